@@ -1,0 +1,31 @@
+"""The `ybt` command line: a thin layer over the library (each command calls one library function)."""
+
+from __future__ import annotations
+
+import typer
+
+from yibiaotong.cli import dictionary, ledgers, orgunits, system
+from yibiaotong.cli.common import fail
+from yibiaotong.errors import YbtError
+
+app = typer.Typer(
+    name="ybt",
+    help="一表通 yibiaotong：基层数据一次采集、多方复用。\n\n例：ybt demo   （建立演示库并启动网页）",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+system.register(app)
+app.add_typer(dictionary.app, name="dictionary")
+app.add_typer(orgunits.app, name="orgunits")
+app.add_typer(ledgers.app, name="ledger")
+
+
+def main() -> None:
+    try:
+        app()
+    except YbtError as exc:  # a library error that a command did not render itself
+        try:
+            fail(exc)
+        except typer.Exit as done:
+            raise SystemExit(done.exit_code) from None

@@ -1,0 +1,42 @@
+"""What every command shares: the --db option, output helpers, and turning problems into messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from yibiaotong.errors import YbtError
+
+console = Console()
+err_console = Console(stderr=True)
+
+Db = Annotated[str | None, typer.Option(
+    "--db", help="数据库：SQLite 文件路径或 URL（默认 $YBT_DATABASE_URL，否则 ./demo.db）", show_default=False)]
+Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序读取）")]
+
+
+def fail(error: YbtError, as_json: bool = False) -> None:
+    """Print every problem (Chinese for people, JSON for machines) and exit with status 2."""
+    if as_json:
+        print(json.dumps(error.to_dict(), ensure_ascii=False, default=str))
+    else:
+        table = Table(title=f"发现 {len(error.problems)} 个问题（数据未作改动）", show_lines=False)
+        table.add_column("位置")
+        table.add_column("问题")
+        table.add_column("怎么改")
+        table.add_column("代码", style="dim")
+        for p in error.problems[:200]:
+            table.add_row(p.where_zh(), p.message_zh, p.hint_zh, p.code)
+        err_console.print(table)
+        if len(error.problems) > 200:
+            err_console.print(f"…… 另有 {len(error.problems) - 200} 个问题未显示，用 --json 查看全部。")
+    raise typer.Exit(2)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")

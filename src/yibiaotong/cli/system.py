@@ -1,0 +1,123 @@
+"""Top-level commands: init, demo, serve, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.errors import YbtError
+
+Pack = Annotated[str, typer.Option("--pack", help="数据包名称或路径（packs/ 下的文件夹）")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("demo")(demo)
+    app.command("serve")(serve)
+    app.command("validate")(validate)
+
+
+def init(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False) -> None:
+    """建立或升级数据库，并载入数据包（数据元目录、代码表、组织机构、台账定义）。
+
+    例：ybt init --db mydistrict.db --pack yongchuan
+    """
+    from yibiaotong.setup import init_database
+
+    try:
+        engine, result = init_database(db, pack)
+    except YbtError as exc:
+        fail(exc, as_json)
+    if as_json:
+        print_json(result.__dict__ | {"database": engine.url.render_as_string()})
+        return
+    console.print(f"数据库 [bold]{engine.url.render_as_string()}[/] 已就绪：数据包 {'、'.join(result.packs)}；"
+                  f"数据元 {result.elements} 个，代码表 {result.codelists} 个，组织机构 {result.org_units} 个，"
+                  f"新建台账 {len(result.ledgers_created)} 个。")
+
+
+def demo(
+    db: Annotated[Path, typer.Option("--db", help="演示库文件")] = Path("demo.db"),
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库，不启动网页服务")] = False,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """建立永川区演示库（已存在则沿用）并启动网页服务，打印网址和演示账号。
+
+    例：ybt demo            （建库并启动）
+        ybt demo --no-serve （只建库，供脚本使用）
+    """
+    from yibiaotong.demo import DEMO_ACCOUNTS, build_demo
+
+    try:
+        summary = build_demo(db)
+    except YbtError as exc:
+        fail(exc)
+    console.print(summary)
+    if no_serve:
+        return
+    console.print(f"\n网页地址：[bold]http://{host}:{port}/[/]")
+    for name, password, role in DEMO_ACCOUNTS:
+        console.print(f"  演示账号 {name} / 密码 {password}  （{role}）")
+    _serve(str(db), host, port)
+
+
+def serve(
+    db: Db = None,
+    host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="端口")] = 8000,
+) -> None:
+    """启动网页服务。
+
+    例：ybt serve --db demo.db --port 8000
+    """
+    console.print(f"网页地址：[bold]http://{host}:{port}/[/]")
+    _serve(db, host, port)
+
+
+def _serve(db: str | None, host: str, port: int) -> None:
+    import uvicorn
+
+    from yibiaotong.web.app import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+
+
+def validate(
+    element: Annotated[str, typer.Argument(help="数据元标识，如 id_number、birth_date、sex")],
+    values: Annotated[list[str], typer.Argument(help="要检查的值，可多个")],
+    pack: Pack = "standard",
+    as_json: Json = False,
+) -> None:
+    """按数据元检查并规范化取值（身份证号、日期、电话、金额、代码……）。
+
+    例：ybt validate birth_date 2024年1月5日 20240105 2024.1.5
+        ybt validate sex 男 1
+    """
+    from yibiaotong.elements.dictionary import Dictionary
+    from yibiaotong.elements.validate import coerce, mask
+
+    try:
+        dictionary = Dictionary.for_pack(pack)
+        el = dictionary.element(element)
+    except YbtError as exc:
+        fail(exc, as_json)
+    results = []
+    for raw in values:
+        value, problems = coerce(el, raw, dictionary.codelists)
+        shown = mask(el, value) if el.is_sensitive and value is not None else value
+        results.append({"input": mask(el, raw) if el.is_sensitive else raw, "value": shown,
+                        "ok": not problems, "problems": [p.to_dict() for p in problems]})
+    if as_json:
+        print_json(results)
+    else:
+        for r in results:
+            if r["ok"]:
+                console.print(f"[green]✓[/] {r['input']} → {r['value']}")
+            else:
+                console.print(f"[red]✗[/] {r['input']}：" + "；".join(f"{p['message']}（{p['hint']}）" for p in r["problems"]))
+    if not all(r["ok"] for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,98 @@
+"""Data elements (数据元) and code lists (代码表): the shapes every other module points at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ELEMENT_TYPES = frozenset({
+    "text", "integer", "decimal", "amount", "date", "month", "datetime", "boolean", "code",
+    "id_number", "phone", "mobile", "postcode", "year",
+})
+SENSITIVITIES = ("public", "internal", "personal", "sensitive")  # PIPL, least to most
+SUBJECTS = frozenset({"person", "household", "house", "land", "organisation", "event", "area"})
+ROLES = frozenset({
+    "subject", "household_head", "family_member", "guardian", "contact", "spouse", "applicant",
+    "agent", "staff",
+})
+CATEGORIES = frozenset({"common", "application"})  # 公共数据元 / 应用数据元 (DB50/T 1808)
+
+
+@dataclass(frozen=True)
+class CodeItem:
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """A code list such as GB/T 2261.1 sex; look values up by code, label or alias."""
+
+    id: str
+    name: str
+    items: tuple[CodeItem, ...]
+    standard: str = ""
+    pack: str = ""
+    _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, str] = {}
+        # labels and aliases first, codes last: a code always means itself
+        for item in self.items:
+            for spelling in (item.label, *item.aliases):
+                index.setdefault(_fold(spelling), item.code)
+        for item in self.items:
+            index[_fold(item.code)] = item.code
+        object.__setattr__(self, "_index", index)
+
+    def lookup(self, value: str) -> str | None:
+        """The code for a code, label or alias (full-width and spaces folded), else None."""
+        return self._index.get(_fold(value))
+
+    def label(self, code: str) -> str | None:
+        for item in self.items:
+            if item.code == code:
+                return item.label
+        return None
+
+    @property
+    def codes(self) -> list[str]:
+        return [item.code for item in self.items]
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
+
+
+@dataclass(frozen=True)
+class Element:
+    """A data element: defined once, pointed at by form fields, ledger columns and rules."""
+
+    id: str
+    name: str
+    type: str = "text"
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+    codelist: str | None = None
+    unit: str | None = None
+    sensitivity: str = "internal"
+    subject: str | None = None
+    role: str | None = None
+    group: str | None = None
+    category: str = "application"
+    validation: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    pack: str = ""
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every printed label known to mean this element: the name first, then aliases."""
+        return (self.name, *self.aliases)
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.sensitivity == "sensitive"

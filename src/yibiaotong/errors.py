@@ -1,0 +1,224 @@
+"""Errors as data (问题清单).
+
+Every error a user can cause is a :class:`Problem`: a fixed kebab-case ``code``, a message in
+Chinese for clerks and in English for developers, a hint on how to fix it, and a location
+(file, sheet, row, column, element, ledger, record key ...). Operations collect problems and
+raise one :class:`YbtError` carrying all of them, so a user sees every problem at once.
+
+Message templates live in one catalogue (:data:`CATALOG`) so that the same code always reads
+the same way; a test checks that every code used in the code base is catalogued.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Template:
+    zh: str
+    en: str
+    hint_zh: str = ""
+    hint_en: str = ""
+
+
+# code -> message templates. Placeholders are filled from the problem's location and params.
+CATALOG: dict[str, Template] = {
+    # --- values (validators) ---
+    "required-value": Template("缺少必填值", "a required value is missing", "请填写该项。", "Fill in the value."),
+    "invalid-id-number": Template(
+        "身份证号码格式错误：{value}", "not a resident ID number: {value}",
+        "身份证号码应为18位（最后一位可为X），或旧版15位数字。", "Use the 18-character number (last may be X) or the old 15-digit one."),
+    "id-number-checksum": Template(
+        "身份证号码校验位错误：{value}", "ID number checksum is wrong: {value}",
+        "请核对身份证号码每一位，常见错误是抄错一位或末位X写成其他字符。", "Check every digit; often one digit is mistyped."),
+    "id-number-birth-date": Template(
+        "身份证号码中的出生日期无效：{value}", "the birth date inside the ID number is impossible: {value}",
+        "第7–14位应为有效的出生日期（年月日）。", "Digits 7-14 must be a real date of birth."),
+    "id-number-region": Template(
+        "身份证号码的地区码无效：{value}", "the region code of the ID number is invalid: {value}",
+        "前6位应为行政区划代码。", "The first 6 digits must be a division code."),
+    "id-number-mangled": Template(
+        "身份证号码被Excel转换成了科学计数法：{value}", "Excel turned the ID number into a float: {value}",
+        "把该列设置为“文本”格式后重新输入身份证号码。", "Format the column as text and re-enter the number."),
+    "invalid-phone": Template(
+        "电话号码无效：{value}", "not a phone number: {value}",
+        "手机号为11位（1开头），座机如 023-49871234。", "Mobile: 11 digits starting with 1; landline like 023-49871234."),
+    "invalid-date": Template(
+        "日期无效：{value}", "not a valid date: {value}",
+        "请写成 2024-01-05 或 2024年1月5日。", "Write dates as 2024-01-05 or 2024年1月5日."),
+    "invalid-month": Template(
+        "年月无效：{value}", "not a valid month: {value}",
+        "请写成 2024-01 或 2024年1月。", "Write months as 2024-01 or 2024年1月."),
+    "invalid-number": Template(
+        "不是有效的数字：{value}", "not a number: {value}",
+        "请只填写数字，如 1200 或 1.5万。", "Enter digits only, e.g. 1200 or 1.5万."),
+    "invalid-integer": Template(
+        "不是整数：{value}", "not a whole number: {value}", "请填写整数。", "Enter a whole number."),
+    "invalid-boolean": Template(
+        "无法识别的是/否值：{value}", "not a yes/no value: {value}",
+        "请填写“是”或“否”。", "Enter 是 (yes) or 否 (no)."),
+    "not-in-codelist": Template(
+        "“{value}”不在代码表《{codelist}》中", "{value!r} is not in code list {codelist}",
+        "请从代码表中选择，可填写代码或名称。", "Pick a value of the code list (code or label)."),
+    "value-too-small": Template("数值{value}小于下限{min}", "{value} is below the minimum {min}", "请核对数值。", "Check the value."),
+    "value-too-large": Template("数值{value}大于上限{max}", "{value} is above the maximum {max}", "请核对数值。", "Check the value."),
+    "text-too-long": Template(
+        "内容过长（{length}字，最多{max_length}字）", "text too long ({length} > {max_length})",
+        "请精简内容。", "Shorten the text."),
+    "pattern-mismatch": Template("格式不符合要求：{value}", "{value!r} does not match the required pattern", "请按规定格式填写。", "Use the required format."),
+    "unit-mismatch": Template(
+        "单位“{unit}”无法换算为“{target_unit}”", "unit {unit} cannot be converted to {target_unit}",
+        "请检查单位（如 元、万元、亩）。", "Check the unit (元, 万元, 亩 ...)."),
+    "invalid-year": Template(
+        "年份无效：{value}", "not a valid year: {value}",
+        "请填写四位年份，如 2024。", "Write the year with four digits, e.g. 2024."),
+    "invalid-datetime": Template(
+        "日期时间无效：{value}", "not a valid date and time: {value}",
+        "请写成 2024-01-05 08:30 或 2024年1月5日8时30分。", "Write it as 2024-01-05 08:30."),
+    "invalid-postcode": Template(
+        "邮政编码无效：{value}", "not a postcode: {value}",
+        "邮政编码为6位数字，如 402160。", "A postcode has 6 digits, e.g. 402160."),
+    "invalid-mobile": Template(
+        "手机号码无效：{value}", "not a mobile number: {value}",
+        "手机号码为11位数字，以1开头；此处不能填写座机号码。", "A mobile number has 11 digits starting with 1; no landlines here."),
+    "multiple-phone-numbers": Template(
+        "一格中填写了多个电话号码：{value}", "more than one phone number in one cell: {value}",
+        "每格只填一个号码，其他号码请填到“备用电话”等栏目。", "Enter one number per cell; put others in another column."),
+    # --- definitions (dictionary, packs, ledgers) ---
+    "invalid-definition": Template(
+        "定义有误：{reason}", "invalid definition: {reason}", "请修改数据包中的定义文件。", "Fix the definition file in the pack."),
+    "duplicate-id": Template(
+        "标识“{id}”重复定义", "id {id!r} is defined more than once", "每个标识只能定义一次。", "Define each id once."),
+    "unknown-element": Template(
+        "数据元“{element}”不存在", "unknown data element {element!r}", "请先在数据元目录中定义。", "Define it in the dictionary first."),
+    "unknown-codelist": Template(
+        "代码表“{codelist}”不存在", "unknown code list {codelist!r}", "请在数据包中提供该代码表。", "Add the code list to the pack."),
+    "unknown-ledger": Template("台账“{ledger}”不存在", "unknown ledger {ledger!r}", "请检查台账标识。", "Check the ledger id."),
+    "ledger-exists": Template("台账“{ledger}”已存在", "ledger {ledger!r} already exists", "请换一个标识。", "Use another id."),
+    "column-exists": Template(
+        "台账“{ledger}”已有字段“{column}”", "ledger {ledger!r} already has column {column!r}", "", ""),
+    "unknown-column": Template(
+        "台账“{ledger}”没有字段“{column}”", "ledger {ledger!r} has no column {column!r}", "请检查字段名。", "Check the column name."),
+    "missing-key": Template(
+        "记录缺少主键字段“{column}”", "the record lacks key column {column!r}",
+        "台账按主键识别记录，请填写该项。", "The ledger identifies records by this key; fill it in."),
+    "unknown-org-unit": Template(
+        "组织机构代码“{org_unit}”不存在", "unknown org unit {org_unit!r}", "请使用组织机构树中的代码。", "Use a code of the org tree."),
+    "record-not-found": Template(
+        "台账“{ledger}”中没有主键为“{key}”的记录", "no record with key {key!r} in ledger {ledger!r}", "", ""),
+    "version-conflict": Template(
+        "记录已被他人修改（您看到的是第{expected}版，当前为第{actual}版）",
+        "the record was changed by someone else (you had version {expected}, it is now {actual})",
+        "请刷新后在最新版本上重新修改。", "Reload the record and apply your change again."),
+    "invalid-org-tree": Template(
+        "组织机构数据有误：{reason}", "invalid org tree: {reason}", "请修改组织机构文件。", "Fix the org-unit file."),
+    "file-not-found": Template("找不到文件：{file}", "file not found: {file}", "请检查路径。", "Check the path."),
+    "database-error": Template(
+        "数据库操作失败，数据未作任何改动：{reason}", "database operation failed; nothing was changed: {reason}",
+        "请联系系统管理员。", "Contact the administrator."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that is wrong, with where it is and how to fix it."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    location: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def template(self) -> Template:
+        return CATALOG.get(self.code, Template(self.code, self.code))
+
+    def _fill(self, text: str) -> str:
+        values = {**self.location, **self.params}
+        try:
+            return text.format_map(_Default(values))
+        except (ValueError, IndexError):  # a malformed user value must never break reporting
+            return text
+
+    @property
+    def message_zh(self) -> str:
+        return self._fill(self.template.zh)
+
+    @property
+    def message_en(self) -> str:
+        return self._fill(self.template.en)
+
+    @property
+    def hint_zh(self) -> str:
+        return self._fill(self.template.hint_zh)
+
+    def where_zh(self) -> str:
+        """The location in a clerk's words: 文件 a.xlsx 工作表 Sheet1 第5行 C列(身份证号)."""
+        loc = self.location
+        parts = []
+        for key, label in (("file", "文件"), ("sheet", "工作表"), ("ledger", "台账"), ("record", "记录")):
+            if loc.get(key) not in (None, ""):
+                parts.append(f"{label} {loc[key]}")
+        if loc.get("row") is not None:
+            parts.append(f"第{loc['row']}行")
+        if loc.get("column") is not None:
+            col = f"{loc['column']}列" if isinstance(loc["column"], str) and loc["column"].isalpha() else f"字段 {loc['column']}"
+            if loc.get("header"):
+                col += f"（{loc['header']}）"
+            parts.append(col)
+        if loc.get("element"):
+            parts.append(f"数据元 {loc['element']}")
+        return " ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message_zh,
+            "message_en": self.message_en,
+            "hint": self.hint_zh,
+            "location": {k: v for k, v in self.location.items() if v is not None},
+            "params": _jsonable(self.params),
+        }
+
+    def __str__(self) -> str:
+        where = self.where_zh()
+        text = f"{where}：{self.message_zh}" if where else self.message_zh
+        return f"{text}。{self.hint_zh}" if self.hint_zh else text
+
+    def at(self, **location: Any) -> "Problem":
+        """The same problem with more location filled in (outer layers add file, row ...)."""
+        return Problem(self.code, self.params, {**self.location, **location})
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(params, default=str, ensure_ascii=False))
+
+
+class YbtError(Exception):
+    """Raised with every problem found; nothing was written when it is raised."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems[:20]))
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> "YbtError":
+        return cls(Problem(code, params))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": False, "error": self.problems[0].code if self.problems else "error",
+                "message": self.problems[0].message_zh if self.problems else "",
+                "details": [p.to_dict() for p in self.problems]}
+
+
+def problem_dicts(problems: list[Problem]) -> list[dict[str, Any]]:
+    return [p.to_dict() for p in problems]
+
+
+__all__ = ["CATALOG", "Problem", "Template", "YbtError", "asdict", "problem_dicts"]

@@ -1,0 +1,412 @@
+"""The ledger store: create ledgers, add columns, upsert by key, edit with a version check, history.
+
+Every operation runs in one transaction: when it raises, the database is as it was before.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import Connection, Engine, MetaData, Table, and_, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from yibiaotong.elements.dictionary import Dictionary
+from yibiaotong.elements.validate import coerce, mask
+from yibiaotong.errors import Problem, YbtError
+from yibiaotong.ledgers.definition import ColumnDef, LedgerDef
+from yibiaotong.ledgers.provenance import Source
+from yibiaotong.ledgers.tables import data_column, ledger_table
+from yibiaotong.store import schema
+
+BATCH = 1000
+
+
+@dataclass
+class UpsertResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    source_id: int | None = None
+    duplicate_keys: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.inserted or self.updated)
+
+
+@dataclass
+class PreparedRecord:
+    key: str
+    org_unit: str
+    values: dict[str, Any]
+    row: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class LedgerStore:
+    """Ledgers of one database, typed by one dictionary."""
+
+    def __init__(self, engine: Engine, dictionary: Dictionary | None = None):
+        self.engine = engine
+        self.dictionary = dictionary if dictionary is not None else Dictionary.from_db(engine)
+        self._tables: dict[str, tuple[LedgerDef, Table]] = {}
+
+    # --- definitions ------------------------------------------------------------------------
+
+    def create_ledger(self, definition: LedgerDef) -> LedgerDef:
+        problems = definition.check(self.dictionary)
+        if problems:
+            raise YbtError(problems)
+        table = ledger_table(definition, self.dictionary)
+        now = _now()
+        with self._transaction("create-ledger") as conn:
+            if conn.execute(select(schema.ledger.c.id).where(schema.ledger.c.id == definition.id)).first():
+                raise YbtError(Problem("ledger-exists", {"ledger": definition.id}))
+            table.create(conn)
+            conn.execute(insert(schema.ledger).values(
+                id=definition.id, name=definition.name, subject=definition.subject, table_name=definition.table_name,
+                key_columns=list(definition.key), definition=definition.to_dict(), created_at=now))
+            conn.execute(insert(schema.ledger_column), [
+                {"ledger_id": definition.id, "name": c.column, "element_id": c.element, "position": i, "added_at": now}
+                for i, c in enumerate(definition.columns)])
+        self._tables.pop(definition.id, None)
+        return definition
+
+    def ledger(self, ledger_id: str) -> LedgerDef:
+        return self._ledger_and_table(ledger_id)[0]
+
+    def ledgers(self) -> list[LedgerDef]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(schema.ledger.c.definition).order_by(schema.ledger.c.id)).scalars().all()
+        return [LedgerDef.from_dict(d) for d in rows]
+
+    def add_column(self, ledger_id: str, column: ColumnDef) -> LedgerDef:
+        """Add a column to a ledger that may hold data; existing records keep every value."""
+        definition, table = self._ledger_and_table(ledger_id)
+        if column.column in definition.column_names:
+            raise YbtError(Problem("column-exists", {"ledger": ledger_id, "column": column.column}))
+        new = LedgerDef(definition.id, definition.name, definition.subject, definition.key,
+                        definition.columns + (column,), definition.department, definition.description)
+        problems = new.check(self.dictionary)
+        if problems:
+            raise YbtError(problems)
+        with self._transaction("add-column") as conn:
+            # Alembic's Operations emits the right ALTER TABLE for each dialect
+            Operations(MigrationContext.configure(conn)).add_column(
+                table.name, data_column(column.column, self.dictionary.element(column.element)))
+            conn.execute(insert(schema.ledger_column).values(
+                ledger_id=ledger_id, name=column.column, element_id=column.element,
+                position=len(definition.columns), added_at=_now()))
+            conn.execute(update(schema.ledger).where(schema.ledger.c.id == ledger_id).values(definition=new.to_dict()))
+        self._tables.pop(ledger_id, None)
+        return new
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def prepare(self, ledger_id: str, rows: Iterable[Mapping[str, Any]], *, org_unit: str | None = None,
+                known_org_units: set[str] | None = None) -> tuple[list[PreparedRecord], list[Problem]]:
+        """Coerce and check input rows; returns the good records and every problem of the bad ones.
+
+        A row is a mapping of column name to raw value, plus optionally ``_org_unit`` and ``_row``
+        (the row number in the source file, for error locations and provenance).
+        """
+        definition, _table = self._ledger_and_table(ledger_id)
+        elements = {c.column: self.dictionary.element(c.element) for c in definition.columns}
+        codelists = self.dictionary.codelists
+        if known_org_units is None:
+            known_org_units = self._org_unit_codes()
+        good: list[PreparedRecord] = []
+        problems: list[Problem] = []
+        for index, row in enumerate(rows, start=1):
+            source_row = row.get("_row", index)
+            row_problems: list[Problem] = []
+            values: dict[str, Any] = {}
+            for name, raw in row.items():
+                if name.startswith("_"):
+                    continue
+                element = elements.get(name)
+                if element is None:
+                    row_problems.append(Problem("unknown-column", {"ledger": ledger_id, "column": name}))
+                    continue
+                value, found = coerce(element, raw, codelists)
+                row_problems.extend(p.at(column=name) for p in found)
+                values[name] = value
+            unit = str(row.get("_org_unit") or org_unit or "").strip()
+            if not unit or unit not in known_org_units:
+                row_problems.append(Problem("unknown-org-unit", {"org_unit": unit or "（空）"}))
+            key_parts = []
+            for k in definition.key:
+                if values.get(k) in (None, ""):
+                    row_problems.append(Problem("missing-key", {"column": k}, {"column": k}))
+                key_parts.append(_key_text(values.get(k)))
+            key = "|".join(key_parts)
+            if row_problems:
+                # the location shows the key as people may see it: an ID number masked, never in full
+                shown = "|".join(mask(elements[k], values.get(k)) if values.get(k) is not None else ""
+                                 for k in definition.key)
+                problems.extend(p.at(ledger=ledger_id, row=source_row, record=shown.strip("|") or None)
+                                for p in row_problems)
+            else:
+                good.append(PreparedRecord(key, unit, values, source_row))
+        return good, problems
+
+    def upsert(self, ledger_id: str, rows: Iterable[Mapping[str, Any]], *, source: Source | None = None,
+               org_unit: str | None = None) -> UpsertResult:
+        """Insert new records and update changed ones by key; all or nothing.
+
+        Any invalid row makes the whole call fail with every problem listed (callers that want
+        to keep the good rows use :meth:`prepare` and :meth:`write`).
+        """
+        records, problems = self.prepare(ledger_id, rows, org_unit=org_unit)
+        if problems:
+            raise YbtError(problems)
+        return self.write(ledger_id, records, source=source)
+
+    def write(self, ledger_id: str, records: list[PreparedRecord], *, source: Source | None = None,
+              conn: Connection | None = None) -> UpsertResult:
+        """Write prepared records in one transaction (or inside the caller's ``conn``)."""
+        if conn is None:
+            with self._transaction("upsert") as own:
+                return self.write(ledger_id, records, source=source, conn=own)
+        definition, table = self._ledger_and_table(ledger_id)
+        merged = _merge_duplicates(records)
+        result = UpsertResult(duplicate_keys=len(records) - len(merged))
+        source_id = (source or Source()).record(conn)
+        result.source_id = source_id
+        for start in range(0, len(merged), BATCH):
+            self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result)
+        return result
+
+    def _write_batch(self, conn: Connection, ledger_id: str, table: Table, batch: list[PreparedRecord],
+                     source_id: int, result: UpsertResult) -> None:
+        now = _now()
+        existing = {r._key: r for r in conn.execute(select(table).where(table.c._key.in_([p.key for p in batch])))}
+        new = [p for p in batch if p.key not in existing]
+        history: list[dict[str, Any]] = []
+        if new:
+            rows = [{**p.values, "_key": p.key, "_org_unit": p.org_unit, "_version": 1, "_created_at": now,
+                     "_updated_at": now, "_source_id": source_id} for p in new]
+            ids = {r._key: r._id for r in conn.execute(insert(table).returning(table.c._id, table.c._key), rows)}
+            for p in new:
+                history.append(_change(ledger_id, ids[p.key], 1, "insert", None, None,
+                                       {"_org_unit": p.org_unit, **{k: v for k, v in p.values.items() if v is not None}},
+                                       source_id, p.row, now))
+            result.inserted += len(new)
+        updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for p in batch:
+            old = existing.get(p.key)
+            if old is None:
+                continue
+            changed = {k: v for k, v in p.values.items() if v is not None and not _same(getattr(old, k), v)}
+            if p.org_unit != old._org_unit:
+                changed["_org_unit"] = p.org_unit
+            if not changed:
+                result.unchanged += 1
+                continue
+            version = old._version + 1
+            for k, v in sorted(changed.items()):
+                history.append(_change(ledger_id, old._id, version, "update", k, getattr(old, k), v, source_id, p.row, now))
+            updates.setdefault(tuple(sorted(changed)), []).append(
+                {**{f"v_{k}": v for k, v in changed.items()}, "b_id": old._id, "b_version": old._version})
+            result.updated += 1
+        for columns, params in updates.items():
+            stmt = (update(table)
+                    .where(and_(table.c._id == _bind("b_id"), table.c._version == _bind("b_version")))
+                    .values({**{c: _bind(f"v_{c}") for c in columns}, "_version": table.c._version + 1,
+                             "_updated_at": now, "_source_id": source_id}))
+            done = conn.execute(stmt, params).rowcount
+            if done != len(params):  # a concurrent writer changed some of these rows since we read them
+                raise YbtError(Problem("version-conflict", {"expected": "?", "actual": "?"}, {"ledger": ledger_id}))
+        if history:
+            conn.execute(insert(schema.change), history)
+
+    def update(self, ledger_id: str, key: str, changes: Mapping[str, Any], *, expected_version: int,
+               source: Source | None = None) -> dict[str, Any]:
+        """Edit one record; fails with ``version-conflict`` if someone changed it since ``expected_version``.
+
+        Unlike :meth:`upsert`, an empty value here clears the stored value.
+        """
+        definition, table = self._ledger_and_table(ledger_id)
+        problems, values = [], {}
+        for name, raw in changes.items():
+            try:
+                element = self.dictionary.element(definition.column(name).element)
+            except YbtError as exc:
+                problems.extend(exc.problems)
+                continue
+            value, found = coerce(element, raw, self.dictionary.codelists)
+            problems.extend(p.at(column=name, ledger=ledger_id, record=key) for p in found)
+            values[name] = value
+        if any(values.get(k) in (None, "") for k in definition.key if k in values):
+            problems.append(Problem("missing-key", {"column": ",".join(definition.key)}, {"ledger": ledger_id, "record": key}))
+        if problems:
+            raise YbtError(problems)
+        with self._transaction("update") as conn:
+            old = conn.execute(select(table).where(table.c._key == key)).first()
+            if old is None:
+                raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": key}))
+            if old._version != expected_version:
+                raise YbtError(Problem("version-conflict", {"expected": expected_version, "actual": old._version},
+                                       {"ledger": ledger_id, "record": key}))
+            changed = {k: v for k, v in values.items() if not _same(getattr(old, k), v)}
+            if not changed:
+                return self._as_dict(old)
+            now, version = _now(), old._version + 1
+            new_key = "|".join(_key_text(changed.get(k, getattr(old, k))) for k in definition.key)
+            done = conn.execute(update(table).where(and_(table.c._id == old._id, table.c._version == expected_version))
+                                .values(**changed, _key=new_key, _version=version, _updated_at=now)).rowcount
+            if done != 1:  # lost a race between our read and our write
+                raise YbtError(Problem("version-conflict", {"expected": expected_version, "actual": expected_version + 1},
+                                       {"ledger": ledger_id, "record": key}))
+            source_id = (source or Source()).record(conn)
+            conn.execute(update(table).where(table.c._id == old._id).values(_source_id=source_id))
+            conn.execute(insert(schema.change), [
+                _change(ledger_id, old._id, version, "update", k, getattr(old, k), v, source_id, None, now)
+                for k, v in sorted(changed.items())])
+            return self._as_dict(conn.execute(select(table).where(table.c._id == old._id)).one())
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def get(self, ledger_id: str, key: str) -> dict[str, Any]:
+        _definition, table = self._ledger_and_table(ledger_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(select(table).where(table.c._key == key)).first()
+        if row is None:
+            raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": key}))
+        return self._as_dict(row)
+
+    def count(self, ledger_id: str) -> int:
+        _definition, table = self._ledger_and_table(ledger_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    def records(self, ledger_id: str, *, org_unit_path: str | None = None, limit: int = 50,
+                offset: int = 0) -> list[dict[str, Any]]:
+        """Records in key order; ``org_unit_path`` limits them to one unit and everything below it."""
+        _definition, table = self._ledger_and_table(ledger_id)
+        stmt = select(table).order_by(table.c._id).limit(limit).offset(offset)
+        if org_unit_path:
+            units = select(schema.org_unit.c.code).where(schema.org_unit.c.path.startswith(org_unit_path))
+            stmt = stmt.where(table.c._org_unit.in_(units))
+        with self.engine.connect() as conn:
+            return [self._as_dict(r) for r in conn.execute(stmt)]
+
+    def history(self, ledger_id: str, key: str) -> list[dict[str, Any]]:
+        """Every change of the record, oldest first, with its source (file, sheet, row, user)."""
+        record = self.get(ledger_id, key)
+        c, s = schema.change, schema.source
+        stmt = (select(c.c.version, c.c.op, c.c.column_name, c.c.old_value, c.c.new_value, c.c.changed_at,
+                       c.c.source_row, s.c.kind, s.c.actor, s.c.file_name, s.c.file_hash, s.c.sheet, s.c.period,
+                       s.c.task, s.c.note)
+                .join(s, s.c.id == c.c.source_id)
+                .where(c.c.ledger_id == ledger_id, c.c.record_id == record["_id"])
+                .order_by(c.c.id))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _ledger_and_table(self, ledger_id: str) -> tuple[LedgerDef, Table]:
+        if ledger_id not in self._tables:
+            with self.engine.connect() as conn:
+                d = conn.execute(select(schema.ledger.c.definition).where(schema.ledger.c.id == ledger_id)).scalar()
+            if d is None:
+                raise YbtError(Problem("unknown-ledger", {"ledger": ledger_id}))
+            definition = LedgerDef.from_dict(d)
+            self._tables[ledger_id] = (definition, ledger_table(definition, self.dictionary, MetaData()))
+        return self._tables[ledger_id]
+
+    def _org_unit_codes(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(schema.org_unit.c.code)).scalars())
+
+    def _transaction(self, step: str):
+        return _Transaction(self.engine, step)
+
+    @staticmethod
+    def _as_dict(row) -> dict[str, Any]:
+        return dict(row._mapping)
+
+
+class _Transaction:
+    """engine.begin() that turns unexpected database errors into a ``database-error`` problem."""
+
+    def __init__(self, engine: Engine, step: str):
+        self._cm = engine.begin()
+        self.step = step
+
+    def __enter__(self) -> Connection:
+        return self._cm.__enter__()
+
+    def __exit__(self, exc_type, exc, tb):
+        suppressed = self._cm.__exit__(exc_type, exc, tb)  # rolls back on any exception
+        if isinstance(exc, SQLAlchemyError):
+            raise YbtError(Problem("database-error", {"reason": f"{self.step}: {exc.__class__.__name__}: {str(exc.orig if hasattr(exc, 'orig') else exc)[:300]}"})) from exc
+        return suppressed
+
+
+def _bind(name: str):
+    from sqlalchemy import bindparam
+
+    return bindparam(name)
+
+
+def _merge_duplicates(records: list[PreparedRecord]) -> list[PreparedRecord]:
+    """The same key twice in one input: later non-empty values win, in input order."""
+    merged: dict[str, PreparedRecord] = {}
+    for p in records:
+        if p.key in merged:
+            first = merged[p.key]
+            merged[p.key] = PreparedRecord(p.key, p.org_unit, {**first.values, **{k: v for k, v in p.values.items()
+                                                                                  if v is not None}}, p.row)
+        else:
+            merged[p.key] = p
+    return list(merged.values())
+
+
+def _key_text(value: Any) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return "" if value is None else str(value)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        try:
+            return old is not None and new is not None and Decimal(str(old)) == Decimal(str(new))
+        except ArithmeticError:
+            return False
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old.replace(tzinfo=None) == new.replace(tzinfo=None)
+    return old == new
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return json.loads(json.dumps(value, default=str))
+
+
+def _change(ledger_id, record_id, version, op, column, old, new, source_id, row, now) -> dict[str, Any]:
+    return {"ledger_id": ledger_id, "record_id": record_id, "version": version, "op": op, "column_name": column,
+            "old_value": _jsonable(old), "new_value": _jsonable(new), "source_id": source_id, "source_row": row,
+            "changed_at": now}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,47 @@
+"""Engine creation. SQLite is the embedded default (one file, WAL); PostgreSQL via YBT_DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+DEFAULT_DB_PATH = Path("demo.db")
+
+
+def database_url(db: str | os.PathLike | None = None) -> str:
+    """Resolve a --db value (a path or a URL), else YBT_DATABASE_URL, else ./demo.db."""
+    value = str(db) if db is not None else os.environ.get("YBT_DATABASE_URL") or str(DEFAULT_DB_PATH)
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def connect(db: str | os.PathLike | None = None, **kwargs) -> Engine:
+    url = database_url(db)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets the web server read while an import writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def open_store(db: str | os.PathLike | None = None, *, migrate: bool = True, **kwargs) -> Engine:
+    """An engine whose platform tables are at the newest migration."""
+    engine = connect(db, **kwargs)
+    if migrate:
+        from yibiaotong.store.migrate import upgrade
+
+        upgrade(engine)
+    return engine

@@ -1,0 +1,1 @@
+"""The web application (FastAPI + Jinja2): a thin layer over the library."""

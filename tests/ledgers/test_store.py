@@ -1,0 +1,193 @@
+"""The ledger store on SQLite and PostgreSQL: create, add column, upsert, history, conflicts, atomicity."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import inspect, select
+
+from tests.ledgers.conftest import OTHER_TOWN, TOWN, VILLAGE
+from yibiaotong.elements.idnumber import checksum_char
+from yibiaotong.errors import YbtError
+from yibiaotong.ledgers import ColumnDef, LedgerDef, Source
+from yibiaotong.store import schema
+
+
+def make_id(body17: str) -> str:
+    return body17 + checksum_char(body17)
+
+
+ZHANG = make_id("50011819650312001")
+LI = make_id("50011819780907002")
+
+
+def person(id_number=ZHANG, **values):
+    return {"id_number": id_number, "person_name": "张桂芳", "gender": "女", "birth_date": "1965年3月12日",
+            "disability_level": "二级", "living_allowance_amount": "120", **values}
+
+
+def test_create_ledger_makes_a_real_typed_table(store, engine):
+    columns = {c["name"]: c for c in inspect(engine).get_columns("ledger_disabled_person")}
+    assert {"_id", "_key", "_org_unit", "_version", "id_number", "birth_date", "living_allowance_amount"} <= set(columns)
+    assert "DATE" in str(columns["birth_date"]["type"]).upper()
+    assert "NUMERIC" in str(columns["living_allowance_amount"]["type"]).upper()
+    indexed = {tuple(i["column_names"]) for i in inspect(engine).get_indexes("ledger_disabled_person")}
+    uniques = {tuple(u["column_names"]) for u in inspect(engine).get_unique_constraints("ledger_disabled_person")}
+    assert ("_org_unit",) in indexed
+    assert ("_key",) in indexed | uniques
+
+
+def test_create_ledger_twice_or_with_unknown_element_fails_clearly(store):
+    with pytest.raises(YbtError) as info:
+        store.create_ledger(store.ledger("disabled_person"))
+    assert info.value.problems[0].code == "ledger-exists"
+    with pytest.raises(YbtError) as info:
+        store.create_ledger(LedgerDef.from_dict({"id": "bad", "name": "坏", "subject": "person", "key": ["nope"],
+                                                  "columns": ["nope", "person_name"]}))
+    codes = {p.code for p in info.value.problems}
+    assert codes == {"unknown-element", "invalid-definition"} or "unknown-element" in codes
+
+
+def test_upsert_inserts_then_updates_by_key_with_coerced_values(store):
+    first = store.upsert("disabled_person", [person(), person(LI, person_name="李明", gender="1")],
+                         org_unit=VILLAGE, source=Source(kind="file", file_name="花名册.xlsx", sheet="Sheet1"))
+    assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
+    rec = store.get("disabled_person", ZHANG)
+    assert rec["gender"] == "2" and rec["birth_date"] == date(1965, 3, 12)
+    assert rec["disability_level"] == "2" and Decimal(str(rec["living_allowance_amount"])) == Decimal("120")
+    assert rec["_version"] == 1 and rec["_org_unit"] == VILLAGE
+
+    second = store.upsert("disabled_person", [person(living_allowance_amount="150元"), person(LI, person_name="李明", gender="男")],
+                          org_unit=VILLAGE)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 1, 1)
+    rec = store.get("disabled_person", ZHANG)
+    assert Decimal(str(rec["living_allowance_amount"])) == Decimal("150") and rec["_version"] == 2
+
+
+def test_importing_the_same_data_twice_changes_nothing(store):
+    store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    again = store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    assert (again.inserted, again.updated, again.unchanged, again.changed) == (0, 0, 1, False)
+    assert len(store.history("disabled_person", ZHANG)) == 1
+
+
+def test_blank_input_does_not_erase_but_an_edit_can_clear(store):
+    store.upsert("disabled_person", [person(phone="13812345678")], org_unit=VILLAGE)
+    store.upsert("disabled_person", [person(phone="")], org_unit=VILLAGE)
+    assert store.get("disabled_person", ZHANG)["phone"] == "13812345678"
+    rec = store.update("disabled_person", ZHANG, {"phone": ""}, expected_version=1, source=Source.user("clerk"))
+    assert rec["phone"] is None and rec["_version"] == 2
+
+
+def test_history_keeps_every_change_with_its_source(store):
+    store.upsert("disabled_person", [{**person(), "_row": 5}], org_unit=VILLAGE,
+                 source=Source(kind="file", file_name="残疾人花名册.xlsx", file_hash="ab" * 32, sheet="1月", period="2024-01"))
+    store.update("disabled_person", ZHANG, {"disability_level": "一级"}, expected_version=1,
+                 source=Source.user("linjiang", note="入户核实"))
+    store.upsert("disabled_person", [person(disability_level="1", phone="023-49871234")], org_unit=OTHER_TOWN,
+                 source=Source(kind="file", file_name="2月.xlsx", period="2024-02"))
+    rows = store.history("disabled_person", ZHANG)
+    assert [(r["version"], r["op"], r["column_name"]) for r in rows] == [
+        (1, "insert", None), (2, "update", "disability_level"), (3, "update", "_org_unit"), (3, "update", "phone")]
+    assert rows[0]["file_name"] == "残疾人花名册.xlsx" and rows[0]["sheet"] == "1月" and rows[0]["source_row"] == 5
+    assert rows[0]["period"] == "2024-01" and rows[0]["new_value"]["person_name"] == "张桂芳"
+    assert rows[1]["actor"] == "linjiang" and rows[1]["old_value"] == "2" and rows[1]["new_value"] == "1"
+    assert rows[2]["old_value"] == VILLAGE and rows[2]["new_value"] == OTHER_TOWN
+
+
+def test_concurrent_edit_gets_a_version_conflict_not_a_silent_overwrite(store):
+    store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    seen = store.get("disabled_person", ZHANG)["_version"]
+    store.update("disabled_person", ZHANG, {"phone": "13812345678"}, expected_version=seen)
+    with pytest.raises(YbtError) as info:
+        store.update("disabled_person", ZHANG, {"phone": "13900001111"}, expected_version=seen)
+    problem = info.value.problems[0]
+    assert problem.code == "version-conflict" and problem.params == {"expected": 1, "actual": 2}
+    assert "已被他人修改" in problem.message_zh
+    assert store.get("disabled_person", ZHANG)["phone"] == "13812345678"
+
+
+def test_bad_rows_are_all_reported_and_nothing_is_written(store, engine):
+    bad = [person(), person(make_id("50011819650312003")[:-1] + "0", person_name="错号"),
+           person(LI, birth_date="2023-02-29", gender="未知值", living_allowance_amount="-5")]
+    with pytest.raises(YbtError) as info:
+        store.upsert("disabled_person", [{**r, "_row": i} for i, r in enumerate(bad, start=3)], org_unit=VILLAGE)
+    flat = sorted((p.location.get("row"), p.location.get("column"), p.code) for p in info.value.problems)
+    assert flat == [(4, "id_number", "id-number-checksum"), (4, "id_number", "missing-key"),
+                    (5, "birth_date", "invalid-date"), (5, "gender", "not-in-codelist"),
+                    (5, "living_allowance_amount", "value-too-small")]
+    assert store.count("disabled_person") == 0
+    with engine.connect() as conn:  # not even a source row was left behind
+        assert conn.execute(select(schema.source)).first() is None
+
+
+def test_full_id_numbers_never_appear_in_error_messages(store):
+    wrong = ZHANG[:-1] + ("0" if ZHANG[-1] != "0" else "1")
+    with pytest.raises(YbtError) as info:
+        store.upsert("disabled_person", [person(wrong)], org_unit=VILLAGE)
+    text = str(info.value) + repr([p.to_dict() for p in info.value.problems])
+    assert wrong not in text and wrong[:6] in text
+    with pytest.raises(YbtError) as info:  # a valid ID number names the record of a row with another error
+        store.upsert("disabled_person", [person(birth_date="不详")], org_unit=VILLAGE)
+    problem = info.value.problems[0]
+    assert problem.code == "invalid-date" and problem.location["record"] == ZHANG[:6] + "********" + ZHANG[-4:]
+    assert ZHANG not in str(info.value) + repr(problem.to_dict())
+
+
+def test_unknown_org_unit_and_missing_key(store):
+    with pytest.raises(YbtError) as info:
+        store.upsert("disabled_person", [person(id_number="")], org_unit="999999999999")
+    assert {p.code for p in info.value.problems} == {"missing-key", "unknown-org-unit"}
+
+
+def test_add_column_to_a_ledger_with_data_loses_nothing(store):
+    store.upsert("disabled_person", [person(), person(LI, person_name="李明")], org_unit=VILLAGE)
+    before = store.get("disabled_person", ZHANG)
+    store.add_column("disabled_person", ColumnDef(element="household_size"))
+    after = store.get("disabled_person", ZHANG)
+    assert after["household_size"] is None
+    assert {k: v for k, v in after.items() if k != "household_size"} == before
+    store.upsert("disabled_person", [person(household_size="3人")], org_unit=VILLAGE)
+    assert store.get("disabled_person", ZHANG)["household_size"] == 3
+    assert "household_size" in store.ledger("disabled_person").column_names
+    with pytest.raises(YbtError) as info:
+        store.add_column("disabled_person", ColumnDef(element="household_size"))
+    assert info.value.problems[0].code == "column-exists"
+
+
+def test_records_are_scoped_by_org_unit_subtree(store):
+    store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    store.upsert("disabled_person", [person(LI, person_name="李明")], org_unit=OTHER_TOWN)
+    town_path = f"/500118000000/{TOWN}/"
+    assert [r["person_name"] for r in store.records("disabled_person", org_unit_path=town_path)] == ["张桂芳"]
+    assert len(store.records("disabled_person", org_unit_path="/500118000000/")) == 2
+
+
+def test_duplicate_keys_in_one_input_are_merged(store):
+    result = store.upsert("disabled_person", [person(phone="13812345678"), person(disability_level="一级")], org_unit=VILLAGE)
+    assert (result.inserted, result.duplicate_keys) == (1, 1)
+    rec = store.get("disabled_person", ZHANG)
+    assert rec["phone"] == "13812345678" and rec["disability_level"] == "1"
+
+
+def test_a_failure_in_the_middle_of_a_write_rolls_everything_back(store, engine, monkeypatch):
+    from yibiaotong.ledgers import store as store_module
+
+    monkeypatch.setattr(store_module, "BATCH", 1)
+    calls = {"n": 0}
+    original = store.__class__._write_batch
+
+    def failing(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(store.__class__, "_write_batch", failing)
+    with pytest.raises(RuntimeError):
+        store.upsert("disabled_person", [person(), person(LI, person_name="李明")], org_unit=VILLAGE)
+    assert store.count("disabled_person") == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(schema.change)).first() is None
