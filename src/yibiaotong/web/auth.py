@@ -14,12 +14,14 @@ from yibiaotong.access.users import User, authenticate, get_user
 from yibiaotong.web.render import render
 
 router = APIRouter()
-MAX_FAILURES = 5
 WINDOW_SECONDS = 300
+# per user name, and per client address: a township office shares one address behind NAT,
+# so the address limit is looser than the per-user one
+LIMITS = {"user": 5, "ip": 20}
 
 
 class LoginLimiter:
-    """At most MAX_FAILURES failed logins per user name and per client address in WINDOW_SECONDS."""
+    """Refuses logins after too many failures for one user name or one client address in WINDOW_SECONDS."""
 
     def __init__(self) -> None:
         self._failures: dict[str, deque[float]] = defaultdict(deque)
@@ -32,7 +34,7 @@ class LoginLimiter:
                 q = self._failures[key]
                 while q and now - q[0] > WINDOW_SECONDS:
                     q.popleft()
-                if len(q) >= MAX_FAILURES:
+                if len(q) >= LIMITS[key.split(":", 1)[0]]:
                     return True
         return False
 

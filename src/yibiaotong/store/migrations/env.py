@@ -3,16 +3,10 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from yibiaotong.store.migrations_filter import include_object
 from yibiaotong.store.schema import metadata
 
 config = context.config
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    # ledger_<id> tables are created by packs at run time; autogenerate must not drop them
-    if type_ == "table":
-        return name.startswith("ybt_")
-    return True
 
 
 def run() -> None:
