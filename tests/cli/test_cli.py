@@ -1,0 +1,92 @@
+"""The CLI is a thin layer: each command calls the library and turns problems into messages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from yibiaotong.cli import app
+from yibiaotong.elements.idnumber import checksum_char
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def valid_id(body17="50011819650312001"):
+    return body17 + checksum_char(body17)
+
+
+def test_every_command_has_help_with_an_example():
+    top = run("--help")
+    assert top.exit_code == 0
+    commands = ["init", "demo", "serve", "validate", "dictionary list", "dictionary show", "dictionary codelists",
+                "dictionary check", "orgunits import", "orgunits export", "orgunits tree", "ledger list",
+                "ledger create", "ledger add-column", "ledger upsert", "ledger show", "ledger history"]
+    for command in commands:
+        result = run(*command.split(), "--help")
+        assert result.exit_code == 0, command
+        assert "例：" in result.output, f"`ybt {command} --help` shows no example"
+
+
+def test_init_loads_pack_and_reports_counts_as_json(tmp_path):
+    result = run("init", "--db", tmp_path / "x.db", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output.strip().splitlines()[-1])
+    assert data["packs"] == ["standard", "yongchuan"] and data["org_units"] == 24 and data["elements"] > 100
+
+
+def test_validate_normalises_and_explains(tmp_path):
+    ok = run("validate", "birth_date", "2024年1月5日", "20240105", "--json")
+    assert ok.exit_code == 0
+    assert [r["value"] for r in json.loads(ok.output)] == ["2024-01-05", "2024-01-05"]
+    bad = run("validate", "id_number", valid_id()[:-1] + "0" if valid_id()[-1] != "0" else valid_id()[:-1] + "1")
+    assert bad.exit_code == 1 and "校验位错误" in bad.output
+
+
+def test_ledger_commands_end_to_end(tmp_path):
+    db = tmp_path / "l.db"
+    assert run("init", "--db", db).exit_code == 0
+    definition = tmp_path / "ledger.yaml"
+    definition.write_text("id: residents\nname: 居民台账\nsubject: person\nkey: [id_number]\n"
+                          "columns: [id_number, person_name, birth_date]\n", encoding="utf-8")
+    assert run("ledger", "create", definition, "--db", db).exit_code == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text(f"id_number,person_name,birth_date\n{valid_id()},张三,1965.3.12\n", encoding="utf-8")
+    first = run("ledger", "upsert", "residents", rows, "--org-unit", "500118103000", "--db", db, "--json")
+    assert json.loads(first.output)["inserted"] == 1
+    again = run("ledger", "upsert", "residents", rows, "--org-unit", "500118103000", "--db", db)
+    assert "无需改动" in again.output
+    assert run("ledger", "add-column", "residents", "phone", "--db", db).exit_code == 0
+    shown = run("ledger", "show", "residents", valid_id(), "--db", db, "--json")
+    record = json.loads(shown.output)
+    assert record["person_name"] == "张三" and record["id_number"] == valid_id()[:6] + "********" + valid_id()[-4:]
+    history = run("ledger", "history", "residents", valid_id(), "--db", db, "--json")
+    assert json.loads(history.output)[0]["file_name"] == "rows.csv"
+    assert valid_id() not in shown.output + history.output
+
+
+def test_user_errors_are_listed_in_chinese_with_exit_code_2(tmp_path):
+    db = tmp_path / "e.db"
+    run("init", "--db", db)
+    rows = tmp_path / "bad.csv"
+    rows.write_text("id_number,person_name\n123,张三\n", encoding="utf-8")
+    result = run("ledger", "upsert", "nope", rows, "--db", db, "--json")
+    assert result.exit_code == 2
+    body = json.loads(result.output)
+    assert body["ok"] is False and body["error"] == "unknown-ledger" and "不存在" in body["message"]
+    missing = run("ledger", "upsert", "nope", tmp_path / "missing.csv", "--db", db)
+    assert missing.exit_code == 2 and "找不到文件" in missing.output
+
+
+@pytest.mark.parametrize("args", [["orgunits", "tree", "--depth", "2"], ["dictionary", "list", "--search", "身份"]])
+def test_listing_commands_print_tables(tmp_path, args):
+    db = tmp_path / "t.db"
+    run("init", "--db", db)
+    extra = ["--db", db] if args[0] == "orgunits" else []
+    result = run(*args, *extra)
+    assert result.exit_code == 0 and ("永川区" in result.output or "身份" in result.output)
