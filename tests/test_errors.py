@@ -31,9 +31,10 @@ def test_every_problem_code_used_in_the_code_is_catalogued():
     used = set()
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in ("Problem", "of", "_problem", "_bad"):
-                if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                    used.add(node.args[0].value)
+            name = getattr(node, "func", None) and getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name in ("Problem", "of", "_problem", "_bad") and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                used.add(node.args[0].value)
     assert used, "the scan found no problem codes at all"
     assert used - set(CATALOG) == set()
     for code, t in CATALOG.items():

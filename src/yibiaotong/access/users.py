@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,7 +50,7 @@ def create_user(engine: Engine, name: str, password: str, *, display_name: str, 
         if exists:
             conn.execute(update(user_table).where(user_table.c.name == name).values(**values))
         else:
-            conn.execute(insert(user_table).values(name=name, created_at=datetime.now(timezone.utc), **values))
+            conn.execute(insert(user_table).values(name=name, created_at=datetime.now(UTC), **values))
     return User(name, display_name, role, org_unit, department)
 
 

@@ -87,7 +87,7 @@ def _serve(db: str | None, host: str, port: int) -> None:
 
 
 def validate(
-    element: Annotated[str, typer.Argument(help="数据元标识，如 id_number、birth_date、sex")],
+    element: Annotated[str, typer.Argument(help="数据元标识，如 id_number、birth_date、gender")],
     values: Annotated[list[str], typer.Argument(help="要检查的值，可多个")],
     pack: Pack = "standard",
     as_json: Json = False,
@@ -95,7 +95,7 @@ def validate(
     """按数据元检查并规范化取值（身份证号、日期、电话、金额、代码……）。
 
     例：ybt validate birth_date 2024年1月5日 20240105 2024.1.5
-        ybt validate sex 男 1
+        ybt validate gender 男 1
     """
     from yibiaotong.elements.dictionary import Dictionary
     from yibiaotong.elements.validate import coerce, mask

@@ -56,7 +56,7 @@ class LedgerDef:
                 "columns": [{"element": c.element, **({"name": c.name} if c.name else {})} for c in self.columns]}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "LedgerDef":
+    def from_dict(cls, d: dict[str, Any]) -> LedgerDef:
         try:
             columns = tuple(ColumnDef(element=c, name="") if isinstance(c, str)
                             else ColumnDef(element=c["element"], name=c.get("name", "")) for c in d.get("columns", []))
@@ -68,7 +68,7 @@ class LedgerDef:
             raise YbtError(Problem("invalid-definition", {"reason": f"台账定义缺少或写错了 {exc}"})) from exc
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "LedgerDef":
+    def from_file(cls, path: str | Path) -> LedgerDef:
         try:
             return cls.from_dict(read_yaml(Path(path)))
         except YbtError as exc:

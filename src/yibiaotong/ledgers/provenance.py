@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, insert
@@ -24,12 +24,12 @@ class Source:
     note: str | None = None
 
     @classmethod
-    def user(cls, name: str, note: str | None = None) -> "Source":
+    def user(cls, name: str, note: str | None = None) -> Source:
         return cls(kind="user", actor=name, note=note)
 
     @classmethod
     def file(cls, path: str | Path, *, sheet: str | None = None, period: str | None = None,
-             actor: str | None = None) -> "Source":
+             actor: str | None = None) -> Source:
         return cls(kind="file", actor=actor, file_name=Path(path).name, file_hash=file_sha256(path),
                    sheet=sheet, period=period)
 
@@ -37,7 +37,7 @@ class Source:
         """Write this source and return its id (inside the caller's transaction)."""
         result = conn.execute(insert(source_table).values(
             kind=self.kind, actor=self.actor, file_name=self.file_name, file_hash=self.file_hash, sheet=self.sheet,
-            period=self.period, task=self.task, note=self.note, created_at=datetime.now(timezone.utc)))
+            period=self.period, task=self.task, note=self.note, created_at=datetime.now(UTC)))
         return int(result.inserted_primary_key[0])
 
 
