@@ -56,14 +56,14 @@ def test_upsert_inserts_then_updates_by_key_with_coerced_values(store):
     assert (first.inserted, first.updated, first.unchanged) == (2, 0, 0)
     rec = store.get("disabled_person", ZHANG)
     assert rec["gender"] == "2" and rec["birth_date"] == date(1965, 3, 12)
-    assert rec["disability_level"] == "2" and Decimal(str(rec["living_allowance_amount"])) == Decimal("120")
+    assert rec["disability_level"] == "2" and Decimal(str(rec["living_allowance_amount"])) == Decimal(120)
     assert rec["_version"] == 1 and rec["_org_unit"] == VILLAGE
 
     second = store.upsert("disabled_person", [person(living_allowance_amount="150元"), person(LI, person_name="李明", gender="男")],
                           org_unit=VILLAGE)
     assert (second.inserted, second.updated, second.unchanged) == (0, 1, 1)
     rec = store.get("disabled_person", ZHANG)
-    assert Decimal(str(rec["living_allowance_amount"])) == Decimal("150") and rec["_version"] == 2
+    assert Decimal(str(rec["living_allowance_amount"])) == Decimal(150) and rec["_version"] == 2
 
 
 def test_importing_the_same_data_twice_changes_nothing(store):
@@ -191,3 +191,13 @@ def test_a_failure_in_the_middle_of_a_write_rolls_everything_back(store, engine,
     assert store.count("disabled_person") == 0
     with engine.connect() as conn:
         assert conn.execute(select(schema.change)).first() is None
+
+
+def test_org_unit_can_be_part_of_the_key_for_statistics_kept_per_unit(store):
+    store.create_ledger(LedgerDef.from_dict({
+        "id": "household_counts", "name": "家庭户统计", "subject": "area", "key": ["_org_unit", "household_size"],
+        "columns": ["household_size", "living_allowance_amount"]}))
+    store.upsert("household_counts", [{"household_size": "3", "living_allowance_amount": "10"}], org_unit=VILLAGE)
+    store.upsert("household_counts", [{"household_size": "3", "living_allowance_amount": "20"}], org_unit=OTHER_TOWN)
+    assert store.count("household_counts") == 2
+    assert store.get("household_counts", f"{OTHER_TOWN}|3")["living_allowance_amount"] == Decimal("20")

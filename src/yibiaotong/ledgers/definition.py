@@ -13,6 +13,7 @@ from yibiaotong.errors import Problem, YbtError
 from yibiaotong.packs import read_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+ORG_UNIT_KEY = "_org_unit"  # a key part meaning "the record's org unit" (statistics kept per unit)
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,6 @@ class LedgerDef:
         if not self.key:
             problems.append(Problem("invalid-definition", {"reason": "台账须指定主键字段（key）"}, where))
         for k in self.key:
-            if k not in names:
+            if k not in names and k != ORG_UNIT_KEY:
                 problems.append(Problem("invalid-definition", {"reason": f"主键字段“{k}”不在字段列表中"}, where))
         return problems

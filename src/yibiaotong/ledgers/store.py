@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.validate import coerce, mask
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.ledgers.definition import ColumnDef, LedgerDef
+from yibiaotong.ledgers.definition import ORG_UNIT_KEY, ColumnDef, LedgerDef
 from yibiaotong.ledgers.provenance import Source
 from yibiaotong.ledgers.tables import data_column, ledger_table
 from yibiaotong.store import schema
@@ -143,14 +143,15 @@ class LedgerStore:
                 row_problems.append(Problem("unknown-org-unit", {"org_unit": unit or "（空）"}))
             key_parts = []
             for k in definition.key:
-                if values.get(k) in (None, ""):
+                value = unit if k == ORG_UNIT_KEY else values.get(k)
+                if value in (None, ""):
                     row_problems.append(Problem("missing-key", {"column": k}, {"column": k}))
-                key_parts.append(_key_text(values.get(k)))
+                key_parts.append(_key_text(value))
             key = "|".join(key_parts)
             if row_problems:
                 # the location shows the key as people may see it: an ID number masked, never in full
-                shown = "|".join(mask(elements[k], values.get(k)) if values.get(k) is not None else ""
-                                 for k in definition.key)
+                shown = "|".join(unit if k == ORG_UNIT_KEY else mask(elements[k], values.get(k))
+                                 if values.get(k) is not None else "" for k in definition.key)
                 problems.extend(p.at(ledger=ledger_id, row=source_row, record=shown.strip("|") or None)
                                 for p in row_problems)
             else:
@@ -259,7 +260,7 @@ class LedgerStore:
             if not changed:
                 return self._as_dict(old)
             now, version = _now(), old._version + 1
-            new_key = "|".join(_key_text(changed.get(k, getattr(old, k))) for k in definition.key)
+            new_key = "|".join(_key_text(changed.get(k, getattr(old, k))) for k in definition.key)  # _org_unit is a column too
             done = conn.execute(update(table).where(and_(table.c._id == old._id, table.c._version == expected_version))
                                 .values(**changed, _key=new_key, _version=version, _updated_at=now)).rowcount
             if done != 1:  # lost a race between our read and our write
