@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from yibiaotong.cli import dictionary, ledgers, orgunits, system
+from yibiaotong.cli import consolidation, dictionary, ledgers, orgunits, system
 from yibiaotong.cli.common import fail
 from yibiaotong.errors import YbtError
 
@@ -16,6 +16,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 system.register(app)
+consolidation.register(app)
 app.add_typer(dictionary.app, name="dictionary")
 app.add_typer(orgunits.app, name="orgunits")
 app.add_typer(ledgers.app, name="ledger")
