@@ -54,7 +54,7 @@ class Dictionary:
     # --- loading ---------------------------------------------------------------------------
 
     @classmethod
-    def from_packs(cls, packs: Iterable[Pack]) -> "Dictionary":
+    def from_packs(cls, packs: Iterable[Pack]) -> Dictionary:
         """Load and check every pack; raises one error listing all problems found."""
         elements: dict[str, Element] = {}
         codelists: dict[str, CodeList] = {}
@@ -78,11 +78,11 @@ class Dictionary:
         return cls(elements.values(), codelists.values())
 
     @classmethod
-    def for_pack(cls, pack: str | Path = "standard") -> "Dictionary":
+    def for_pack(cls, pack: str | Path = "standard") -> Dictionary:
         return cls.from_packs(resolve_packs(pack))
 
     @classmethod
-    def from_db(cls, engine: Engine) -> "Dictionary":
+    def from_db(cls, engine: Engine) -> Dictionary:
         with engine.connect() as conn:
             cls_rows = conn.execute(select(schema.codelist.c.definition)).scalars().all()
             el_rows = conn.execute(select(schema.element.c.definition)).scalars().all()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-
-from fastapi import FastAPI, Request
 from urllib.parse import quote
 
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
