@@ -119,6 +119,75 @@ CATALOG: dict[str, Template] = {
     "database-error": Template(
         "数据库操作失败，数据未作任何改动：{reason}", "database operation failed; nothing was changed: {reason}",
         "请联系系统管理员。", "Contact the administrator."),
+    # --- report templates (forms.reader) ---
+    "file-empty": Template(
+        "文件是空的：{file}", "the file is empty: {file}",
+        "请确认文件已完整下载或保存，再重新上传。", "Make sure the file was fully downloaded or saved, then upload it again."),
+    "file-encrypted": Template(
+        "文件设置了打开密码，无法读取：{file}", "the file is password-protected: {file}",
+        "请在Excel中打开文件，取消“用密码进行加密”后另存，再上传。",
+        "Open it in Excel, remove the password (File > Info > Protect Workbook) and save again."),
+    "file-is-web-page": Template(
+        "文件其实是网页格式，不是真正的Excel表格：{file}", "the file is a web page (HTML/XML), not a workbook: {file}",
+        "很多系统导出的.xls其实是网页。请用Excel打开后“另存为”Excel工作簿(.xlsx)再上传。",
+        "Many systems export HTML named .xls. Open it in Excel and save as .xlsx."),
+    "file-not-spreadsheet": Template(
+        "文件不是Excel表格或CSV文件：{file}", "not a spreadsheet or CSV file: {file}",
+        "请上传.xlsx、.xls或.csv文件；Word文档或压缩包请先把表格复制到Excel中另存。",
+        "Upload .xlsx, .xls or .csv; copy tables out of Word documents or archives into Excel first."),
+    "file-unreadable": Template(
+        "文件已损坏或无法读取：{file}（{reason}）", "the file is damaged or cannot be read: {file} ({reason})",
+        "请用Excel打开，确认内容正常后另存为.xlsx再上传。", "Open it in Excel, check it, save as .xlsx and upload again."),
+    "file-unknown-encoding": Template(
+        "无法识别CSV文件的文字编码：{file}", "the text encoding of the CSV file is unknown: {file}",
+        "请用Excel打开后另存为“CSV UTF-8”或.xlsx再上传。", "Open it in Excel and save as CSV UTF-8 or .xlsx."),
+    "file-extension-mismatch": Template(
+        "文件扩展名是{ext}，实际是{actual}格式，已按实际格式读取", "the file is named {ext} but is {actual}; read as {actual}",
+        "建议用Excel打开后另存为正确的格式。", "Save it again in Excel in its real format."),
+    "file-read-without-format": Template(
+        "文件格式不完全规范，已只读取单元格内容（缩进、边框、隐藏行列未能读取）：{reason}",
+        "the workbook is not quite standard; read cell values only (no indent, borders, hidden rows): {reason}",
+        "如识别结果不对，请用Excel打开后另存为.xlsx再上传。", "If the result looks wrong, save it again as .xlsx in Excel."),
+    "sheet-not-a-form": Template(
+        "工作表“{sheet}”里没有报表，已跳过（{reason}）", "sheet {sheet!r} holds no form and was skipped ({reason_en})",
+        "如果这张工作表应当读取，请检查它是否有表头或“栏目—填写格”。",
+        "If this sheet should be read, check that it has a header row or label/value cells."),
+    "sheet-hidden": Template(
+        "工作表“{sheet}”是隐藏的（通常存放下拉选项），已跳过", "sheet {sheet!r} is hidden (usually drop-down lists); skipped",
+        "如需读取，请在Excel中取消隐藏该工作表。", "Unhide the sheet in Excel if it should be read."),
+    # --- expressions (表达式: report definitions and rules) ---
+    "expression-syntax-error": Template(
+        "表达式写法有误：{reason}", "expression syntax error: {reason_en}",
+        "请检查括号、引号、逗号是否成对完整；文字要用单引号括起来，如 '男'。",
+        "Check brackets, quotes and commas; put text in single quotes."),
+    "expression-not-allowed": Template(
+        "表达式中不能使用{construct}", "{construct_en} is not allowed in an expression",
+        "{advice}", "{advice_en}"),
+    "expression-too-complex": Template(
+        "表达式过长或嵌套过深（{reason}）", "expression too long or too deeply nested ({reason_en})",
+        "请把它拆成几个较简单的表达式。", "Split it into simpler expressions."),
+    "unknown-name": Template(
+        "不认识的名称“{name}”{did_you_mean}", "unknown name {name!r}{did_you_mean_en}",
+        "请使用台账中的字段名或其中文名称；文字值要加单引号，如 '男'。",
+        "Use a column name or its Chinese label; quote text values like '男'."),
+    "ambiguous-name": Template(
+        "名称“{name}”同时出现在{tables}中，无法确定指哪一个", "name {name!r} is in more than one table: {tables}",
+        "请写成“表别名.字段名”，如 p.{name}。", "Qualify it with the table alias, e.g. p.{name}."),
+    "unknown-parameter": Template(
+        "没有提供参数“:{name}”的值", "no value was given for parameter :{name}",
+        "请在使用该表达式时提供这个参数，如 :period 填写年月 2024-05。",
+        "Pass the parameter when compiling, e.g. :period as 2024-05."),
+    "expression-arguments": Template(
+        "函数 {function} 的参数个数不对：应为{expected}个，实际写了{actual}个",
+        "function {function} takes {expected} argument(s), got {actual}",
+        "用法：{usage}", "Usage: {usage}"),
+    "expression-type-error": Template(
+        "表达式类型不符：{reason}", "type error in expression: {reason_en}",
+        "{advice}", "{advice_en}"),
+    "aggregate-not-allowed": Template(
+        "此处不能使用汇总函数 {function}：{reason}", "aggregate {function} is not allowed here: {reason_en}",
+        "筛选条件和预警条件逐条判断记录，不能含 sum、count 等汇总；汇总请写在统计指标里。",
+        "Filters are checked record by record; put aggregates in indicators."),
 }
 
 
@@ -186,7 +255,7 @@ class Problem:
         text = f"{where}：{self.message_zh}" if where else self.message_zh
         return f"{text}。{self.hint_zh}" if self.hint_zh else text
 
-    def at(self, **location: Any) -> "Problem":
+    def at(self, **location: Any) -> Problem:
         """The same problem with more location filled in (outer layers add file, row ...)."""
         return Problem(self.code, self.params, {**self.location, **location})
 
@@ -208,7 +277,7 @@ class YbtError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems[:20]))
 
     @classmethod
-    def of(cls, code: str, **params: Any) -> "YbtError":
+    def of(cls, code: str, **params: Any) -> YbtError:
         return cls(Problem(code, params))
 
     def to_dict(self) -> dict[str, Any]:
