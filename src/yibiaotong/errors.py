@@ -188,6 +188,10 @@ CATALOG: dict[str, Template] = {
         "此处不能使用汇总函数 {function}：{reason}", "aggregate {function} is not allowed here: {reason_en}",
         "筛选条件和预警条件逐条判断记录，不能含 sum、count 等汇总；汇总请写在统计指标里。",
         "Filters are checked record by record; put aggregates in indicators."),
+    # --- forms (definitions) ---
+    "unknown-form": Template(
+        "报表“{form}”不存在", "unknown form {form!r}",
+        "用 ybt forms list 查看已有报表的标识或名称。", "List the forms with `ybt forms list`."),
 }
 
 

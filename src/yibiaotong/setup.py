@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from yibiaotong.elements.dictionary import Dictionary
+from yibiaotong.forms.definition import load_form_defs
+from yibiaotong.forms.store import save_forms
 from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.csvio import read_csv
@@ -23,6 +25,7 @@ class SetupResult:
     codelists: int
     org_units: int
     ledgers_created: list[str]
+    forms: int = 0
 
 
 def install_pack(engine: Engine, pack: str | Path) -> SetupResult:
@@ -47,7 +50,12 @@ def install_pack(engine: Engine, pack: str | Path) -> SetupResult:
             if definition.id not in existing:
                 store.create_ledger(definition)
                 created.append(definition.id)
-    return SetupResult([p.id for p in packs], len(dictionary.elements), len(dictionary.codelists), org_units, created)
+    forms = 0
+    for p in packs:
+        if (p.path / "forms").is_dir():
+            forms += save_forms(engine, p.id, load_form_defs(p.path / "forms"))
+    return SetupResult([p.id for p in packs], len(dictionary.elements), len(dictionary.codelists), org_units, created,
+                       forms)
 
 
 def init_database(db: str | Path | None, pack: str | Path) -> tuple[Engine, SetupResult]:

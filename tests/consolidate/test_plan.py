@@ -67,7 +67,8 @@ def test_repeated_fields_of_two_departments_merge_into_one_ledger(templates, par
     # an unknown field shared by two forms becomes one new element, whatever the unit spelling
     c = by_form["青菜头种植情况统计表"]
     assert b["青菜头种植面积(亩)"].element == c["青菜头种植面积（亩）"].element
-    assert b["青菜头种植面积(亩)"].element.startswith("new_") and b["青菜头种植面积(亩)"].unit == "亩"
+    assert plan.elements[b["青菜头种植面积(亩)"].element].new and b["青菜头种植面积(亩)"].unit == "亩"
+    assert b["青菜头种植面积(亩)"].element == "x_qing_cai_tou_zhong_zhi_mian_ji"
     record = by_form["临时救助申请审批表"]
     assert record["家庭成员/姓名"].element == "family_member_name"
     assert record["性别"].element == "household_head_gender"

@@ -31,11 +31,14 @@ def consolidate(
     out: Annotated[Path, typer.Option("--out", "-o", help="梳理结果 JSON 文件")] = Path("plan.json"),
     pack: Annotated[str, typer.Option(help="数据包（提供数据元目录和对标知识）")] = "yongchuan",
     decisions: Annotated[Path | None, typer.Option(help="人工审核决定文件（默认为数据包中的 decisions.yaml）")] = None,
+    write_pack: Annotated[Path | None, typer.Option(
+        "--write-pack", help="把梳理结果写入该数据包：新数据元、台账定义、每张报表的报表定义")] = None,
     as_json: Json = False,
 ) -> None:
     """梳理报表：读取模板、字段对标数据元、合并重复字段、提出台账，写出梳理结果。
 
     例：ybt consolidate packs/yongchuan/forms --out plan.json
+        ybt consolidate packs/yongchuan/forms --pack yongchuan --write-pack packs/yongchuan
     """
     from yibiaotong.consolidate import run
 
@@ -47,8 +50,13 @@ def consolidate(
     except YbtError as exc:
         fail(exc, as_json)
     plan.write(out)
+    written = None
+    if write_pack:
+        from yibiaotong.consolidate.export import write_pack as export
+
+        written = export(plan, write_pack)
     if as_json:
-        print_json({"out": str(out), **plan.metrics})
+        print_json({"out": str(out), **plan.metrics, **({"written": written} if written else {})})
         return
     table = Table(title=f"梳理结果（已写入 {out}）")
     table.add_column("指标")
@@ -57,6 +65,9 @@ def consolidate(
         value = plan.metrics.get(key)
         table.add_row(label, f"{value:.1%}" if key == "fields_served_share" else str(value))
     console.print(table)
+    if written:
+        console.print(f"已写入数据包 {write_pack}：新数据元 {written['elements']} 个，台账定义 {written['ledgers']} 个，"
+                      f"报表定义 {written['forms']} 个。")
     for p in plan.skipped[:20]:
         console.print(f"[dim]跳过：{p}[/]")
 

@@ -16,4 +16,9 @@ def run(paths, pack: str = "standard", decisions_path=None) -> Plan:
     packs = resolve_packs(pack)
     if decisions_path is None and (packs[-1].path / "decisions.yaml").exists():
         decisions_path = packs[-1].path / "decisions.yaml"
-    return consolidate(paths, Dictionary.from_packs(packs), Knowledge.from_packs(packs), Decisions.load(decisions_path))
+    # elements a previous run proposed are its output, not its input: they stay "new" every run
+    dictionary = Dictionary.from_packs(packs, exclude=GENERATED_FILES)
+    return consolidate(paths, dictionary, Knowledge.from_packs(packs), Decisions.load(decisions_path))
+
+
+GENERATED_FILES = frozenset({"consolidated.yaml"})

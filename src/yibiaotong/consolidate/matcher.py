@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -95,6 +95,7 @@ class Matcher:
 
     def match_field(self, f: TemplateField, *, inherited: str | None = None,
                     household_roster: bool = False) -> Match | None:
+        f = item_view(f)
         leaf = f.path[-1] if f.path else f.label
         n = self.norm.label(leaf)
         if not n:
@@ -194,6 +195,14 @@ class Matcher:
     @staticmethod
     def _one(elements: list[Element] | None) -> Element | None:
         return elements[0] if elements else None
+
+
+def item_view(f: TemplateField) -> TemplateField:
+    """An indicator × value-column field seen as its indicator: 本期数 and 上年同期 of one indicator
+    are the same element at different periods."""
+    if f.indicator and f.header != f.indicator and len(f.path) > 1:
+        return replace(f, path=f.path[:-1], header=f.indicator)
+    return f
 
 
 def _preference(e: Element) -> tuple:

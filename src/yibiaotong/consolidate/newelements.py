@@ -7,6 +7,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from yibiaotong.consolidate.matcher import _compatible
@@ -34,6 +35,22 @@ class Unmatched:
     unit: str | None
 
 
+def element_id(key: tuple[str | None, str], taken: set[str]) -> str:
+    """A readable, stable id from the label's pinyin: 青菜头种植面积 → x_qing_cai_tou_zhong_zhi_mian_ji.
+
+    The x_ prefix keeps proposed elements apart from the dictionary's; a person can rename them
+    in the review decisions."""
+    owner, label = key
+    syllables = [s for s in lazy_pinyin(label, errors=lambda chars: [c for c in chars if c.isalnum()])
+                 if s.isascii() and s.isalnum()]
+    slug = "_".join(([owner] if owner else []) + syllables).lower()[:48].rstrip("_") or "field"
+    candidate = f"x_{slug}"
+    if candidate in taken:
+        candidate = f"x_{slug[:38]}_{hashlib.sha1(f'{owner}|{label}'.encode()).hexdigest()[:6]}"
+    taken.add(candidate)
+    return candidate
+
+
 def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[int, int], str]]:
     """New elements and, for each (form, field), the new element's id. Deterministic."""
     groups: dict[tuple[str | None, str], list[Unmatched]] = defaultdict(list)
@@ -51,9 +68,9 @@ def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[in
             kept.append(k)
     elements: dict[tuple[str | None, str], NewElement] = {}
     assignment: dict[tuple[int, int], str] = {}
-    for k in kept:
-        digest = hashlib.sha1(f"{k[0] or ''}|{k[1]}".encode()).hexdigest()[:8]
-        elements[k] = NewElement(id=f"new_{digest}", name="", owner=k[0])
+    taken: set[str] = set()
+    for k in sorted(kept, key=lambda k: (k[1], k[0] or "")):
+        elements[k] = NewElement(id=element_id(k, taken), name="", owner=k[0])
     for k, members in groups.items():
         e = elements[target[k]]
         for u in members:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from yibiaotong.consolidate.knowledge import Knowledge
 from yibiaotong.consolidate.ledgers import ElementInfo, ProposedLedger, form_domain, home_of, propose
-from yibiaotong.consolidate.matcher import Match, Matcher
+from yibiaotong.consolidate.matcher import Match, Matcher, item_view
 from yibiaotong.consolidate.newelements import Unmatched, cluster
 from yibiaotong.consolidate.review import Decisions
 from yibiaotong.elements.dictionary import Dictionary
@@ -121,8 +121,9 @@ def build_plan(templates: list[FormTemplate], matcher: Matcher, decisions: Decis
     for i, (t, ms) in enumerate(zip(templates, matches)):
         for j, (f, m) in enumerate(zip(t.fields, ms)):
             if m is None:
-                unmatched.append(Unmatched(i, j, _new_key(norm, f, t.layout), _owner(norm, f), f.path[-1] if f.path else f.label,
-                                           f.unit))
+                item = item_view(f)
+                unmatched.append(Unmatched(i, j, _new_key(norm, item, t.layout), _owner(norm, item),
+                                           item.path[-1] if item.path else item.label, f.unit))
     new_elements, new_of = cluster(unmatched)
     elements: dict[str, ElementInfo] = {}
     for e in dictionary_elements(matcher.dictionary):

@@ -54,8 +54,10 @@ class Dictionary:
     # --- loading ---------------------------------------------------------------------------
 
     @classmethod
-    def from_packs(cls, packs: Iterable[Pack]) -> Dictionary:
-        """Load and check every pack; raises one error listing all problems found."""
+    def from_packs(cls, packs: Iterable[Pack], exclude: frozenset[str] = frozenset()) -> Dictionary:
+        """Load and check every pack; raises one error listing all problems found.
+
+        ``exclude`` names element files to leave out (consolidation skips its own output)."""
         elements: dict[str, Element] = {}
         codelists: dict[str, CodeList] = {}
         problems: list[Problem] = []
@@ -66,6 +68,8 @@ class Dictionary:
                         problems.append(Problem("duplicate-id", {"id": cl.id}, {"file": str(path)}))
                     codelists[cl.id] = cl
             for path in pack.files("elements"):
+                if path.name in exclude:
+                    continue
                 for el in _elements_from_file(path, pack.id, problems):
                     if el.id in elements:
                         problems.append(Problem("duplicate-id", {"id": el.id}, {"file": str(path)}))

@@ -102,6 +102,18 @@ change = Table(
     Index("ix_ybt_change_record", "ledger_id", "record_id"),
 )
 
+# Form definitions (报表定义) of the installed packs: template + field → element/ledger mapping.
+form = Table(
+    "ybt_form", metadata,
+    Column("id", String(200), primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("department", String(100), nullable=True),
+    Column("layout", String(20), nullable=False),
+    Column("pack", String(100), nullable=False),
+    Column("template_path", String(1000), nullable=True),
+    Column("definition", JSON, nullable=False),
+)
+
 audit = Table(
     "ybt_audit", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),

@@ -1,0 +1,48 @@
+"""A consolidated plan written into a pack installs: new elements, ledgers and form definitions."""
+
+from __future__ import annotations
+
+import yaml
+
+from yibiaotong.consolidate import run
+from yibiaotong.consolidate.export import write_pack
+from yibiaotong.forms import render_template
+from yibiaotong.forms.definition import FormDef
+from yibiaotong.forms.store import get_form, load_forms
+from yibiaotong.ledgers import LedgerStore
+from yibiaotong.setup import install_pack
+
+
+def test_write_pack_then_install_creates_ledgers_and_forms(tmp_path, engine):
+    pack = tmp_path / "district"
+    (pack / "forms").mkdir(parents=True)
+    (pack / "pack.yaml").write_text("id: district\nname: 测试区\ndepends_on: [standard]\n", encoding="utf-8")
+    (pack / "orgunits.csv").write_text("code,name,level,parent_code,kind\n500118000000,永川区,1,,district\n", encoding="utf-8")
+    render_template({"title": "残疾人花名册", "layout": "roster",
+                     "columns": ["姓名", "身份证号", "残疾等级", "是否享受护理补贴", "护理补贴金额(元)", "青菜头种植面积(亩)"]},
+                    pack / "forms" / "残疾人花名册.xlsx")
+    render_template({"title": "青菜头种植统计表", "layout": "indicator",
+                     "columns": ["种植户数(户)", "种植面积(亩)", "种植面积(亩)/其中：规模种植"]},
+                    pack / "forms" / "青菜头统计表.xlsx")
+    plan = run([pack / "forms"], pack=str(pack))
+    written = write_pack(plan, pack)
+    assert written["forms"] == 2 and written["ledgers"] == len(plan.ledgers)
+
+    elements = yaml.safe_load((pack / "elements" / "consolidated.yaml").read_text(encoding="utf-8"))["elements"]
+    area = next(e for e in elements if e["name"] == "青菜头种植面积(亩)")
+    assert area["type"] == "decimal" and area["unit"] == "亩"
+    fd = FormDef.load(pack / "forms" / "残疾人花名册.yaml")
+    assert fd.field("身份证号").element == "id_number" and fd.field("身份证号").ledger == "person_identity"
+    assert fd.template_path.exists()
+
+    fd.filter = "disability_level in ('1', '2')"  # a person's edit survives regeneration
+    fd.save()
+    write_pack(run([pack / "forms"], pack=str(pack)), pack)
+    assert FormDef.load(pack / "forms" / "残疾人花名册.yaml").filter == "disability_level in ('1', '2')"
+
+    result = install_pack(engine, pack)
+    assert result.forms == 2 and set(result.ledgers_created) == {lg.id for lg in plan.ledgers}
+    store = LedgerStore(engine)
+    assert "person_disability" in {d.id for d in store.ledgers()}
+    assert [f.id for f in load_forms(engine)] == ["残疾人花名册", "青菜头统计表"]
+    assert get_form(engine, "青菜头种植统计表").layout == "indicator"
