@@ -402,3 +402,13 @@ def test_indicator_with_year_columns_and_space_indentation(tmp_path):
     assert form.layout == "indicator" and form.value_columns == ["2023", "2024"]
     assert form.items == ["总户数（户）", "总人口（人）", "总人口（人）/其中：60岁以上老人（人）", "耕地面积（亩）"]
     assert form.fields[4].header == "总人口（人）/其中：60岁以上老人（人）/2023" and form.fields[4].unit == "人"
+
+
+def test_a_short_approval_form_is_a_record_not_a_roster(tmp_path):
+    """One row of label/value pairs looks like a roster header; the title says it is one record."""
+    from yibiaotong.forms import render_template
+
+    path = render_template({"title": "临时救助申请审批表", "layout": "record", "columns": ["姓名", "身份证号", "村委会意见"]},
+                           tmp_path / "short.xlsx")
+    form = read_templates(path).forms[0]
+    assert form.layout == "record" and form.headers == ["姓名", "身份证号", "村委会意见"]

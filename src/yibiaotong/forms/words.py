@@ -55,6 +55,8 @@ _NUMBERISH = re.compile(r"^[+-]?[\d,，]*\.?\d+%?$")
 _IDLIKE = re.compile(r"^\d{15}$|^\d{17}[\dXx]$|^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
 _DATE = re.compile(r"^\d{4}[-/.年]\d{1,2}([-/.月]\d{1,2}日?)?$|^\d{4}-\d{2}-\d{2}[ T]\d")
 
+# titles of one-record forms: with only a row or two of labels these still are records, not rosters
+RECORD_TITLE = re.compile(r"(?:登记|申请|审批|审核|核查|调查|评估|鉴定|认定|备案)(?:表|卡|书)$|(?:信息|情况)(?:登记|采集)?卡$")
 INDICATOR_STUB = re.compile(r"指\s*标|项\s*目|栏\s*目|科\s*目|事\s*项|类\s*别|^内\s*容$|^名\s*称$|^分\s*组|^组\s*别")
 UNIT_HEADER = re.compile(r"^(?:计\s*量\s*)?单\s*位$|^计量单位|^单位\s*[(（]")
 CODE_HEADER = re.compile(r"^(?:代\s*码|编\s*码|指标代码|行\s*次|栏\s*次|行\s*号)$")
