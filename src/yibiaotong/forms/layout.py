@@ -64,7 +64,7 @@ def decide(grid: Grid, frame: Frame) -> Decision:
             return Decision("roster", f"表头下各行只在“{_stub_name(table)}”列预填了名称，按列表式读取 / "
                                       "rows only prefill the first column (names of units): roster", table)
     record_title = bool(frame.title and words.RECORD_TITLE.search(words.squeeze(frame.title)))
-    if label_rows >= max(2, 0.3 * filled) or (record_title and 1 <= label_rows + stub_rows and stub_rows < 2):
+    if label_rows >= max(2, 0.3 * filled) or (record_title and label_rows + stub_rows >= 1 and stub_rows < 2):
         return Decision("record", f"表体中有{label_rows}行散布着标签与填写格，按表单式读取 / "
                                   f"{label_rows} rows mix labels and boxes: record form")
     return Decision("roster", f"第{table.h0}–{table.h1}行为表头（{len(table.columns)}列），其下为空行或数据行，"
