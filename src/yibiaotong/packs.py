@@ -70,9 +70,13 @@ def resolve_packs(path_or_name: str | Path) -> list[Pack]:
     return ordered
 
 
+# libyaml's C loader is ~10x faster on a pack's thousands of elements; same safe subset of YAML
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise YbtError(Problem("invalid-definition", {"reason": f"YAML 语法错误：{getattr(exc, 'problem', exc)}"},

@@ -43,13 +43,9 @@ def install_pack(engine: Engine, pack: str | Path) -> SetupResult:
             org_units += save_tree(engine, read_csv(p.orgunits_csv))
     store = LedgerStore(engine, dictionary)
     existing = {d.id for d in store.ledgers()}
-    created = []
-    for p in packs:
-        for path in p.files("ledgers"):
-            definition = LedgerDef.from_file(path)
-            if definition.id not in existing:
-                store.create_ledger(definition)
-                created.append(definition.id)
+    new = [d for p in packs for d in map(LedgerDef.from_file, p.files("ledgers")) if d.id not in existing]
+    store.create_ledgers(new)
+    created = [d.id for d in new]
     forms = 0
     for p in packs:
         if (p.path / "forms").is_dir():

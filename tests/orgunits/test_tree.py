@@ -9,7 +9,8 @@ from yibiaotong.packs import load_pack
 
 def test_real_yongchuan_towns_load_with_levels_and_paths():
     tree = read_csv(load_pack("yongchuan").orgunits_csv)
-    assert len(tree) == 24
+    assert sum(1 for u in tree if u.level <= 2) == 24
+    assert 200 <= sum(1 for u in tree if u.level == 3) <= 260
     linjiang = tree["500118103000"]
     assert (linjiang.name, linjiang.kind, linjiang.level) == ("临江镇", "town", 2)
     assert linjiang.path == "/500118000000/500118103000/"

@@ -27,6 +27,7 @@ class Knowledge:
     ledger_keys: dict[str, list[str]] = field(default_factory=dict)  # "subject/group" or "subject"
     ledger_labels: dict[str, list[str]] = field(default_factory=dict)
     unserved_groups: list[str] = field(default_factory=list)
+    title_domains: list[dict] = field(default_factory=list)
     core: dict = field(default_factory=lambda: {"prefixes": [], "suffixes": [], "synonyms": {}})
 
     @classmethod
@@ -45,6 +46,7 @@ class Knowledge:
             k.core["prefixes"] += core.get("prefixes") or []
             k.core["suffixes"] += core.get("suffixes") or []
             k.core["synonyms"].update(core.get("synonyms") or {})
+            k.title_domains += list(data.get("title_domains") or [])
             for name in ("subjects", "groups", "ledger_keys", "ledger_labels"):
                 getattr(k, name).update(data.get(name) or {})
             for name in ("attribute_labels", "name_concepts", "household_titles", "household_fields", "notes",
@@ -56,6 +58,13 @@ class Knowledge:
         """(word, owner tag), longest word first so 紧急联系人 wins over 联系人."""
         pairs = [(w, tag) for tag, words in self.owners.items() for w in words]
         return sorted(pairs, key=lambda p: -len(p[0]))
+
+    def title_domain(self, title: str | None) -> str | None:
+        """The group a form's title names (医保 → medical_insurance), for forms of new fields only."""
+        for entry in self.title_domains:
+            if title and any(w in title for w in entry.get("words", [])):
+                return str(entry["group"])
+        return None
 
     def for_subject(self, table: dict[str, list[str]], subject: str, group: str) -> list[str]:
         """The entry of a "subject/group"-or-"subject" table (ledger_keys, ledger_labels)."""

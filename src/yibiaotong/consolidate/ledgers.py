@@ -66,12 +66,18 @@ def propose(elements: dict[str, ElementInfo], k: Knowledge, known: set[str]) -> 
         labels = [c for c in k.for_subject(k.ledger_labels, subject, group) if c in known]
         columns = list(dict.fromkeys([c for c in key if c != ORG_UNIT_KEY] + labels + members))
         ledger_id = f"{subject}_{group}" if group != subject else subject
-        name = k.groups.get(group) or f"{k.subjects.get(subject, subject)}{group}"
-        if group in k.generic_groups and group not in ("identity", "household"):
-            name = f"{k.subjects.get(subject, subject)}{name}"
+        subject_name = k.subjects.get(subject, subject)
+        name = k.groups.get(group) or f"{subject_name}{group}"
+        if subject == "area" and not name.endswith("统计"):
+            name += "统计"
         ledgers.append(ProposedLedger(ledger_id, f"{name}台账", subject, group, key, columns, members))
         for m in members:
             element_ledger[m] = ledger_id
+    # the same group for two subjects (低保 of a household and of a person): say whose
+    names = Counter(lg.name for lg in ledgers)
+    for lg in ledgers:
+        if names[lg.name] > 1:
+            lg.name = f"{lg.name[:-2]}（{k.subjects.get(lg.subject, lg.subject)}）台账"
     return ledgers, element_ledger
 
 

@@ -45,8 +45,9 @@ class Normalizer:
         def paren(m: re.Match) -> str:
             inner = m.group(1)
             # units and notes go; a real qualifier such as (社区) or (是/否) options is kept only if short text
-            if not inner or inner in self._notes or extract_unit(f"({inner})") or ":" in inner or "：" in inner \
-                    or "," in inner or "，" in inner or len(inner) > 8 or inner.isdigit():
+            # option lists (大春/小春, 是、否) say how to answer, not what is asked
+            if not inner or inner in self._notes or extract_unit(f"({inner})") or any(c in inner for c in ":：,，/、") \
+                    or len(inner) > 8 or inner.isdigit():
                 return ""
             return inner
 

@@ -203,9 +203,11 @@ def _place_new_elements(forms: list[PlanForm], elements: dict[str, ElementInfo],
         subject, group = form_domain(known, elements, k)
         if pf.layout == "indicator":
             subject = "area"
+            # a statistics table's own indicators belong to its domain, which its title names best
+            group = k.title_domain(pf.title) or group
         for f in pf.fields:
             if f.element and elements[f.element].new:
-                votes.setdefault(f.element, Counter())[(subject or "person", group or "misc")] += 1
+                votes.setdefault(f.element, Counter())[(subject or "person", group or k.title_domain(pf.title) or "misc")] += 1
     for element_id, counter in votes.items():
         (subject, group), _n = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[0]
         e = elements[element_id]

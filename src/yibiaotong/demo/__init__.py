@@ -33,4 +33,4 @@ def build_demo(db: str | Path = "demo.db", pack: str = "yongchuan") -> str:
     with engine.connect() as conn:
         units = conn.execute(select(func.count()).select_from(org_unit)).scalar_one()
     return (f"演示库 {Path(db)} 已就绪：数据元 {result.elements} 个，代码表 {result.codelists} 个，"
-            f"组织机构 {units} 个（永川区及其23个镇街）。")
+            f"组织机构 {units} 个（永川区、23个镇街及其村社区和网格）。")

@@ -6,7 +6,7 @@ Every operation runs in one transaction: when it raises, the database is as it w
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -61,23 +61,28 @@ class LedgerStore:
     # --- definitions ------------------------------------------------------------------------
 
     def create_ledger(self, definition: LedgerDef) -> LedgerDef:
-        problems = definition.check(self.dictionary)
+        return self.create_ledgers([definition])[0]
+
+    def create_ledgers(self, definitions: list[LedgerDef]) -> list[LedgerDef]:
+        """Create ledgers in one transaction: all of them, or (on any problem) none."""
+        problems = [p for d in definitions for p in d.check(self.dictionary)]
         if problems:
             raise YbtError(problems)
-        table = ledger_table(definition, self.dictionary)
         now = _now()
         with self._transaction("create-ledger") as conn:
-            if conn.execute(select(schema.ledger.c.id).where(schema.ledger.c.id == definition.id)).first():
-                raise YbtError(Problem("ledger-exists", {"ledger": definition.id}))
-            table.create(conn)
-            conn.execute(insert(schema.ledger).values(
-                id=definition.id, name=definition.name, subject=definition.subject, table_name=definition.table_name,
-                key_columns=list(definition.key), definition=definition.to_dict(), created_at=now))
-            conn.execute(insert(schema.ledger_column), [
-                {"ledger_id": definition.id, "name": c.column, "element_id": c.element, "position": i, "added_at": now}
-                for i, c in enumerate(definition.columns)])
-        self._tables.pop(definition.id, None)
-        return definition
+            for definition in definitions:
+                if conn.execute(select(schema.ledger.c.id).where(schema.ledger.c.id == definition.id)).first():
+                    raise YbtError(Problem("ledger-exists", {"ledger": definition.id}))
+                ledger_table(definition, self.dictionary).create(conn)
+                conn.execute(insert(schema.ledger).values(
+                    id=definition.id, name=definition.name, subject=definition.subject,
+                    table_name=definition.table_name, key_columns=list(definition.key),
+                    definition=definition.to_dict(), created_at=now))
+                conn.execute(insert(schema.ledger_column), [
+                    {"ledger_id": definition.id, "name": c.column, "element_id": c.element, "position": i,
+                     "added_at": now} for i, c in enumerate(definition.columns)])
+                self._tables.pop(definition.id, None)
+        return definitions
 
     def ledger(self, ledger_id: str) -> LedgerDef:
         return self._ledger_and_table(ledger_id)[0]
@@ -171,34 +176,39 @@ class LedgerStore:
         return self.write(ledger_id, records, source=source)
 
     def write(self, ledger_id: str, records: list[PreparedRecord], *, source: Source | None = None,
-              conn: Connection | None = None) -> UpsertResult:
-        """Write prepared records in one transaction (or inside the caller's ``conn``)."""
+              conn: Connection | None = None, source_id: int | None = None,
+              arbiter: Arbiter | None = None) -> UpsertResult:
+        """Write prepared records in one transaction (or inside the caller's ``conn``).
+
+        ``source_id`` reuses a source already recorded in this transaction (an import writes many
+        batches from one file); ``arbiter(old_row, record, changed)`` may drop changes of existing
+        records (which value wins when two sources disagree) and returns the changes to apply.
+        """
         if conn is None:
             with self._transaction("upsert") as own:
-                return self.write(ledger_id, records, source=source, conn=own)
+                return self.write(ledger_id, records, source=source, conn=own, source_id=source_id, arbiter=arbiter)
         definition, table = self._ledger_and_table(ledger_id)
         merged = _merge_duplicates(records)
         result = UpsertResult(duplicate_keys=len(records) - len(merged))
-        source_id = (source or Source()).record(conn)
+        if source_id is None:
+            source_id = (source or Source()).record(conn)
         result.source_id = source_id
         for start in range(0, len(merged), BATCH):
-            self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result)
+            self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result, arbiter)
         return result
 
     def _write_batch(self, conn: Connection, ledger_id: str, table: Table, batch: list[PreparedRecord],
-                     source_id: int, result: UpsertResult) -> None:
+                     source_id: int, result: UpsertResult, arbiter: Arbiter | None = None) -> None:
         now = _now()
         existing = {r._key: r for r in conn.execute(select(table).where(table.c._key.in_([p.key for p in batch])))}
         new = [p for p in batch if p.key not in existing]
         history: list[dict[str, Any]] = []
         if new:
-            rows = [{**p.values, "_key": p.key, "_org_unit": p.org_unit, "_version": 1, "_created_at": now,
-                     "_updated_at": now, "_source_id": source_id} for p in new]
-            ids = {r._key: r._id for r in conn.execute(insert(table).returning(table.c._id, table.c._key), rows)}
-            for p in new:
-                history.append(_change(ledger_id, ids[p.key], 1, "insert", None, None,
-                                       {"_org_unit": p.org_unit, **{k: v for k, v in p.values.items() if v is not None}},
-                                       source_id, p.row, now))
+            ids = _insert_records(conn, table, new, source_id, now)
+            inserts = [(ledger_id, ids[i], 1, "insert", None, None,
+                        {"_org_unit": p.org_unit, **{k: v for k, v in p.values.items() if v is not None}},
+                        source_id, p.row, now) for i, p in enumerate(new)]
+            _insert_history(conn, inserts)
             result.inserted += len(new)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for p in batch:
@@ -208,6 +218,8 @@ class LedgerStore:
             changed = {k: v for k, v in p.values.items() if v is not None and not _same(getattr(old, k), v)}
             if p.org_unit != old._org_unit:
                 changed["_org_unit"] = p.org_unit
+            if changed and arbiter is not None:
+                changed = arbiter(old, p, changed)
             if not changed:
                 result.unchanged += 1
                 continue
@@ -353,6 +365,124 @@ class _Transaction:
         return suppressed
 
 
+# --- bulk writing ----------------------------------------------------------------------------
+# New records and their history rows go in with the driver's own bulk path (executemany on
+# SQLite, COPY on PostgreSQL) instead of SQLAlchemy's per-row statement machinery: an import of
+# a million rows spends most of its time here. Values pass through the same SQLAlchemy bind
+# processors, so what is stored is exactly what a Core insert would store.
+
+Arbiter = Callable[[Any, PreparedRecord, dict[str, Any]], dict[str, Any]]
+_MISSING = object()
+_CHANGE_COLUMNS = ("ledger_id", "record_id", "version", "op", "column_name", "old_value", "new_value",
+                   "source_id", "source_row", "changed_at")
+
+
+def _insert_records(conn: Connection, table: Table, records: list[PreparedRecord], source_id: int,
+                    now: datetime) -> list[int]:
+    """Insert new records; returns their ``_id`` in the order given."""
+    data = [c.name for c in table.columns if not c.name.startswith("_")]
+    columns = ["_key", "_org_unit", "_version", "_created_at", "_updated_at", "_source_id", *data]
+    stamp = _processed(conn, table.c._created_at, now)  # the same moment for every row: converted once
+    rows = [[p.key, p.org_unit, 1, stamp, stamp, source_id, *map(p.values.get, data)] for p in records]
+    if conn.dialect.name == "postgresql":
+        # reserve the ids first, so the history rows can point at them without reading back
+        seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "_id"))).scalar_one()
+        ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, len(rows))))
+                   .scalars())
+        for row, new_id in zip(rows, ids):
+            row.insert(0, new_id)
+        _bulk(conn, table, ["_id", *columns], rows, done={"_created_at", "_updated_at"})
+        return ids
+    _bulk(conn, table, columns, rows, done={"_created_at", "_updated_at"})
+    # SQLite gives a table without AUTOINCREMENT the ids max+1, max+2 ... and this transaction is
+    # the only writer until it commits, so the ids are the last one and those just before it;
+    # checked against the first and last key, and read back by key should that ever not hold.
+    last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    ids = list(range(last - len(rows) + 1, last + 1))
+    probe = dict(conn.execute(select(table.c._id, table.c._key).where(table.c._id.in_([ids[0], ids[-1]]))).all())
+    if probe.get(ids[0]) != records[0].key or probe.get(ids[-1]) != records[-1].key:
+        by_key = dict(conn.execute(select(table.c._key, table.c._id)
+                                   .where(table.c._key.in_([p.key for p in records]))).all())
+        ids = [by_key[p.key] for p in records]
+    return ids
+
+
+def _insert_history(conn: Connection, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    dumps = _json_dumps(conn)
+    null = dumps(None)
+    stamp = _processed(conn, schema.change.c.changed_at, rows[0][9])
+    # an insert's history row: every value of the new record, as JSON (what the JSON type would store)
+    _bulk(conn, schema.change, list(_CHANGE_COLUMNS),
+          [[r[0], r[1], r[2], r[3], r[4], null if r[5] is None else dumps(r[5]), dumps(r[6]), r[7], r[8], stamp]
+           for r in rows], done={"old_value", "new_value", "changed_at"})
+
+
+def _processed(conn: Connection, column, value: Any) -> Any:
+    process = column.type._cached_bind_processor(conn.dialect)
+    return value if process is None else process(value)
+
+
+def _json_dumps(conn: Connection) -> Callable[[Any], str]:
+    """What the JSON column stores for a value, dates and Decimals written as :func:`_jsonable` writes
+    them (the encoder converts them as it meets them instead of a pass over every value first)."""
+    if getattr(conn.dialect, "_json_serializer", None) is None:
+        return _ENCODER.encode
+    process = schema.change.c.new_value.type._cached_bind_processor(conn.dialect)
+    return lambda value: process(_jsonable(value))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+_ENCODER = json.JSONEncoder(default=_json_default)
+
+
+def _bulk(conn: Connection, table: Table, columns: list[str], rows: list[list[Any]],
+          done: set[str] = frozenset()) -> None:
+    """Insert rows (lists in ``columns`` order; changed in place) through the driver; ``done``
+    names columns whose values are already converted for the driver."""
+    if not rows:
+        return
+    dialect = conn.dialect
+    for i, name in enumerate(columns):
+        process = None if name in done else table.c[name].type._cached_bind_processor(dialect)
+        if process is not None:
+            seen: dict[Any, Any] = {}  # dates and amounts repeat: convert each distinct value once
+            for row in rows:
+                value = row[i]
+                if value is None:
+                    row[i] = process(None)
+                    continue
+                try:
+                    out = seen.get(value, _MISSING)
+                except TypeError:  # not hashable
+                    row[i] = process(value)
+                    continue
+                if out is _MISSING:
+                    out = seen[value] = process(value)
+                row[i] = out
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in columns)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" * len(columns))
+            cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
 def _bind(name: str):
     from sqlalchemy import bindparam
 
@@ -370,6 +500,17 @@ def _merge_duplicates(records: list[PreparedRecord]) -> list[PreparedRecord]:
         else:
             merged[p.key] = p
     return list(merged.values())
+
+
+def record_key(definition: LedgerDef, values: Mapping[str, Any], org_unit: str) -> str | None:
+    """The record's natural key as :meth:`LedgerStore.prepare` builds it, or None if a part is empty."""
+    parts = []
+    for k in definition.key:
+        value = org_unit if k == ORG_UNIT_KEY else values.get(k)
+        if value is None or value == "":
+            return None
+        parts.append(_key_text(value))
+    return "|".join(parts)
 
 
 def _key_text(value: Any) -> str:
@@ -401,6 +542,18 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value, "f")
     return json.loads(json.dumps(value, default=str))
+
+
+def _json_scalar(value: Any) -> Any:
+    """One stored value as JSON holds it (what :func:`_jsonable` gives, without its recursion)."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or cls is float:
+        return value
+    if cls is date or cls is datetime:
+        return value.isoformat()
+    if cls is Decimal:
+        return format(value, "f")
+    return _jsonable(value)
 
 
 def _change(ledger_id, record_id, version, op, column, old, new, source_id, row, now) -> dict[str, Any]:
