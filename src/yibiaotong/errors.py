@@ -192,6 +192,163 @@ CATALOG: dict[str, Template] = {
     "unknown-form": Template(
         "报表“{form}”不存在", "unknown form {form!r}",
         "用 ybt forms list 查看已有报表的标识或名称。", "List the forms with `ybt forms list`."),
+    # --- access (web): who may see and change what, where ---
+    "login-required": Template(
+        "请先登录", "authentication required",
+        "网页请先登录；程序调用请在请求头 Authorization: Bearer 中提供有效的接口令牌。",
+        "Log in, or send a valid API token as Authorization: Bearer <token>."),
+    "forbidden": Template(
+        "无权进行此操作：{reason}", "not allowed: {reason_en}",
+        "如确需此权限，请联系区大数据局管理员授权。", "Ask the data bureau's administrator for a grant if you need it."),
+    "not-found": Template(
+        "找不到所请求的内容，或不在您的权限范围内", "not found, or not within your scope",
+        "请检查链接；数据只对有权限的用户可见。", "Check the link; data is visible only within a user's scope."),
+    "invalid-request": Template(
+        "请求有误：{reason}", "invalid request: {reason_en}", "请检查填写的内容或参数。", "Check the parameters."),
+    "purpose-required": Template(
+        "查看完整信息须填写用途", "a purpose is required to reveal a value in full",
+        "请写明用途，如“核实低保资格”；每次查看都会记入审计日志。",
+        "State why, e.g. 核实低保资格; every reveal is written to the audit log."),
+    "internal-error": Template(
+        "服务器内部错误，操作未完成", "internal server error; the operation did not complete",
+        "请稍后重试；如反复出现，请联系系统管理员。", "Try again later; tell the administrator if it persists."),
+    # --- ingest (数据归集: importing filled forms) ---
+    "file-too-large": Template(
+        "文件太大（{size_mb} MB），超过导入上限 {limit_mb} MB：{file}", "the file is too large ({size_mb} MB > {limit_mb} MB): {file}",
+        "请把数据按镇街或月份拆成几个文件分别导入，或请管理员调整导入上限（YBT_IMPORT_MAX_MB）。",
+        "Split the data into several files, or ask the administrator to raise YBT_IMPORT_MAX_MB."),
+    "file-zip-bomb": Template(
+        "文件解压后异常巨大（{unpacked_mb} MB，压缩比 {ratio}:1），可能是伪装成Excel的恶意文件，已拒绝：{file}",
+        "the workbook unpacks to {unpacked_mb} MB (ratio {ratio}:1): refused as a possible zip bomb: {file}",
+        "请用Excel打开确认内容后另存为.xlsx再导入；来历不明的文件请勿导入。",
+        "Open it in Excel, check it and save it again; do not import files of unknown origin."),
+    "no-forms-installed": Template(
+        "系统中还没有任何报表定义，无法识别文件中的报表", "no form definitions are installed",
+        "请先用 ybt init 安装含报表定义的数据包。", "Install a pack with form definitions first (ybt init)."),
+    "form-not-recognised": Template(
+        "无法识别工作表“{sheet}”是哪张报表（最接近的是《{best}》，表头吻合度{score}）",
+        "sheet {sheet!r} matches no installed form (closest: {best}, {score} of headers)",
+        "请使用系统下发的模板填报，不要改动表头；或用 --form 指定报表。",
+        "Fill in the template as issued without changing its headers, or name the form with --form."),
+    "form-columns-not-found": Template(
+        "工作表“{sheet}”中找不到报表《{form}》的栏目（应有：{headers}…）",
+        "sheet {sheet!r} has none of the columns of form {form}",
+        "请检查是否选错了报表，或表头是否被改动。", "Check the form chosen and the sheet's header."),
+    "form-feeds-no-ledger": Template(
+        "报表《{form}》的栏目没有对应任何台账，无法导入", "form {form} maps no field to a ledger",
+        "请在报表定义中为栏目指定台账和字段。", "Map the form's fields to ledger columns in its definition."),
+    "form-fields-missing": Template(
+        "工作表“{sheet}”缺少报表中的栏目：{headers}（这些栏目的数据不会导入）",
+        "sheet {sheet!r} lacks columns of the form: {headers} (not imported)",
+        "请使用系统下发的完整模板填报。", "Use the complete template."),
+    "org-unit-required": Template(
+        "工作表“{sheet}”没有“村（社区）”或“镇街”栏目，无法确定数据属于哪个单位",
+        "sheet {sheet!r} has no village or town column: the rows' org unit is unknown",
+        "导入时请指定所属单位（--org-unit 组织机构代码），或在表中填写村（社区）栏目。",
+        "Give the org unit with --org-unit, or fill in a village column."),
+    "org-unit-missing": Template(
+        "没有填写所属村（社区）或镇街", "no village or town given for the row",
+        "请填写村（社区）名称，或导入时指定所属单位。", "Fill in the village, or give --org-unit."),
+    "org-unit-not-found": Template(
+        "“{name}”不是{within}下的村（社区）或镇街", "{name!r} is not a unit within {within}",
+        "请核对名称是否写错，或是否属于本辖区。", "Check the name and that it lies within your area."),
+    "org-unit-ambiguous": Template(
+        "“{name}”有重名的单位，无法确定是哪一个", "{name!r} names more than one unit",
+        "请同时填写镇街栏目，或写全称（如 临江镇红星村）。", "Fill in the town too, or write the full name."),
+    "ledger-key-missing": Template(
+        "该行未写入台账《{ledger}》：缺少“{column}”", "row not written to ledger {ledger}: {column} is empty",
+        "台账按该栏目识别记录；如需写入，请补填后重新导入。", "The ledger identifies records by it; fill it in and import again."),
+    "formula-no-cached-value": Template(
+        "该格是公式，但文件中没有保存计算结果（显示为空）", "the cell holds a formula without a calculated value",
+        "请用Excel或WPS打开文件、保存一次（让公式算出结果），再导入；或把公式改为数值。",
+        "Open and save the file in Excel or WPS so formulas are calculated, or paste values."),
+    "formula-error": Template(
+        "该格公式计算出错：{value}", "the cell's formula gives an error: {value}",
+        "请修正公式或直接填写数值。", "Fix the formula or type the value."),
+    "merged-cells-in-data": Template(
+        "工作表“{sheet}”的数据区有{count}处合并单元格，已按所见内容填入合并范围内的每一行",
+        "{count} merged ranges in the data of sheet {sheet!r}: their value was applied to every row they cover",
+        "建议取消合并单元格后逐行填写，以免数据错位。", "Unmerge the cells and fill each row."),
+    "row-linked": Template(
+        "该行身份证号码缺失或有误，已按姓名、出生日期、性别、地址匹配到人员 {record}（匹配概率{probability}）",
+        "no valid ID number: linked to {record} by name, birth date, sex and address ({probability})",
+        "请核对并补正身份证号码。", "Check and correct the ID number."),
+    "row-link-uncertain": Template(
+        "该行身份证号码缺失或有误，找到可能的同一人员（匹配概率{probability}），已提交人工确认",
+        "no valid ID number: a possible match ({probability}) waits for a person to confirm",
+        "请在“待确认人员”中确认或否定（ybt links list）。", "Confirm or reject it (ybt links list)."),
+    "link-not-found": Template(
+        "待确认记录 {id} 不存在", "no link question {id}", "用 ybt links list 查看待确认记录。", "List them with ybt links list."),
+    "link-decided": Template(
+        "待确认记录 {id} 已处理（{status}）", "link question {id} is already {status}", "", ""),
+    "conflict-not-found": Template(
+        "冲突记录 {id} 不存在", "no conflict {id}", "用 ybt conflicts list 查看冲突。", "List them with ybt conflicts list."),
+    # --- reports (报表自动生成) ---
+    "invalid-period": Template(
+        "报告期“{value}”无效", "not a report period: {value!r}",
+        "请写成年月，如 2024-01 或 2024年1月。", "Write the month as 2024-01."),
+    "report-template-missing": Template(
+        "找不到报表模板文件：{file}", "the form's template file is missing: {file}",
+        "请把模板放回数据包的 forms 文件夹，或重新安装数据包（ybt init）。",
+        "Put the template back into the pack's forms folder, or reinstall the pack."),
+    "report-template-format": Template(
+        "报表模板“{file}”不是 .xlsx 文件，无法按原样填写", "template {file} is not an .xlsx workbook",
+        "请用Excel或WPS把模板另存为 .xlsx 后放回数据包。", "Save the template as .xlsx in the pack."),
+    "report-no-ledger": Template(
+        "报表《{form}》的栏目没有对应任何台账，只能生成空表", "form {form} maps no field to a ledger: the report is empty",
+        "请在报表定义中为栏目指定台账和字段（或用 ledger: 指定主台账）。",
+        "Map the form's fields to ledger columns (or name the main ledger with `ledger:`)."),
+    "report-ledger-not-joined": Template(
+        "台账《{ledger}》与主台账《{main}》无法关联（{reason}），其栏目留空",
+        "ledger {ledger} cannot be joined to the main ledger {main} ({reason}): its fields stay blank",
+        "请在报表定义中为这些栏目写表达式，或指定另一个主台账（ledger:）。",
+        "Give those fields expressions, or choose another main ledger (`ledger:`)."),
+    "report-indicator-no-ledger": Template(
+        "指标“{header}”的汇总表达式没有指明台账", "indicator {header!r}: the aggregate names no ledger",
+        "请为该指标写上 ledger:，或在表达式中写 台账.字段。", "Add `ledger:` to the field or qualify the columns."),
+    "report-filter-not-applied": Template(
+        "筛选条件“{filter}”用不到台账《{ledger}》上，该台账的指标未按条件筛选",
+        "filter {filter!r} does not apply to ledger {ledger}: its indicators are not filtered",
+        "请在这些指标的汇总表达式中写明条件（如 count_if(...)）。", "Put the condition into those aggregates."),
+    "report-records-truncated": Template(
+        "一张登记表一页，最多生成 {limit} 页，其余记录未生成", "one sheet per record: only the first {limit} were written",
+        "请按村（社区）分别生成，或用筛选条件缩小范围。", "Generate per village, or narrow the filter."),
+    # --- rules (预警规则、资格核查) ---
+    "rule-invalid": Template(
+        "预警规则“{rule}”写法有误：{reason}", "rule {rule!r} is not well formed: {reason_en}",
+        "请对照数据包 rules/ 中的说明修改该规则（YAML）。", "Fix the rule's YAML in the pack's rules/ folder."),
+    "rule-ledger-not-found": Template(
+        "预警规则“{rule}”的“{alias}”找不到台账：{need}", "rule {rule!r}: no ledger for {alias!r}: {need_en}",
+        "请检查 ledgers 中写的台账标识，或先建立含这些数据元的台账；该规则本次未运行。",
+        "Check the ledger id, or create a ledger holding these elements; the rule did not run."),
+    "rule-too-broad": Template(
+        "预警规则“{rule}”命中的记录超过{rows}条，只处理了前{rows}条", "rule {rule!r} matched more than {rows} rows; only those were used",
+        "条件可能写得太宽（如漏了 where），请收紧条件后重新运行。", "The condition is probably too broad; narrow it and run again."),
+    "rule-not-found": Template(
+        "预警规则“{rule}”不存在", "no rule {rule!r}", "用 ybt rules list 查看已有规则。", "List the rules with ybt rules list."),
+    "alert-not-found": Template(
+        "预警 {id} 不存在", "no alert {id}", "用 ybt alerts list 查看预警编号。", "List the alerts with ybt alerts list."),
+    "alert-transition-invalid": Template(
+        "预警 {id} 当前状态为“{status}”，不能{action}", "alert {id} is {status_en}: cannot {action_en}",
+        "新预警可签收、办结或忽略；已签收的可办结或忽略；已办结、已忽略的不能再改。",
+        "new → acknowledged → resolved/dismissed; resolved and dismissed alerts are final."),
+    "alert-reason-required": Template(
+        "忽略预警必须写明理由", "dismissing an alert needs a reason",
+        "请用 --reason 说明为什么不需要处理，如“已核实：补发的是上月待遇”。",
+        "Say why with --reason, e.g. the payment was a back payment."),
+    "policy-invalid": Template(
+        "资格政策“{policy}”写法有误：{reason}", "policy {policy!r} is not well formed: {reason_en}",
+        "请对照数据包 policies/ 中的说明修改该政策（YAML）。", "Fix the policy's YAML in the pack's policies/ folder."),
+    "policy-ledger-not-found": Template(
+        "资格政策“{policy}”的“{alias}”找不到台账：{need}", "policy {policy!r}: no ledger for {alias!r}: {need_en}",
+        "用到该台账的标准将显示为“无法判断”；请建立含这些数据元的台账。",
+        "Criteria that read it are answered 'unknown'; create a ledger holding these elements."),
+    "policy-not-found": Template(
+        "资格政策“{policy}”不存在", "no policy {policy!r}",
+        "用 ybt check 身份证号 查看全部政策，或检查 --policy 的写法。", "Run ybt check without --policy to see them all."),
+    "subject-not-found": Template(
+        "台账中找不到“{subject}”对应的人员或家庭", "no person or household {subject!r} in the ledgers",
+        "请输入18位身份证号码或户编号，并确认该人员已录入台账。", "Give an 18-character ID number or a household number."),
 }
 
 
