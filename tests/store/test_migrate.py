@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from yibiaotong.store.migrate import current_revision, head_revision, upgrade
 from yibiaotong.store.schema import metadata
 
 
+@pytest.mark.migrations
 def test_migrations_create_every_platform_table_and_are_idempotent(engine):
     tables = set(inspect(engine).get_table_names())
     assert set(metadata.tables) <= tables
@@ -14,6 +16,7 @@ def test_migrations_create_every_platform_table_and_are_idempotent(engine):
     assert current_revision(engine) == head_revision()
 
 
+@pytest.mark.migrations
 def test_migrations_match_the_schema_module(engine):
     """Autogenerate finds nothing to do: schema.py and the migrations agree."""
     from alembic.autogenerate import compare_metadata
