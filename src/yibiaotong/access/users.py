@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.store.schema import org_unit as org_unit_table
 from yibiaotong.store.schema import user as user_table
 
 ROLES = {
@@ -19,6 +20,13 @@ ROLES = {
     "village": "村社区用户",
     "grid": "网格员",
 }
+# the org-unit kinds each area role may be attached to (its scope is that unit and below)
+ROLE_UNIT_KINDS = {
+    "town": {"town", "subdistrict", "township"},
+    "village": {"village", "community"},
+    "grid": {"grid", "group"},
+}
+MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 
 
@@ -34,15 +42,47 @@ class User:
     def role_name(self) -> str:
         return ROLES.get(self.role, self.role)
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def _user(row) -> User:
+    return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"])
+
+
+def check_user(engine: Engine, *, name: str, role: str, org_unit: str | None, department: str | None) -> list[Problem]:
+    """Every reason why this user could not act: unknown role, missing department, wrong kind of unit."""
+    problems = []
+    if not name or len(name) > 100 or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        problems.append(Problem("invalid-definition", {"reason": "用户名应为字母、数字、下划线或连字符，最长100字符"}))
+    if role not in ROLES:
+        problems.append(Problem("invalid-definition", {"reason": f"角色“{role}”应为 {'/'.join(ROLES)} 之一"}))
+    if role == "department" and not (department or "").strip():
+        problems.append(Problem("invalid-definition", {"reason": "部门用户须填写所属部门（如 民政局）"}))
+    if org_unit:
+        with engine.connect() as conn:
+            kind = conn.execute(select(org_unit_table.c.kind).where(org_unit_table.c.code == org_unit)).scalar()
+        if kind is None:
+            problems.append(Problem("unknown-org-unit", {"org_unit": org_unit}))
+        elif role in ROLE_UNIT_KINDS and kind not in ROLE_UNIT_KINDS[role]:
+            problems.append(Problem("invalid-definition", {
+                "reason": f"{ROLES[role]}应属于{'/'.join(sorted(ROLE_UNIT_KINDS[role]))}类组织机构，而 {org_unit} 是 {kind}"}))
+    elif role in ROLE_UNIT_KINDS:
+        problems.append(Problem("invalid-definition", {"reason": f"{ROLES[role]}须指定所属组织机构"}))
+    return problems
+
 
 def create_user(engine: Engine, name: str, password: str, *, display_name: str, role: str,
                 org_unit: str | None = None, department: str | None = None, replace: bool = False) -> User:
-    if role not in ROLES:
-        raise YbtError(Problem("invalid-definition", {"reason": f"角色“{role}”应为 {'/'.join(ROLES)} 之一"}))
-    if len(password) < 8:
-        raise YbtError(Problem("invalid-definition", {"reason": "密码至少8位"}))
-    values = dict(display_name=display_name, password_hash=_hasher.hash(password), role=role, org_unit=org_unit,
-                  department=department)
+    problems = check_user(engine, name=name, role=role, org_unit=org_unit, department=department)
+    if len(password) < MIN_PASSWORD:
+        problems.append(Problem("invalid-definition", {"reason": f"密码至少{MIN_PASSWORD}位"}))
+    if problems:
+        raise YbtError(problems)
+    department = (department or "").strip() or None
+    values = dict(display_name=display_name or name, password_hash=_hasher.hash(password), role=role,
+                  org_unit=org_unit or None, department=department)
     with engine.begin() as conn:
         exists = conn.execute(select(user_table.c.name).where(user_table.c.name == name)).first()
         if exists and not replace:
@@ -51,15 +91,28 @@ def create_user(engine: Engine, name: str, password: str, *, display_name: str, 
             conn.execute(update(user_table).where(user_table.c.name == name).values(**values))
         else:
             conn.execute(insert(user_table).values(name=name, created_at=datetime.now(UTC), **values))
-    return User(name, display_name, role, org_unit, department)
+    return User(name, values["display_name"], role, values["org_unit"], department)
+
+
+def set_password(engine: Engine, name: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise YbtError(Problem("invalid-definition", {"reason": f"密码至少{MIN_PASSWORD}位"}))
+    with engine.begin() as conn:
+        done = conn.execute(update(user_table).where(user_table.c.name == name)
+                            .values(password_hash=_hasher.hash(password))).rowcount
+    if not done:
+        raise YbtError(Problem("not-found"))
 
 
 def get_user(engine: Engine, name: str) -> User | None:
     with engine.connect() as conn:
         row = conn.execute(select(user_table).where(user_table.c.name == name)).mappings().first()
-    if row is None:
-        return None
-    return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"])
+    return None if row is None else _user(row)
+
+
+def list_users(engine: Engine) -> list[User]:
+    with engine.connect() as conn:
+        return [_user(r) for r in conn.execute(select(user_table).order_by(user_table.c.role, user_table.c.name)).mappings()]
 
 
 def authenticate(engine: Engine, name: str, password: str) -> User | None:
@@ -73,7 +126,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
         return None
     if row is None:
         return None
-    return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"])
+    return _user(row)
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")

@@ -5,44 +5,51 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
-from yibiaotong.errors import YbtError
+from yibiaotong.access.counts import CountCache
+from yibiaotong.access.scope import OrgIndex
 from yibiaotong.store.engine import open_store
-from yibiaotong.web import auth, pages
+from yibiaotong.web import api, auth, errors, i18n, logs, pages, routes_admin, routes_ledgers
+from yibiaotong.web.deps import LedgerCatalog
 
 HERE = Path(__file__).parent
+API_DESCRIPTION = """数据共享接口：按调用者的权限范围返回台账和记录（敏感字段脱敏）。
+
+Authenticate with `Authorization: Bearer <API token>` (tokens are created by administrators and act
+with their user's scope) or with the browser session (then unsafe methods need `X-CSRF-Token`).
+Every error has one shape: `{"ok": false, "error": code, "message": text, "details": [...]}`."""
 
 
-def create_app(db: str | None = None, *, secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(title="一表通 yibiaotong", version="0.1.0", docs_url=None, redoc_url=None)
-    app.state.engine = open_store(db)
+def create_app(db: str | None = None, *, engine: Engine | None = None, secret_key: str | None = None) -> FastAPI:
+    app = FastAPI(title="一表通 yibiaotong", version="0.1.0", description=API_DESCRIPTION, docs_url=None,
+                  redoc_url=None, openapi_url="/openapi.json")
+    engine = engine if engine is not None else open_store(db)
+    app.state.engine = engine
     app.state.login_limiter = auth.LoginLimiter()
+    app.state.orgs = OrgIndex(engine)
+    app.state.counts = CountCache(engine)
+    app.state.catalog = LedgerCatalog(engine)
+    logs.install_redaction()
     # a fresh key per process unless one is configured: sessions end when the server restarts
     key = secret_key or os.environ.get("YBT_SECRET_KEY") or secrets.token_urlsafe(32)
     app.add_middleware(SessionMiddleware, secret_key=key, session_cookie="ybt_session", same_site="lax",
                        https_only=os.environ.get("YBT_HTTPS_ONLY") == "1", max_age=8 * 3600)
+    app.add_middleware(logs.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(auth.router)
-    app.include_router(pages.router)
-
-    @app.exception_handler(auth.LoginRequired)
-    async def login_required(request: Request, _exc: auth.LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-
-    @app.exception_handler(YbtError)
-    async def ybt_error(_request: Request, exc: YbtError) -> JSONResponse:
-        return error_response(400, exc.to_dict()["error"], exc.problems[0].message_zh if exc.problems else "",
-                              [p.to_dict() for p in exc.problems])
-
+    for router in (auth.router, i18n.router, pages.router, routes_ledgers.router, routes_admin.router, api.public,
+                   api.router):
+        app.include_router(router)
+    errors.install(app)
     return app
 
 
-def error_response(status: int, code: str, message: str, details=None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, details=None, headers=None) -> JSONResponse:
     """The one JSON shape of every API error."""
-    return JSONResponse({"ok": False, "error": code, "message": message, "details": details or []}, status_code=status)
+    return JSONResponse({"ok": False, "error": code, "message": message, "details": details or []},
+                        status_code=status, headers=headers)

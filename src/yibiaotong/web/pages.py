@@ -1,43 +1,40 @@
-"""The pages: overview, dictionary, code lists, org tree, ledgers (read-only for now)."""
+"""The reference pages: overview, dictionary, code lists, org tree (metadata, no personal data)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import func, select
 
-from yibiaotong.access.users import User
 from yibiaotong.elements.dictionary import Dictionary
-from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.store import load_tree
 from yibiaotong.store import schema
-from yibiaotong.web.auth import require_user
+from yibiaotong.web.deps import PageScope, Store
+from yibiaotong.web.i18n import translate
 from yibiaotong.web.render import render
 
-router = APIRouter()
-CurrentUser = Annotated[User, Depends(require_user)]
+router = APIRouter(include_in_schema=False)
 
 
 def _dictionary(request: Request) -> Dictionary:
-    return Dictionary.from_db(request.app.state.engine)
+    return request.app.state.catalog.store().dictionary
 
 
 @router.get("/")
-def overview(request: Request, user: CurrentUser):
+def overview(request: Request, scope: PageScope, store: Store):
     engine = request.app.state.engine
     with engine.connect() as conn:
         counts = {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
                   for name, table in (("elements", schema.element), ("codelists", schema.codelist),
-                                      ("org_units", schema.org_unit), ("ledgers", schema.ledger))}
+                                      ("org_units", schema.org_unit))}
         common = conn.execute(select(func.count()).select_from(schema.element)
                               .where(schema.element.c.definition["category"].as_string() == "common")).scalar_one()
     counts["common"] = common
-    return render(request, "overview.html", {"counts": counts})
+    counts["ledgers"] = len(scope.visible_ledger_ids([d.id for d in store.ledgers()]))  # only those in scope
+    return render(request, "overview.html", {"counts": counts, "scope": scope})
 
 
 @router.get("/elements")
-def elements(request: Request, user: CurrentUser, q: str = "", category: str = ""):
+def elements(request: Request, scope: PageScope, q: str = "", category: str = ""):
     d = _dictionary(request)
     rows = sorted((e for e in d.elements.values()
                    if (not category or e.category == category)
@@ -47,43 +44,29 @@ def elements(request: Request, user: CurrentUser, q: str = "", category: str = "
 
 
 @router.get("/elements/{element_id}")
-def element_page(request: Request, element_id: str, user: CurrentUser):
+def element_page(request: Request, element_id: str, scope: PageScope):
     d = _dictionary(request)
     if element_id not in d.elements:
-        raise HTTPException(404, "没有这个数据元")
+        raise HTTPException(404, translate(request, "error.not_found"))
     e = d.elements[element_id]
     return render(request, "element.html", {"e": e, "codelist": d.codelists.get(e.codelist or "")})
 
 
 @router.get("/codelists")
-def codelists(request: Request, user: CurrentUser):
+def codelists(request: Request, scope: PageScope):
     d = _dictionary(request)
     return render(request, "codelists.html", {"rows": sorted(d.codelists.values(), key=lambda c: c.id)})
 
 
 @router.get("/codelists/{codelist_id}")
-def codelist_page(request: Request, codelist_id: str, user: CurrentUser):
+def codelist_page(request: Request, codelist_id: str, scope: PageScope):
     d = _dictionary(request)
     if codelist_id not in d.codelists:
-        raise HTTPException(404, "没有这个代码表")
+        raise HTTPException(404, translate(request, "error.not_found"))
     return render(request, "codelist.html", {"c": d.codelists[codelist_id]})
 
 
 @router.get("/orgunits")
-def orgunits(request: Request, user: CurrentUser):
+def orgunits(request: Request, scope: PageScope):
     tree = load_tree(request.app.state.engine)
     return render(request, "orgunits.html", {"tree": tree})
-
-
-@router.get("/ledgers")
-def ledgers(request: Request, user: CurrentUser):
-    store = LedgerStore(request.app.state.engine)
-    rows = [(d, store.count(d.id)) for d in store.ledgers()]
-    return render(request, "ledgers.html", {"rows": rows})
-
-
-@router.get("/api/health")
-def health(request: Request):
-    with request.app.state.engine.connect() as conn:
-        conn.execute(select(1))
-    return {"ok": True}

@@ -1,17 +1,35 @@
-"""Jinja2 rendering shared by every page."""
+"""Jinja2 rendering shared by every page: the user, the CSRF token and the words of the page's language."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from yibiaotong.web.i18n import language, text
+
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _query(params: dict, **changes) -> str:
+    """The current query string with some parameters changed (None drops one)."""
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged, doseq=True) if merged else "?"
+
+
+templates.env.globals["query"] = _query
 
 
 def render(request: Request, name: str, context: dict, status_code: int = 200):
     from yibiaotong.web.auth import csrf_token, current_user
 
+    lang = language(request)
+
+    def t(key: str, **params) -> str:
+        return text(lang, key, **params)
+
     return templates.TemplateResponse(
-        request, name, {"user": current_user(request), "csrf": csrf_token(request), **context}, status_code=status_code)
+        request, name, {"user": current_user(request), "csrf": csrf_token(request), "t": t, "lang": lang, **context},
+        status_code=status_code)

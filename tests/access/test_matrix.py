@@ -1,0 +1,198 @@
+"""The permission matrix: every API route × every role × an in-scope and an out-of-scope target.
+
+Out of scope must look exactly like "not there": the same status and the same body as a ledger or
+record that does not exist, and no name, ID number or count of anything outside the scope.
+"""
+
+from __future__ import annotations
+
+from tests.access.world import (
+    DISTRICT,
+    LEDGERS,
+    LINJIANG,
+    LJ_GRID,
+    LJ_VILLAGE,
+    SCOPES,
+    USERS,
+    VISIBLE,
+    ZHUTUO,
+    ZT_VILLAGE,
+)
+
+NAMES = {d["id"]: d["name"] for d in LEDGERS}
+GRANTED_COLUMNS = {("minzheng", "person_identity"): {"id_number", "person_name", "gender", "phone"}}
+WRITABLE = {("minzheng", "person_disability"), *((u, lid) for u in ("admin", *SCOPES) for lid in NAMES)}
+REVEAL = {("minzheng", "person_identity"), *((u, lid) for u in ("admin", "linjiang", "zhutuo", "lj_village")
+                                               for lid in ("person_identity", "person_disability"))}
+API_ROUTES = {
+    ("GET", "/api/me"), ("GET", "/api/ledgers"), ("GET", "/api/ledgers/{ledger_id}"),
+    ("GET", "/api/ledgers/{ledger_id}/records"), ("GET", "/api/ledgers/{ledger_id}/records/{record_id}"),
+    ("GET", "/api/ledgers/{ledger_id}/records/{record_id}/history"),
+    ("PATCH", "/api/ledgers/{ledger_id}/records/{record_id}"),
+    ("POST", "/api/ledgers/{ledger_id}/records/{record_id}/reveal"),
+}
+PUBLIC_ROUTES = {("GET", "/api/health")}
+
+
+def units_of(user: str) -> set[str] | None:
+    return SCOPES.get(user)
+
+
+def home(user: str) -> str:
+    """A unit inside the user's scope (the deepest of it, so that also the narrowest scope has records)."""
+    return {"linjiang": LJ_VILLAGE, "lj_village": LJ_VILLAGE, "lj_grid": LJ_GRID, "zhutuo": ZT_VILLAGE}.get(user, ZT_VILLAGE)
+
+
+def away(user: str) -> str | None:
+    """A unit outside the user's scope (None when the user sees the whole district)."""
+    return {"linjiang": ZT_VILLAGE, "lj_village": ZT_VILLAGE, "lj_grid": LJ_VILLAGE, "zhutuo": LJ_VILLAGE}.get(user)
+
+
+def test_the_matrix_covers_every_api_route(app):
+    # the OpenAPI document lists every API route: a new one fails here until the matrix covers it
+    routes = {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
+    assert routes == API_ROUTES | PUBLIC_ROUTES
+
+
+def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
+    c = api(None)
+    rid = world.record_in("person_identity", ZT_VILLAGE)
+    for method, path in sorted(API_ROUTES):
+        url = path.format(ledger_id="person_identity", record_id=rid)
+        r = c.request(method, url, json={"version": 1, "values": {}} if method == "PATCH" else
+                      {"column": "id_number", "purpose": "核实"} if method == "POST" else None)
+        assert r.status_code == 401, (method, url, r.text)
+        assert set(r.json()) == {"ok", "error", "message", "details"} and r.json()["error"] == "login-required"
+    bad = api(None)
+    bad.headers["Authorization"] = "Bearer ybt_not-a-real-token"
+    assert bad.get("/api/ledgers").status_code == 401
+    assert c.get("/api/health").json() == {"ok": True}
+
+
+def _leaks(text: str, world, ledger_id: str, unit: str | None) -> list[str]:
+    """Names, ID numbers (also their masked tails) and the ledger name that must not be in ``text``."""
+    found = []
+    people = [p for p in world.people if unit is None or p.unit == unit]
+    for p in people:
+        for secret in (p.name, p.id_number, p.id_number[-4:] + '"', p.phone):
+            if secret in text:
+                found.append(secret)
+    if NAMES.get(ledger_id, "@@") in text:
+        found.append(NAMES[ledger_id])
+    if '"count"' in text or '"records"' in text:
+        found.append("count/records")
+    return found
+
+
+def test_every_route_every_role_in_and_out_of_scope(api, world):
+    problems: list[str] = []
+
+    def expect(cond: bool, what: str) -> None:
+        if not cond:
+            problems.append(what)
+
+    for user, _role, _unit, _department in USERS:
+        c = api(user)
+        scope = units_of(user)
+        me = c.get("/api/me")
+        expect(me.status_code == 200 and me.json()["name"] == user, f"{user} /api/me")
+        listed = {d["id"]: d for d in c.get("/api/ledgers").json()["ledgers"]}
+        expect(set(listed) == VISIBLE[user], f"{user} sees ledgers {sorted(listed)}")
+        for ledger_id in NAMES:
+            visible = ledger_id in VISIBLE[user]
+            in_rid = world.record_in(ledger_id, home(user))
+            base = f"/api/ledgers/{ledger_id}"
+            if not visible:
+                # an invisible ledger answers exactly like one that does not exist, on every route
+                for method, path in sorted(API_ROUTES - {("GET", "/api/me"), ("GET", "/api/ledgers")}):
+                    body = {"version": 1, "values": {}} if method == "PATCH" else (
+                        {"column": "id_number", "purpose": "核实身份"} if method == "POST" else None)
+                    r = c.request(method, path.format(ledger_id=ledger_id, record_id=in_rid), json=body)
+                    ghost = c.request(method, path.format(ledger_id="no_such_ledger", record_id=in_rid), json=body)
+                    expect(r.status_code == 404 and r.json() == ghost.json(), f"{user} {method} {path} on hidden {ledger_id}: {r.status_code}")
+                    expect(not _leaks(r.text, world, ledger_id, None), f"{user} hidden {ledger_id} leaks {_leaks(r.text, world, ledger_id, None)}")
+                continue
+            # the ledger, its columns and its count in scope
+            d = c.get(base).json()
+            expected_columns = GRANTED_COLUMNS.get((user, ledger_id), set(next(x["columns"] for x in LEDGERS if x["id"] == ledger_id)))
+            expect({col["name"] for col in d["columns"]} == expected_columns, f"{user} {ledger_id} columns")
+            expect(d["count"] == world.count(ledger_id, scope), f"{user} {ledger_id} count {d['count']}")
+            expect(listed[ledger_id]["count"] == world.count(ledger_id, scope), f"{user} list count {ledger_id}")
+            # every record returned lies within the scope, and they are all there
+            got = c.get(f"{base}/records", params={"limit": 500}).json()["records"]
+            expect(len(got) == world.count(ledger_id, scope), f"{user} {ledger_id} records {len(got)}")
+            expect(all(scope is None or r["org_unit"] in scope for r in got), f"{user} {ledger_id} out-of-scope rows")
+            expect(all(set(r["values"]) == expected_columns for r in got), f"{user} {ledger_id} hidden columns returned")
+            # org-unit filter inside the scope narrows; outside it is refused without a count
+            inside = c.get(f"{base}/records", params={"org_unit": home(user), "limit": 500})
+            expect(inside.status_code == 200 and all(r["org_unit"] in (home(user), LJ_GRID) for r in inside.json()["records"]),
+                   f"{user} {ledger_id} inside filter")
+            if away(user):
+                r = c.get(f"{base}/records", params={"org_unit": away(user)})
+                expect(r.status_code in (403, 404) and not _leaks(r.text, world, ledger_id, away(user)),
+                       f"{user} {ledger_id} outside filter {r.status_code}")
+            # one record: in scope it is there (history too), out of scope it is "not there"
+            r = c.get(f"{base}/records/{in_rid}")
+            expect(r.status_code == 200, f"{user} {ledger_id} own record {r.status_code}")
+            expect(c.get(f"{base}/records/{in_rid}/history").status_code == 200, f"{user} {ledger_id} own history")
+            version = r.json()["record"]["version"] if r.status_code == 200 else 1
+            first_column = next(iter(sorted(expected_columns - {"id_number", "land_parcel_code"})))
+            same = r.json()["record"]["values"][first_column] if r.status_code == 200 else None
+            patch = c.patch(f"{base}/records/{in_rid}", json={"version": version, "values": {first_column: same}})
+            writable = (user, ledger_id) in WRITABLE
+            expect(patch.status_code == (200 if writable else 403), f"{user} {ledger_id} patch {patch.status_code} {patch.text[:200]}")
+            masked_column = "id_number" if ledger_id != "land_planting" else None
+            if masked_column:
+                rv = c.post(f"{base}/records/{in_rid}/reveal", json={"column": masked_column, "purpose": "核实低保资格"})
+                may = (user, ledger_id) in REVEAL
+                expect(rv.status_code == (200 if may else 403), f"{user} {ledger_id} reveal {rv.status_code}")
+            if away(user):
+                out_rid = world.record_in(ledger_id, away(user))
+                ghost_rid = 10_000_000
+                for method, path in sorted(API_ROUTES - {("GET", "/api/me"), ("GET", "/api/ledgers"),
+                                                         ("GET", "/api/ledgers/{ledger_id}"),
+                                                         ("GET", "/api/ledgers/{ledger_id}/records")}):
+                    body = {"version": 1, "values": {first_column: "x"}} if method == "PATCH" else (
+                        {"column": "id_number", "purpose": "核实身份"} if method == "POST" else None)
+                    r = c.request(method, path.format(ledger_id=ledger_id, record_id=out_rid), json=body)
+                    ghost = c.request(method, path.format(ledger_id=ledger_id, record_id=ghost_rid), json=body)
+                    expect(r.status_code == 404 and r.json() == ghost.json(),
+                           f"{user} {method} {path} out of scope: {r.status_code} {r.text[:120]}")
+                    expect(not _leaks(r.text, world, ledger_id, away(user)), f"{user} {method} {path} leaks")
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_follow_the_same_scope(app, world):
+    from tests.web.helpers import login_client
+
+    for user, _role, _unit, _department in USERS:
+        c = login_client(app, user)
+        listing = c.get("/ledgers").text
+        for ledger_id, name in NAMES.items():
+            assert (name in listing) == (ledger_id in VISIBLE[user]), (user, ledger_id)
+            page = c.get(f"/ledgers/{ledger_id}")
+            in_rid = world.record_in(ledger_id, home(user))
+            if ledger_id not in VISIBLE[user]:
+                assert page.status_code == 404 and name not in page.text, (user, ledger_id)
+                assert c.get(f"/ledgers/{ledger_id}/records/{in_rid}").status_code == 404
+                continue
+            assert page.status_code == 200
+            shown = {p.name for p in world.people if p.name in page.text}
+            allowed = {p.name for p in world.people if units_of(user) is None or p.unit in units_of(user)}
+            assert shown <= allowed, (user, ledger_id, shown - allowed)
+            assert c.get(f"/ledgers/{ledger_id}/records/{in_rid}").status_code == 200
+            if away(user):
+                out_rid = world.record_in(ledger_id, away(user))
+                r = c.get(f"/ledgers/{ledger_id}/records/{out_rid}")
+                assert r.status_code == 404 and not _leaks(r.text, world, ledger_id, away(user))
+                r = c.get(f"/ledgers/{ledger_id}", params={"org_unit": away(user)})
+                assert r.status_code == 403 and not _leaks(r.text, world, ledger_id, away(user))
+        for admin_page in ("/admin/users", "/admin/audit"):
+            assert c.get(admin_page).status_code == (200 if user == "admin" else 403), (user, admin_page)
+
+
+def test_a_town_sees_its_villages_and_grids_but_not_the_district_level(api, world):
+    c = api("linjiang")
+    units = {r["org_unit"] for r in c.get("/api/ledgers/person_identity/records", params={"limit": 500}).json()["records"]}
+    assert units == {LINJIANG, LJ_VILLAGE, LJ_GRID, "500118103202"}
+    assert DISTRICT not in units and ZHUTUO not in units
