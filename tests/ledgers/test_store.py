@@ -201,3 +201,16 @@ def test_org_unit_can_be_part_of_the_key_for_statistics_kept_per_unit(store):
     store.upsert("household_counts", [{"household_size": "3", "living_allowance_amount": "20"}], org_unit=OTHER_TOWN)
     assert store.count("household_counts") == 2
     assert store.get("household_counts", f"{OTHER_TOWN}|3")["living_allowance_amount"] == Decimal("20")
+
+
+def test_edits_and_lookups_never_put_a_full_id_number_in_a_problem(store):
+    store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    masked = ZHANG[:6] + "********" + ZHANG[-4:]
+    for call in (lambda: store.update("disabled_person", ZHANG, {"birth_date": "不详"}, expected_version=1),
+                 lambda: store.update("disabled_person", ZHANG, {"phone": "13812345678"}, expected_version=9),
+                 lambda: store.get("disabled_person", LI)):
+        with pytest.raises(YbtError) as info:
+            call()
+        text = str(info.value) + repr([p.to_dict() for p in info.value.problems])
+        assert ZHANG not in text and LI not in text
+        assert masked in text or LI[:6] + "********" + LI[-4:] in text

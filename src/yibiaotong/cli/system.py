@@ -70,21 +70,30 @@ def serve(
     db: Db = None,
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(help="工作进程数（多核服务器可设为核数）")] = 1,
 ) -> None:
     """启动网页服务。
 
-    例：ybt serve --db demo.db --port 8000
+    例：ybt serve --db demo.db --port 8000 --workers 2
     """
     console.print(f"网页地址：[bold]http://{host}:{port}/[/]")
-    _serve(db, host, port)
+    _serve(db, host, port, workers)
 
 
-def _serve(db: str | None, host: str, port: int) -> None:
+def _serve(db: str | None, host: str, port: int, workers: int = 1) -> None:
+    import os
+    import secrets
+
     import uvicorn
 
-    from yibiaotong.web.app import create_app
+    from yibiaotong.store.engine import database_url
 
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    # workers are separate processes: they find the database and the session key in the environment,
+    # and must share the key or a session made by one worker is refused by the next
+    os.environ["YBT_DATABASE_URL"] = database_url(db)
+    os.environ.setdefault("YBT_SECRET_KEY", secrets.token_urlsafe(32))
+    uvicorn.run("yibiaotong.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
 
 
 def validate(

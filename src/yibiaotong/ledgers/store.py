@@ -87,6 +87,24 @@ class LedgerStore:
     def ledger(self, ledger_id: str) -> LedgerDef:
         return self._ledger_and_table(ledger_id)[0]
 
+    def table(self, ledger_id: str) -> Table:
+        """The ledger's SQLAlchemy table, for queries built elsewhere (scope, reports, rules)."""
+        return self._ledger_and_table(ledger_id)[1]
+
+    def definition_and_table(self, ledger_id: str) -> tuple[LedgerDef, Table]:
+        return self._ledger_and_table(ledger_id)
+
+    def shown_key(self, ledger_id: str, key: str) -> str:
+        """A record key as people may see it: ID numbers and phones in it masked."""
+        definition = self.ledger(ledger_id)
+        parts = str(key).split("|")
+        out = []
+        for name, part in zip(definition.key, parts):
+            element = None if name == ORG_UNIT_KEY else self.dictionary.elements.get(definition.column(name).element)
+            out.append(mask(element, part) if element is not None and part and (
+                element.type in ("id_number", "phone", "mobile") or element.is_sensitive) else part)
+        return "|".join(out)
+
     def ledgers(self) -> list[LedgerDef]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(schema.ledger.c.definition).order_by(schema.ledger.c.id)).scalars().all()
@@ -255,19 +273,20 @@ class LedgerStore:
                 problems.extend(exc.problems)
                 continue
             value, found = coerce(element, raw, self.dictionary.codelists)
-            problems.extend(p.at(column=name, ledger=ledger_id, record=key) for p in found)
+            problems.extend(p.at(column=name, ledger=ledger_id, record=self.shown_key(ledger_id, key)) for p in found)
             values[name] = value
         if any(values.get(k) in (None, "") for k in definition.key if k in values):
-            problems.append(Problem("missing-key", {"column": ",".join(definition.key)}, {"ledger": ledger_id, "record": key}))
+            problems.append(Problem("missing-key", {"column": ",".join(definition.key)},
+                                    {"ledger": ledger_id, "record": self.shown_key(ledger_id, key)}))
         if problems:
             raise YbtError(problems)
         with self._transaction("update") as conn:
             old = conn.execute(select(table).where(table.c._key == key)).first()
             if old is None:
-                raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": key}))
+                raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": self.shown_key(ledger_id, key)}))
             if old._version != expected_version:
                 raise YbtError(Problem("version-conflict", {"expected": expected_version, "actual": old._version},
-                                       {"ledger": ledger_id, "record": key}))
+                                       {"ledger": ledger_id, "record": self.shown_key(ledger_id, key)}))
             changed = {k: v for k, v in values.items() if not _same(getattr(old, k), v)}
             if not changed:
                 return self._as_dict(old)
@@ -277,7 +296,7 @@ class LedgerStore:
                                 .values(**changed, _key=new_key, _version=version, _updated_at=now)).rowcount
             if done != 1:  # lost a race between our read and our write
                 raise YbtError(Problem("version-conflict", {"expected": expected_version, "actual": expected_version + 1},
-                                       {"ledger": ledger_id, "record": key}))
+                                       {"ledger": ledger_id, "record": self.shown_key(ledger_id, key)}))
             source_id = (source or Source()).record(conn)
             conn.execute(update(table).where(table.c._id == old._id).values(_source_id=source_id))
             conn.execute(insert(schema.change), [
@@ -292,7 +311,7 @@ class LedgerStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(table).where(table.c._key == key)).first()
         if row is None:
-            raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": key}))
+            raise YbtError(Problem("record-not-found", {"ledger": ledger_id, "key": self.shown_key(ledger_id, key)}))
         return self._as_dict(row)
 
     def count(self, ledger_id: str) -> int:

@@ -53,3 +53,8 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
     """The one JSON shape of every API error."""
     return JSONResponse({"ok": False, "error": code, "message": message, "details": details or []},
                         status_code=status, headers=headers)
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `ybt serve`: database from YBT_DATABASE_URL, session key from YBT_SECRET_KEY."""
+    return create_app(None)
