@@ -14,7 +14,7 @@ from yibiaotong.web.app import create_app
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     db = tmp_path_factory.mktemp("web") / "demo.db"
-    build_demo(db)
+    build_demo(db, scale=200)  # a small population: these tests are about the web shell
     with TestClient(create_app(str(db), secret_key="test")) as c:
         yield c
 

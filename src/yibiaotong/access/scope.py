@@ -201,7 +201,7 @@ class Scope:
     def ledger(self, store: LedgerStore, ledger_id: str) -> LedgerAccess:
         """This user's access to a ledger; NotInScope when it is not visible (or does not exist)."""
         try:
-            definition, table = store._ledger_and_table(ledger_id)
+            definition, table = store.definition_and_table(ledger_id)
         except YbtError:
             raise NotInScope() from None
         if ledger_id not in self.visible_ledger_ids([ledger_id]):

@@ -43,6 +43,7 @@ def init(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False) -> None
 def demo(
     db: Annotated[Path, typer.Option("--db", help="演示库文件")] = Path("demo.db"),
     no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库，不启动网页服务")] = False,
+    scale: Annotated[str, typer.Option(help="数据规模：demo（约5万条）或 full（约386万条，用于性能测试）")] = "demo",
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
 ) -> None:
@@ -54,7 +55,7 @@ def demo(
     from yibiaotong.demo import DEMO_ACCOUNTS, build_demo
 
     try:
-        summary = build_demo(db)
+        summary = build_demo(db, scale=int(scale) if scale.isdigit() else scale)
     except YbtError as exc:
         fail(exc)
     console.print(summary)

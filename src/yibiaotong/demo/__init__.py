@@ -1,36 +1,101 @@
-"""The Yongchuan demo database (what `make demo` builds): the pack loaded, demo accounts created."""
+"""The Yongchuan demo database (what `make demo` builds).
+
+The pack is installed (dictionary, org tree with villages and grids, 92 ledgers, 178 form
+definitions), the ledgers are filled with the synthetic population (with planted problems),
+demo accounts for every role are created and the departments get their grants.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, select
 
 from yibiaotong.access.users import create_user, get_user
 from yibiaotong.setup import init_database
 from yibiaotong.store.schema import org_unit
 
-DEMO_ACCOUNTS = [  # (user, password, role) — printed by `ybt demo`; demo only
+LINJIANG = "500118103000"
+# (user, password, who) — printed by `ybt demo`; demo only
+DEMO_ACCOUNTS = [
     ("admin", "ybt-demo-admin", "区大数据局管理员"),
     ("minzheng", "ybt-demo-mz", "民政局用户"),
+    ("canlian", "ybt-demo-cl", "残联用户"),
+    ("nongye", "ybt-demo-ny", "农业农村委用户"),
     ("linjiang", "ybt-demo-lj", "临江镇用户"),
+    ("cunmin", "ybt-demo-cm", "临江镇村用户"),
+    ("wangge", "ybt-demo-wg", "网格员"),
 ]
-_ACCOUNTS = [
-    dict(name="admin", password="ybt-demo-admin", display_name="区大数据局 管理员", role="admin",
-         org_unit="500118000000"),
-    dict(name="minzheng", password="ybt-demo-mz", display_name="区民政局 张敏", role="department",
-         org_unit="500118000000", department="民政局"),
-    dict(name="linjiang", password="ybt-demo-lj", display_name="临江镇 李静", role="town", org_unit="500118103000"),
-]
+# department -> ledger id prefixes or ids it reads (民政局's grants come from access.demo)
+DEPARTMENT_GRANTS = {
+    "残联": {"person_identity": True, "person_disability": True, "person_disability_subsidy": False,
+             "person_rehabilitation": False, "area_disability": False},
+    "农业农村委": {"land": False, "land_land_transfer": False, "land_planting": False, "area_agriculture": False,
+               "organisation_cooperative": False},
+}
 
 
-def build_demo(db: str | Path = "demo.db", pack: str = "yongchuan") -> str:
-    """Build (or bring up to date) the demo database; returns a one-paragraph summary in Chinese."""
+def build_demo(db: str | Path = "demo.db", pack: str = "yongchuan", scale: str | int = "demo") -> str:
+    """Build (or bring up to date) the demo database; returns a summary in Chinese."""
     engine, result = init_database(db, pack)
-    for account in _ACCOUNTS:
-        if get_user(engine, account["name"]) is None:
-            create_user(engine, **account)
+    loaded = _fill_ledgers(engine, scale)
+    _accounts(engine)
+    from yibiaotong.stats import stats
+
+    figures = stats(engine, pack)
+    return (f"演示库 {Path(db)} 已就绪：报表 {figures['forms']} 张、字段 {figures['fields']} 个 → 数据元 "
+            f"{figures['elements']} 个、台账 {figures['ledgers']} 本（{figures['ledger_fields']} 个字段），"
+            f"台账可供给 {figures['fields_served_share']:.1%} 的报表字段；组织机构 "
+            f"{sum(figures['org_units_by_level'].values())} 个；台账记录 {figures['records']:,} 条"
+            + (f"（本次生成 {loaded:,} 条）" if loaded else "") + "。")
+
+
+def _fill_ledgers(engine: Engine, scale: str | int) -> int:
+    """Load the synthetic population once: only while every ledger is still empty."""
+    from yibiaotong.demo.load import load
+    from yibiaotong.demo.population import generate
+    from yibiaotong.ledgers.store import LedgerStore
+
+    store = LedgerStore(engine)
+    if any(store.records(d.id, limit=1) for d in store.ledgers()):
+        return 0
+    return load(engine, store, generate(scale)).records
+
+
+def _accounts(engine: Engine) -> None:
+    from yibiaotong.access.demo import seed_demo_access
+    from yibiaotong.access.grants import set_grant
+    from yibiaotong.ledgers.store import LedgerStore
+
+    village, grid = _first_village_and_grid(engine)
+    accounts: list[dict[str, Any]] = [
+        dict(name="admin", display_name="区大数据局 管理员", role="admin", org_unit="500118000000"),
+        dict(name="minzheng", display_name="区民政局 张敏", role="department", org_unit="500118000000",
+             department="民政局"),
+        dict(name="canlian", display_name="区残联 刘洋", role="department", org_unit="500118000000", department="残联"),
+        dict(name="nongye", display_name="区农业农村委 陈刚", role="department", org_unit="500118000000",
+             department="农业农村委"),
+        dict(name="linjiang", display_name="临江镇 李静", role="town", org_unit=LINJIANG),
+        dict(name="cunmin", display_name="村（社区）文书 王芳", role="village", org_unit=village),
+        dict(name="wangge", display_name="网格员 赵强", role="grid", org_unit=grid),
+    ]
+    passwords = {name: password for name, password, _who in DEMO_ACCOUNTS}
+    for account in accounts:
+        if account["org_unit"] and get_user(engine, account["name"]) is None:
+            create_user(engine, password=passwords[account["name"]], **account)
+    seed_demo_access(engine)
+    existing = {d.id for d in LedgerStore(engine).ledgers()}
+    for department, ledgers in DEPARTMENT_GRANTS.items():
+        for ledger_id, reveal in ledgers.items():
+            if ledger_id in existing:
+                set_grant(engine, department, ledger_id, mode="read", reveal=reveal, by="demo")
+
+
+def _first_village_and_grid(engine: Engine) -> tuple[str | None, str | None]:
     with engine.connect() as conn:
-        units = conn.execute(select(func.count()).select_from(org_unit)).scalar_one()
-    return (f"演示库 {Path(db)} 已就绪：数据元 {result.elements} 个，代码表 {result.codelists} 个，"
-            f"组织机构 {units} 个（永川区、23个镇街及其村社区和网格）。")
+        village = conn.execute(select(org_unit.c.code).where(org_unit.c.parent_code == LINJIANG, org_unit.c.level == 3)
+                               .order_by(org_unit.c.code)).scalar()
+        grid = conn.execute(select(org_unit.c.code).where(org_unit.c.parent_code == village)
+                            .order_by(org_unit.c.code)).scalar() if village else None
+    return village, grid
