@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/ybt demo
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2  # two workers: the machine has two cores
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
