@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from yibiaotong.cli import consolidation, dictionary, ledgers, orgunits, system
+from yibiaotong.cli import consolidation, dictionary, ingest, ledgers, orgunits, reports, rules, system
 from yibiaotong.cli.common import fail
 from yibiaotong.errors import YbtError
 
@@ -17,6 +17,9 @@ app = typer.Typer(
 )
 system.register(app)
 consolidation.register(app)
+ingest.register(app)
+rules.register(app)
+reports.register(app)
 app.add_typer(dictionary.app, name="dictionary")
 app.add_typer(orgunits.app, name="orgunits")
 app.add_typer(ledgers.app, name="ledger")

@@ -6,6 +6,7 @@ Every operation runs in one transaction: when it raises, the database is as it w
 from __future__ import annotations
 
 import json
+import json.encoder
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -195,16 +196,20 @@ class LedgerStore:
 
     def write(self, ledger_id: str, records: list[PreparedRecord], *, source: Source | None = None,
               conn: Connection | None = None, source_id: int | None = None,
-              arbiter: Arbiter | None = None) -> UpsertResult:
+              arbiter: Arbiter | None = None, assume_new: bool = False) -> UpsertResult:
         """Write prepared records in one transaction (or inside the caller's ``conn``).
 
         ``source_id`` reuses a source already recorded in this transaction (an import writes many
         batches from one file); ``arbiter(old_row, record, changed)`` may drop changes of existing
         records (which value wins when two sources disagree) and returns the changes to apply.
+        ``assume_new``: the caller knows no record has these keys (an import into a ledger that was
+        empty when its transaction began), so they are not looked up; were it wrong, the unique
+        key makes the transaction fail rather than duplicate a record.
         """
         if conn is None:
             with self._transaction("upsert") as own:
-                return self.write(ledger_id, records, source=source, conn=own, source_id=source_id, arbiter=arbiter)
+                return self.write(ledger_id, records, source=source, conn=own, source_id=source_id, arbiter=arbiter,
+                                  assume_new=assume_new)
         definition, table = self._ledger_and_table(ledger_id)
         merged = _merge_duplicates(records)
         result = UpsertResult(duplicate_keys=len(records) - len(merged))
@@ -212,13 +217,16 @@ class LedgerStore:
             source_id = (source or Source()).record(conn)
         result.source_id = source_id
         for start in range(0, len(merged), BATCH):
-            self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result, arbiter)
+            self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result, arbiter,
+                              assume_new)
         return result
 
     def _write_batch(self, conn: Connection, ledger_id: str, table: Table, batch: list[PreparedRecord],
-                     source_id: int, result: UpsertResult, arbiter: Arbiter | None = None) -> None:
+                     source_id: int, result: UpsertResult, arbiter: Arbiter | None = None,
+                     assume_new: bool = False) -> None:
         now = _now()
-        existing = {r._key: r for r in conn.execute(select(table).where(table.c._key.in_([p.key for p in batch])))}
+        existing = {} if assume_new else {
+            r._key: r for r in conn.execute(select(table).where(table.c._key.in_([p.key for p in batch])))}
         new = [p for p in batch if p.key not in existing]
         history: list[dict[str, Any]] = []
         if new:
@@ -447,7 +455,7 @@ def _json_dumps(conn: Connection) -> Callable[[Any], str]:
     """What the JSON column stores for a value, dates and Decimals written as :func:`_jsonable` writes
     them (the encoder converts them as it meets them instead of a pass over every value first)."""
     if getattr(conn.dialect, "_json_serializer", None) is None:
-        return _ENCODER.encode
+        return _C_DUMPS or _ENCODER.encode
     process = schema.change.c.new_value.type._cached_bind_processor(conn.dialect)
     return lambda value: process(_jsonable(value))
 
@@ -461,6 +469,12 @@ def _json_default(value: Any) -> Any:
 
 
 _ENCODER = json.JSONEncoder(default=_json_default)
+# json.dumps builds a new C encoder on every call; history rows are a million small dicts, so one
+# encoder is built once (same separators, ASCII escapes and NaN handling as json.dumps; the values
+# are flat, so the circular-reference check is left out)
+_C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(
+    None, _json_default, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+_C_DUMPS = (lambda value: "".join(_C_ENCODER(value, 0))) if _C_ENCODER else None
 
 
 def _bulk(conn: Connection, table: Table, columns: list[str], rows: list[list[Any]],

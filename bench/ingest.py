@@ -1,0 +1,284 @@
+"""Benchmark: importing a filled roster of N rows (default 1,000,000) with `ybt import`.
+
+Writes a realistic filled 残疾人两项补贴 roster (15 columns: names, valid ID numbers, birth dates
+in mixed spellings, ethnic group / disability category and level as labels, mobiles, towns and
+villages, addresses, certificate numbers, amounts, the payment month) with about 1% bad rows,
+then measures, each in its own process (so each peak RSS is its own):
+
+- floor: python-calamine reading the file into Python rows and nothing else;
+- baseline: pandas.read_excel(engine="openpyxl") of the same file (pandas is a bench-only
+  dependency: `pip install -e '.[bench]'`); measured at min(N, --baseline-rows) rows and
+  extrapolated linearly when that is fewer than N (it takes minutes per million rows);
+- yibiaotong: the full import (recognise, convert, validate, resolve, upsert with history and
+  provenance, error workbook) into a fresh SQLite database, and into PostgreSQL when reachable
+  (127.0.0.1:5432, database test, user postgres).
+
+Usage: python bench/ingest.py [--rows N] [--out DIR]. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, emit, machine, peak_rss_mb
+
+PG_URL = os.environ.get("YBT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+HEADERS = ["序号", "姓名", "性别", "身份证号码", "出生日期", "民族", "联系电话", "镇街", "村（社区）", "家庭住址",
+           "残疾类别", "残疾等级", "残疾人证号", "生活补贴金额（元）", "发放月份"]
+ELEMENTS = {  # header -> (element, ledger)
+    "姓名": ("person_name", "person_identity"), "性别": ("gender", "person_identity"),
+    "身份证号码": ("id_number", "person_identity"), "出生日期": ("birth_date", "person_identity"),
+    "民族": ("ethnicity", "person_identity"), "联系电话": ("phone", "person_identity"),
+    "镇街": ("town", None), "村（社区）": ("village", None), "家庭住址": ("address_current", "person_identity"),
+    "残疾类别": ("disability_category", "person_disability"), "残疾等级": ("disability_level", "person_disability"),
+    "残疾人证号": ("disability_cert_number", "person_disability"),
+    "生活补贴金额（元）": ("disabled_living_subsidy_amount", "person_disability"),
+    "发放月份": ("payment_month", "person_disability"),
+}
+TOWNS = ["临江镇", "朱沱镇", "何埂镇", "松溉镇", "仙龙镇", "吉安镇", "五间镇", "来苏镇"]
+VILLAGE_NAMES = ["红星", "黄瓜山", "石梯", "龙井", "高桥", "新华", "团结", "向阳", "和平", "永红", "桂花", "大桥"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂玉萍红梅鹏辉飞建国华志春海燕德正淑珍凤兴福光荣"
+GENERATOR_VERSION = 2
+
+
+def generate(rows: int, path: Path, seed: int = 7) -> None:
+    """A roster as a clerk fills it: labels, dates in four spellings, ~1% rows with a mistake."""
+    import xlsxwriter
+
+    from yibiaotong.elements.idnumber import checksum_char
+
+    rnd = random.Random(seed)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet("花名册")
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["2024年1月残疾人两项补贴发放花名册"])
+    ws.write_row(1, 0, ["填报单位：永川区残联", *[""] * 12, "填报日期：2024年1月31日"])
+    ws.write_row(2, 0, HEADERS)
+    levels, kinds = ["一级", "二级", "三级", "四级"], ["视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"]
+    for i in range(rows):
+        born = dt.date(1930, 1, 1) + dt.timedelta(days=rnd.randrange(33000))
+        seq = rnd.randrange(1000)
+        first17 = f"500118{born:%Y%m%d}{seq:03d}"
+        idn = first17 + checksum_char(first17)
+        k = rnd.random()
+        birth = born if k < .4 else f"{born.year}年{born.month}月{born.day}日" if k < .7 else \
+            f"{born:%Y.%m.%d}" if k < .85 else f"{born:%Y%m%d}"
+        town = rnd.randrange(len(TOWNS))
+        village = f"{VILLAGE_NAMES[rnd.randrange(len(VILLAGE_NAMES))]}{'村' if rnd.random() < .8 else ''}"
+        row = [i + 1, rnd.choice(SURNAMES) + "".join(rnd.choice(GIVEN) for _ in range(rnd.choice((1, 2)))),
+               "男" if seq % 2 else "女", idn, birth, "汉族" if rnd.random() < .95 else "土家族",
+               f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}", TOWNS[town], village,
+               f"{TOWNS[town]}{village}{rnd.randrange(1, 20)}组{rnd.randrange(1, 200)}号", rnd.choice(kinds),
+               rnd.choice(levels), idn + rnd.choice("1234567") + rnd.choice("1234"),
+               rnd.choice([80, 100, 120, 160, "120.00", "0.012万"]), "2024年1月"]
+        if rnd.random() < 0.01:  # a mistake: a wrong check digit, an impossible date, an unknown level, a short phone
+            bad = rnd.randrange(4)
+            if bad == 0:
+                row[3] = idn[:17] + ("0" if idn[17] != "0" else "1")
+            elif bad == 1:
+                row[4] = f"{born.year}年2月30日"
+            elif bad == 2:
+                row[11] = "五级"
+            else:
+                row[6] = "138123"
+        r = i + 3
+        if isinstance(row[4], dt.date):
+            ws.write_row(r, 0, row[:4])
+            ws.write_datetime(r, 4, dt.datetime.combine(row[4], dt.time()), day)
+            ws.write_row(r, 5, row[5:])
+        else:
+            ws.write_row(r, 0, row)
+    wb.close()
+
+
+def setup_database(engine) -> str:
+    """Dictionary, org tree, the two ledgers and the roster's form definition; returns the district code."""
+    from yibiaotong.elements.dictionary import Dictionary
+    from yibiaotong.forms.definition import FieldDef, FormDef
+    from yibiaotong.forms.store import save_forms
+    from yibiaotong.ledgers import LedgerDef, LedgerStore
+    from yibiaotong.orgunits import OrgTree, OrgUnit, save_tree
+
+    dictionary = Dictionary.for_pack("standard")
+    dictionary.save(engine)
+    units = [OrgUnit("500118000000", "永川区", "district")]
+    for t, town in enumerate(TOWNS):
+        code = f"500118{100 + t:03d}000"
+        units.append(OrgUnit(code, town, "town", "500118000000"))
+        units += [OrgUnit(f"{code[:9]}{v + 1:03d}", f"{name}村", "village", code) for v, name in enumerate(VILLAGE_NAMES)]
+    save_tree(engine, OrgTree(units))
+    store = LedgerStore(engine, dictionary)
+    store.create_ledger(LedgerDef.from_dict({
+        "id": "person_identity", "name": "人员基础信息台账", "subject": "person", "key": ["id_number"],
+        "columns": ["id_number", "person_name", "gender", "birth_date", "ethnicity", "phone", "address_current"]}))
+    store.create_ledger(LedgerDef.from_dict({
+        "id": "person_disability", "name": "残疾人信息台账", "subject": "person", "key": ["id_number"],
+        "columns": ["id_number", "disability_category", "disability_level", "disability_cert_number",
+                    "disabled_living_subsidy_amount", "payment_month"]}))
+    fields = [FieldDef(header=h, element=e, ledger=lg, column=e if lg else None) for h, (e, lg) in ELEMENTS.items()]
+    save_forms(engine, "bench", [FormDef(id="disability_roster", title="残疾人两项补贴发放花名册", layout="roster",
+                                         template="", department="残联", fields=fields)])
+    return "500118000000"
+
+
+# --- phases, each run in its own process ------------------------------------------------------
+
+def phase_floor(path: Path, _rows: int) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    started = time.perf_counter()
+    n = 0
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        for _row in wb.get_sheet_by_index(0).iter_rows():
+            n += 1
+    return {"seconds": time.perf_counter() - started, "rows": n}
+
+
+def phase_baseline(path: Path, rows: int) -> dict:
+    import pandas as pd  # bench-only dependency
+
+    started = time.perf_counter()
+    frame = pd.read_excel(path, engine="openpyxl", header=2, nrows=rows)
+    return {"seconds": time.perf_counter() - started, "rows": len(frame)}
+
+
+def phase_import(path: Path, _rows: int, url: str | None = None) -> dict:
+    from sqlalchemy import create_engine, text
+
+    from yibiaotong.ingest import import_file
+    from yibiaotong.store.engine import connect
+    from yibiaotong.store.migrate import upgrade
+
+    schema = None
+    if url:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    else:
+        db = path.with_name("bench_ingest.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        engine = connect(db)
+    try:
+        cpu = time.process_time()
+        upgrade(engine)
+        district = setup_database(engine)
+        setup_cpu = time.process_time() - cpu
+        started = time.perf_counter()
+        report = import_file(engine, path, org_unit=district, actor="bench",
+                             error_workbook=path.with_name("bench_errors.xlsx"))
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "setup_cpu": setup_cpu, "status": report.status, "rows": report.rows_read,
+                "rows_imported": report.rows_imported, "rows_invalid": report.rows_invalid,
+                "problems": len(report.problems), "message": report.message[:200]}
+    finally:
+        engine.dispose()
+        if schema:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+def run_phase(name: str, path: Path, rows: int, extra: list[str] = ()) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--file", str(path), "--rows", str(rows), *extra],
+                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    if out.returncode != 0:
+        sys.exit(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def pg_reachable() -> bool:
+    try:
+        from sqlalchemy import create_engine, text
+
+        with create_engine(PG_URL, connect_args={"connect_timeout": 3}).connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except Exception:  # unreachable: skip PostgreSQL and say so
+        return False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/ybt-bench"))
+    parser.add_argument("--baseline-rows", type=int, default=200_000,
+                        help="measure pandas at most this many rows and extrapolate (it is slow)")
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        fn = {"floor": phase_floor, "baseline": phase_baseline, "import": phase_import}[args.phase]
+        cpu = time.process_time()
+        result = fn(args.file, args.rows, args.url) if args.phase == "import" else fn(args.file, args.rows)
+        # CPU seconds of this process (the phase, not its setup) next to wall seconds: on a shared,
+        # busy machine the wall clock measures the neighbours too
+        print(json.dumps({**result, "cpu_seconds": time.process_time() - cpu - result.pop("setup_cpu", 0.0),
+                          "peak_rss_mb": peak_rss_mb()}, ensure_ascii=False))
+        return
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}.xlsx"
+    if not path.exists():
+        print(f"writing {args.rows:,} rows to {path} …", flush=True)
+        started = time.perf_counter()
+        generate(args.rows, path.with_suffix(".tmp.xlsx"))
+        path.with_suffix(".tmp.xlsx").rename(path)
+        print(f"  {time.perf_counter() - started:.0f} s, {path.stat().st_size / 1e6:.0f} MB", flush=True)
+    print(f"machine: {machine()}; file {path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows", flush=True)
+
+    floor = run_phase("floor", path, args.rows)
+    print(f"floor (python-calamine → Python rows): {floor['seconds']:.1f} s (CPU {floor['cpu_seconds']:.1f} s), "
+          f"{args.rows / floor['seconds']:,.0f} rows/s, peak {floor['peak_rss_mb']:.0f} MB", flush=True)
+    base_rows = min(args.rows, args.baseline_rows)
+    base = run_phase("baseline", path, base_rows)
+    baseline_seconds = base["seconds"] * args.rows / base_rows
+    note = "" if base_rows == args.rows else f" (measured at {base_rows:,} rows, extrapolated linearly)"
+    print(f"baseline (pandas.read_excel, openpyxl): {baseline_seconds:.1f} s{note}, "
+          f"peak {base['peak_rss_mb']:.0f} MB", flush=True)
+    lite = run_phase("import", path, args.rows)
+    print(f"yibiaotong import → SQLite: {lite['seconds']:.1f} s (CPU {lite['cpu_seconds']:.1f} s), "
+          f"{args.rows / lite['seconds']:,.0f} rows/s, "
+          f"peak {lite['peak_rss_mb']:.0f} MB; {lite['message']}", flush=True)
+    result = {
+        "rows": args.rows, "seconds": round(lite["seconds"], 2), "rows_per_s": round(args.rows / lite["seconds"]),
+        "peak_rss_mb": lite["peak_rss_mb"], "floor_seconds": round(floor["seconds"], 2),
+        "ratio_vs_floor": round(lite["seconds"] / floor["seconds"], 2),
+        "baseline_seconds": round(baseline_seconds, 2),
+        "speedup_vs_baseline": round(baseline_seconds / lite["seconds"], 2),
+        "baseline_extrapolated": base_rows != args.rows, "floor_peak_rss_mb": floor["peak_rss_mb"],
+        "rows_imported": lite["rows_imported"], "rows_invalid": lite["rows_invalid"],
+        "cpu_seconds": round(lite["cpu_seconds"], 2), "floor_cpu_seconds": round(floor["cpu_seconds"], 2),
+        "cpu_ratio_vs_floor": round(lite["cpu_seconds"] / floor["cpu_seconds"], 2),
+        "baseline_cpu_seconds": round(base["cpu_seconds"] * args.rows / base_rows, 2),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    if not args.no_postgres and pg_reachable():
+        pg = run_phase("import", path, args.rows, ["--url", PG_URL])
+        print(f"yibiaotong import → PostgreSQL: {pg['seconds']:.1f} s (CPU {pg['cpu_seconds']:.1f} s), "
+              f"{args.rows / pg['seconds']:,.0f} rows/s, "
+              f"peak {pg['peak_rss_mb']:.0f} MB", flush=True)
+        result.update({"pg_seconds": round(pg["seconds"], 2), "pg_rows_per_s": round(args.rows / pg["seconds"]),
+                       "pg_peak_rss_mb": pg["peak_rss_mb"], "pg_ratio_vs_floor": round(pg["seconds"] / floor["seconds"], 2),
+                       "pg_cpu_seconds": round(pg["cpu_seconds"], 2)})
+    else:
+        print("PostgreSQL not reachable (or --no-postgres): skipped", flush=True)
+    emit(result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""`ybt import`, `ybt links`, `ybt conflicts`: import filled forms, confirm who uncertain rows are
+about, review values two sources disagree on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from yibiaotong.cli.common import Db, Json, console, err_console, fail, print_json
+from yibiaotong.errors import YbtError
+from yibiaotong.store import open_store
+
+links = typer.Typer(help="待确认人员：身份证号码缺失或有误、按姓名等匹配不确定的行。\n\n例：ybt links list", no_args_is_help=True)
+conflicts = typer.Typer(help="数据冲突：不同来源对同一数据的填报不一致。\n\n例：ybt conflicts list", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_files)
+    app.add_typer(links, name="links")
+    app.add_typer(conflicts, name="conflicts")
+
+
+class _RowsPerSecond(ProgressColumn):
+    def render(self, task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:,.0f} 行/秒" if speed else "… 行/秒", style="progress.data.speed")
+
+
+def import_files(
+    files: Annotated[list[Path], typer.Argument(help="填好的报表文件（.xlsx .xls .csv）")],
+    form: Annotated[str | None, typer.Option("--form", help="报表标识或名称（默认按表头自动识别）")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="数据所属期，如 2024-01（默认从表头标题识别）")] = None,
+    org_unit: Annotated[str | None, typer.Option("--org-unit", help="所属单位代码或名称；表中村（社区）按名称在其下匹配")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="有任何错误则整个文件不导入")] = False,
+    by: Annotated[str | None, typer.Option("--by", help="导入人（记入数据来源）")] = None,
+    errors: Annotated[Path | None, typer.Option("--errors", help="错误清单文件（默认在原文件旁）")] = None,
+    max_mb: Annotated[float | None, typer.Option("--max-size", help="文件大小上限（MB，默认 150）")] = None,
+    db: Db = None,
+    as_json: Json = False,
+) -> None:
+    """导入填好的报表：识别报表、逐格校验、匹配人员、写入台账；出错的行写入错误清单。
+
+    例：ybt import 1月残疾人补贴花名册.xlsx --org-unit 500118103000
+        ybt import a.xlsx b.csv --period 2024-01 --strict --json
+    """
+    from yibiaotong.ingest import Limits, import_file
+
+    try:
+        engine = open_store(db)
+    except YbtError as exc:
+        fail(exc, as_json)
+    limits = Limits.from_env(max_mb)
+    reports = []
+    for path in files:
+        target = errors if errors and len(files) == 1 else None
+        if as_json:
+            report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
+                                 limits=limits)
+        else:
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          _RowsPerSecond(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
+                task = bar.add_task(f"导入 {path.name}", total=None)
+
+                def progress(done: int, total: int | None, task=task, bar=bar) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
+                                     progress=progress, limits=limits)
+            _show(report)
+        reports.append(report)
+    if as_json:
+        print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
+    if any(not r.ok for r in reports):
+        raise typer.Exit(2)
+
+
+def _show(report) -> None:
+    style = "green" if report.ok and not report.rows_invalid else "yellow" if report.ok else "red"
+    console.print(f"[{style}]{'✓' if report.ok else '✗'}[/] {report.file}：{report.message}")
+    if report.rows_read and report.seconds:
+        console.print(f"  [dim]{report.seconds:.1f} 秒，{report.rows_per_s:,.0f} 行/秒[/]")
+    for s in report.sheets:
+        counts = "，".join(f"{lid} 新增{c.inserted} 更新{c.updated} 未变{c.unchanged}" for lid, c in s.ledgers.items())
+        console.print(f"  工作表“{s.sheet}” → 《{s.form_title}》（表头吻合{s.score:.0%}，所属期 {s.period or '未指定'}）：{counts}")
+    if report.problems:
+        table = Table(title=f"问题 {len(report.problems)} 个", show_lines=False)
+        for col in ("位置", "问题", "怎么改", "代码"):
+            table.add_column(col, style="dim" if col == "代码" else None)
+        for p in report.problems[:50]:
+            table.add_row(p.where_zh(), p.message_zh, p.hint_zh, p.code)
+        console.print(table)
+        if len(report.problems) > 50:
+            console.print(f"…… 另有 {len(report.problems) - 50} 个问题，见错误清单或用 --json 查看全部。")
+    for w in report.warnings[:20]:
+        console.print(f"  [dim]提示：{w}[/]")
+
+
+@links.command("list")
+def links_list(
+    status: Annotated[str, typer.Option(help="pending 待确认 | confirmed | rejected | all")] = "pending",
+    db: Db = None, as_json: Json = False,
+) -> None:
+    """列出待确认的人员匹配（身份证号码缺失或有误的行）。
+
+    例：ybt links list --json
+    """
+    from yibiaotong.ingest import list_links
+
+    rows = list_links(open_store(db), None if status == "all" else status)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"人员匹配 {len(rows)} 条（{status}）")
+    for col in ("编号", "文件/行", "表中内容", "可能是", "概率", "依据", "状态"):
+        table.add_column(col)
+    for r in rows:
+        shown = "，".join(f"{k}:{v}" for k, v in (r["shown"] or {}).items())
+        table.add_row(str(r["id"]), f"{r['file_name']} 第{r['source_row']}行", shown[:60], _mask_key(r["candidate_key"]),
+                      f"{r['probability']:.1%}", " ".join(f"{k}={v}" for k, v in (r["evidence"] or {}).items()),
+                      r["status"])
+    console.print(table)
+
+
+@links.command("confirm")
+def links_confirm(link_id: Annotated[int, typer.Argument(help="编号")],
+                  by: Annotated[str | None, typer.Option("--by", help="确认人")] = None,
+                  db: Db = None, as_json: Json = False) -> None:
+    """确认是同一人：把该行数据写入这个人的台账记录（来源仍是原文件原行）。
+
+    例：ybt links confirm 3 --by 张敏
+    """
+    from yibiaotong.ingest import confirm_link
+
+    try:
+        result = confirm_link(open_store(db), link_id, by)
+    except YbtError as exc:
+        fail(exc, as_json)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"[green]✓[/] 已确认第 {link_id} 条，数据已写入台账。")
+
+
+@links.command("reject")
+def links_reject(link_id: Annotated[int, typer.Argument(help="编号")],
+                 by: Annotated[str | None, typer.Option("--by", help="确认人")] = None,
+                 db: Db = None, as_json: Json = False) -> None:
+    """不是同一人：不写入（请补正身份证号码后重新导入该行）。
+
+    例：ybt links reject 3 --by 张敏
+    """
+    from yibiaotong.ingest import reject_link
+
+    try:
+        result = reject_link(open_store(db), link_id, by)
+    except YbtError as exc:
+        fail(exc, as_json)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"[green]✓[/] 已否定第 {link_id} 条。")
+
+
+@conflicts.command("list")
+def conflicts_list(
+    status: Annotated[str, typer.Option(help="open 待核对 | resolved | all")] = "open",
+    ledger: Annotated[str | None, typer.Option(help="只看该台账")] = None,
+    db: Db = None, as_json: Json = False,
+) -> None:
+    """列出数据冲突：两个来源对同一数据填报不一致时，保留了哪个、依据什么规则。
+
+    例：ybt conflicts list --ledger person_disability
+    """
+    from yibiaotong.ingest import list_conflicts
+
+    rows = list_conflicts(open_store(db), None if status == "all" else status, ledger)
+    if as_json:
+        print_json(rows)
+        return
+    rules = {"authority": "权威部门优先", "newer-period": "较新所属期优先", "same-period": "同期以后导入为准"}
+    table = Table(title=f"数据冲突 {len(rows)} 条（{status}）")
+    for col in ("编号", "台账", "记录", "字段", "原值（来源）", "新值（来源）", "保留", "规则"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(str(r["id"]), r["ledger_id"], _mask_key(r["record_key"]), r["column_name"],
+                      f"{r['old_value']}（{r['old_file'] or '手工'} {r['old_period'] or ''}）",
+                      f"{r['new_value']}（{r['new_file']} 第{r['source_row']}行 {r['new_period'] or ''}）",
+                      "原值" if r["kept"] == "old" else "新值", rules.get(r["rule"], r["rule"]))
+    console.print(table)
+
+
+@conflicts.command("resolve")
+def conflicts_resolve(conflict_id: Annotated[int, typer.Argument(help="编号")],
+                      by: Annotated[str | None, typer.Option("--by", help="核对人")] = None,
+                      db: Db = None, as_json: Json = False) -> None:
+    """标记冲突已核对。
+
+    例：ybt conflicts resolve 5 --by 张敏
+    """
+    from yibiaotong.ingest import resolve_conflict
+
+    try:
+        result = resolve_conflict(open_store(db), conflict_id, by)
+    except YbtError as exc:
+        fail(exc, as_json)
+    if as_json:
+        print_json(result)
+    else:
+        console.print(f"[green]✓[/] 冲突 {conflict_id} 已标记为已核对。")
+
+
+def _mask_key(key: str) -> str:
+    from yibiaotong.elements.idnumber import mask_id_number
+
+    return "|".join(mask_id_number(p) if len(p) in (15, 18) and p[:6].isdigit() else p for p in key.split("|"))

@@ -1,0 +1,142 @@
+"""When two sources disagree about a value (数据冲突): which one the record keeps, and a list for review.
+
+The rule, in order:
+
+1. **authority** — a pack may declare which department is authoritative for an element
+   (``packs/<pack>/authority.yaml``: ``authority: {disability_level: 残联}``). A value reported by
+   that department wins over a value from anyone else, whichever came later.
+2. **newer-period** — otherwise the value for the later period (2024-02 over 2024-01) wins.
+3. **same-period** — same or unknown periods: the import received last wins.
+
+Both values stay in the history (``ybt_change``: the winner as an ``update``, a losing new value
+as a ``conflict`` row) with their sources. A conflict is listed for review (``ybt_conflict``)
+unless it is the ordinary case of the same form reporting a newer period — that is a change
+over time, not a disagreement. A value from the same file (a re-import, a repeated row) never
+conflicts with itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, insert, select
+
+from yibiaotong.ledgers.definition import LedgerDef
+from yibiaotong.ledgers.store import PreparedRecord, _json_scalar
+from yibiaotong.packs import load_pack, read_yaml
+from yibiaotong.store import schema
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source_id: int | None
+    file_hash: str | None
+    period: str | None
+    department: str | None
+    form: str | None
+
+
+def load_authority(engine: Engine) -> dict[str, str]:
+    """element id -> authoritative department, from the authority.yaml of every installed pack."""
+    with engine.connect() as conn:
+        packs = conn.execute(select(schema.form.c.pack).distinct()).scalars().all()
+    out: dict[str, str] = {}
+    for pack_id in packs:
+        try:
+            path = load_pack(pack_id).path / "authority.yaml"
+        except Exception:  # a pack that moved away only loses its authority rules
+            continue
+        if path.is_file():
+            data = read_yaml(path).get("authority") or {}
+            out.update({str(k): str(v) for k, v in data.items()})
+    return out
+
+
+class Arbiter:
+    """Decides, per changed value of an existing record, whether this import's value wins."""
+
+    def __init__(self, conn: Connection, ledger: LedgerDef, new: SourceInfo, authority: dict[str, str]):
+        self.conn, self.ledger, self.new, self.authority = conn, ledger, new, authority
+        self.elements = {c.column: c.element for c in ledger.columns}
+        self._sources: dict[int, SourceInfo] = {}
+        self.recorded = 0  # conflicts listed for review
+        self.rejected = 0  # new values that lost
+
+    def __call__(self, old: Any, record: PreparedRecord, changed: dict[str, Any]) -> dict[str, Any]:
+        disputed = [k for k in changed if k != "_org_unit" and getattr(old, k) is not None]
+        if not disputed:
+            return changed
+        origins = self._origins(old._id, disputed)
+        keep = dict(changed)
+        now = datetime.now(UTC)
+        for column in disputed:
+            before = origins.get(column) or SourceInfo(None, None, None, None, None)
+            if before.file_hash is not None and before.file_hash == self.new.file_hash:
+                continue  # the same file again: not a second opinion
+            winner, rule = self._decide(column, before)
+            listed = not (rule == "newer-period" and winner == "new" and before.form == self.new.form)
+            # the same file imported again finds its own losing value already listed: say nothing twice
+            again = listed and self._already_listed(old._id, column, changed[column])
+            if winner == "old":
+                keep.pop(column)
+                if not again:
+                    self.rejected += 1
+                    self._history(old, column, changed[column], record.row, now)
+            if listed and not again:
+                self.conn.execute(insert(schema.conflict).values(
+                    ledger_id=self.ledger.id, record_id=old._id, record_key=old._key, column_name=column,
+                    kept=winner, rule=rule, old_value=_json_scalar(getattr(old, column)),
+                    old_source_id=before.source_id, new_value=_json_scalar(changed[column]),
+                    new_source_id=self.new.source_id, source_row=record.row, status="open", created_at=now))
+                self.recorded += 1
+        return keep
+
+    def _decide(self, column: str, before: SourceInfo) -> tuple[str, str]:
+        authority = self.authority.get(self.elements.get(column, column))
+        if authority and (before.department == authority) != (self.new.department == authority):
+            return ("new" if self.new.department == authority else "old"), "authority"
+        if before.period and self.new.period and before.period != self.new.period:
+            return ("new" if self.new.period > before.period else "old"), "newer-period"
+        return "new", "same-period"
+
+    def _origins(self, record_id: int, columns: list[str]) -> dict[str, SourceInfo]:
+        """Where each current value came from: the latest insert or update that wrote it."""
+        c = schema.change
+        rows = self.conn.execute(
+            select(c.c.op, c.c.column_name, c.c.source_id)
+            .where(c.c.ledger_id == self.ledger.id, c.c.record_id == record_id, c.c.op.in_(("insert", "update")))
+            .order_by(c.c.id.desc())).all()
+        out: dict[str, SourceInfo] = {}
+        for op, column, source_id in rows:
+            targets = columns if op == "insert" else [column] if column in columns else []
+            for col in targets:
+                if col not in out:
+                    out[col] = self._source(source_id)
+            if len(out) == len(columns):
+                break
+        return out
+
+    def _source(self, source_id: int) -> SourceInfo:
+        if source_id not in self._sources:
+            s, i = schema.source, schema.import_batch
+            row = self.conn.execute(
+                select(s.c.file_hash, s.c.period, i.c.department, i.c.form_id)
+                .select_from(s.outerjoin(i, i.c.source_id == s.c.id)).where(s.c.id == source_id)).first()
+            self._sources[source_id] = SourceInfo(source_id, *(row or (None, None, None, None)))
+        return self._sources[source_id]
+
+    def _already_listed(self, record_id: int, column: str, value: Any) -> bool:
+        k, s = schema.conflict, schema.source
+        rows = self.conn.execute(
+            select(k.c.new_value).select_from(k.join(s, s.c.id == k.c.new_source_id))
+            .where(and_(k.c.ledger_id == self.ledger.id, k.c.record_id == record_id, k.c.column_name == column,
+                        s.c.file_hash == self.new.file_hash))).scalars().all()
+        return _json_scalar(value) in rows
+
+    def _history(self, old: Any, column: str, value: Any, row: int | None, now: datetime) -> None:
+        self.conn.execute(insert(schema.change).values(
+            ledger_id=self.ledger.id, record_id=old._id, version=old._version, op="conflict", column_name=column,
+            old_value=_json_scalar(getattr(old, column)), new_value=_json_scalar(value),
+            source_id=self.new.source_id, source_row=row, changed_at=now))

@@ -1,0 +1,204 @@
+"""Importing a filled form file (数据归集): the library function behind ``ybt import`` and the
+web upload page.
+
+One file is one transaction: every sheet, batch, link question and conflict of the file is
+committed together or not at all, so a crash or a kill leaves the database as it was before the
+file. The transaction is also rolled back when the file changed nothing (importing it again is
+a no-op that says so) and, in strict mode, when any row is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from yibiaotong.elements.dates import parse_month
+from yibiaotong.elements.dictionary import Dictionary
+from yibiaotong.errors import Problem, YbtError
+from yibiaotong.forms.reader import read_sheet
+from yibiaotong.forms.store import get_form, load_forms
+from yibiaotong.ingest.conflicts import load_authority
+from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
+from yibiaotong.ingest.limits import Limits, check_file
+from yibiaotong.ingest.orgmatch import OrgMatcher
+from yibiaotong.ingest.plan import build_plan, infer_period
+from yibiaotong.ingest.recognise import recognise
+from yibiaotong.ingest.report import ImportReport, SheetReport
+from yibiaotong.ingest.sheet import SheetContext, import_sheet
+from yibiaotong.ingest.workbook import UndecodableText, Workbook
+from yibiaotong.ledgers.provenance import Source, file_sha256
+from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.orgunits.store import load_tree
+from yibiaotong.store import schema
+
+IMPORT_CACHE_KB = 96 * 1024
+Progress = Callable[[int, int | None], None]  # rows done, rows in the sheet (None: unknown)
+
+
+class _Undo(Exception):
+    """Roll the file's transaction back on purpose (strict mode, nothing changed)."""
+
+
+def import_file(engine: Engine, path: str | Path, form: str | None = None, period: str | None = None,
+                org_unit: str | None = None, actor: str | None = None, strict: bool = False, *,
+                error_workbook: str | Path | None = None, progress: Progress | None = None,
+                limits: Limits | None = None, dictionary: Dictionary | None = None,
+                authority: dict[str, str] | None = None) -> ImportReport:
+    """Import one filled .xlsx/.xls/.csv into the ledgers; returns what happened, never raises for
+    a bad file (its problems are in the report). ``error_workbook``: where to write the rows that
+    were not imported (default: ``<file>.错误清单.xlsx`` beside the file); ``authority``: element ->
+    authoritative department (default: the installed packs' authority.yaml)."""
+    started = time.perf_counter()
+    path = Path(path)
+    report = ImportReport(file=path.name, strict=strict)
+    try:
+        _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
+                error_workbook, authority)
+    except YbtError as exc:
+        report.status = "failed"
+        report.problems = [p.at(file=path.name) if "file" not in p.location else p for p in exc.problems]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
+            error_workbook, authority) -> None:
+    where = {"file": path.name}
+    kind, problems = check_file(path, limits or Limits.from_env())
+    if problems:
+        raise YbtError(problems)
+    report.file_hash = file_hash = file_sha256(path)
+    store = LedgerStore(engine, dictionary)
+    forced = get_form(engine, form) if form else None
+    forms = [forced] if forced else load_forms(engine)
+    if period:
+        period = _period(period)
+    tree = load_tree(engine)
+    if org_unit and org_unit not in tree.units:
+        by_name = [u.code for u in tree if u.name == org_unit]
+        if len(by_name) != 1:
+            raise YbtError(Problem("unknown-org-unit", {"org_unit": org_unit}))
+        org_unit = by_name[0]
+    if authority is None:
+        authority = load_authority(engine)
+    with engine.connect() as conn:
+        seen_before = conn.execute(select(schema.import_batch.c.id).where(
+            schema.import_batch.c.file_hash == file_hash).limit(1)).first() is not None
+    errors: list[SheetErrors] = []
+    try:
+        with engine.begin() as conn, _page_cache(conn):
+            _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
+                    progress, report, errors)
+            if not report.sheets:
+                raise YbtError(report.problems or [Problem("form-not-recognised", {"best": "无", "score": "0%"}, where)])
+            if strict and report.rows_invalid:
+                report.status = "rejected"
+                raise _Undo()
+            if not any(s.changed for s in report.sheets):
+                report.status = "already-imported" if seen_before else "no-change"
+                raise _Undo()
+            report.status = "imported"
+    except _Undo:
+        pass  # rolled back by engine.begin(): nothing of this file is in the database
+    if any(e.rows for e in errors):
+        target = Path(error_workbook) if error_workbook else path.with_name(f"{path.stem}.错误清单.xlsx")
+        report.error_workbook = str(write_error_workbook(target, [e for e in errors if e.rows]))
+
+
+def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority, progress,
+            report, errors) -> None:
+    try:
+        from python_calamine import CalamineError, PasswordError
+    except ImportError:  # pragma: no cover - a dependency of the project
+        CalamineError = PasswordError = OSError
+    where = {"file": path.name}
+    try:
+        for sheet in Workbook(path, kind).sheets():
+            _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
+                   progress, report, errors)
+    except PasswordError as exc:
+        raise YbtError(Problem("file-encrypted", {}, where)) from exc
+    except UndecodableText as exc:
+        raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc
+    except (CalamineError, OSError) as exc:
+        raise YbtError(Problem("file-unreadable", {"reason": f"{exc.__class__.__name__}: {str(exc)[:160]}"},
+                               where)) from exc
+
+
+def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority, progress,
+           report, errors) -> None:
+    where = {"file": path.name, "sheet": sheet.name}
+    if sheet.hidden:
+        report.warnings.append(Problem("sheet-hidden", {}, where))
+        return
+    template, why = read_sheet(sheet.head, path.name)
+    if template is None:
+        report.warnings.append(Problem("sheet-not-a-form", {"reason": why[0], "reason_en": why[1]}, where))
+        return
+    rec, problem = recognise(template, forms, forced)
+    if rec is None:
+        report.problems.append(problem.at(**where))
+        return
+    plan, plan_problems = build_plan(rec, template, store, store.dictionary)
+    report.warnings.extend(p.at(**where) for p in plan_problems)
+    if plan is None:
+        return
+    if plan.town is None and plan.village is None and not org_unit:
+        report.problems.append(Problem("org-unit-required", {}, where))
+        return
+    sheet_period = period or infer_period(template)
+    sr = SheetReport(sheet.name, rec.form.id, rec.form.title, rec.score, sheet_period,
+                     missing_fields=rec.missing, extra_columns=[h for h in rec.extra if h != "错误说明"])
+    if rec.missing:
+        report.warnings.append(Problem("form-fields-missing", {"headers": "、".join(rec.missing[:10])}, where))
+    source_id = Source(kind="file", actor=actor, file_name=path.name, file_hash=file_hash, sheet=sheet.name,
+                       period=sheet_period).record(conn)
+    ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
+                       rec.form.id, OrgMatcher(tree, org_unit), authority, actor,
+                       (lambda done: progress(done, sheet.total_rows)) if progress else None)
+    width = max([c.column for c in plan.columns] + [c for _r, c in sheet.head_values])
+    first = template.data_first_row or 1
+    se = SheetErrors(sheet.name, {k: v for k, v in sheet.head_values.items() if k[0] < first},
+                     sheet.head.merges, first, template.header_rows[0] if template.header_rows else None, width,
+                     {c.column for c in plan.columns if c.element.type in ("id_number", "phone", "mobile")})
+    if template.layout != "roster":  # one record: its fields become the columns of the error workbook
+        se.first_data_row, se.header_row, se.width, se.head_merges = 2, 1, len(plan.columns), []
+        se.head = {(1, i + 1): c.header for i, c in enumerate(plan.columns)}
+        se.text_columns = {i + 1 for i, c in enumerate(plan.columns) if c.element.type in ("id_number", "phone")}
+    import_sheet(ctx, sheet, template, plan, sr, se)
+    report.sheets.append(sr)
+    report.problems.extend(ctx.problems)
+    report.warnings.extend(ctx.warnings)
+    errors.append(se)
+    if progress:
+        progress(sr.rows_read, sheet.total_rows)
+
+
+@contextlib.contextmanager
+def _page_cache(conn):
+    """SQLite's default page cache (2 MB) makes every insert into a big ledger's key index
+    (random ID numbers) go to the OS for pages; for the import it gets 96 MB, then its old size."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(SQLAlchemyError):  # never hide the error that ended the import
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _period(text: str) -> str:
+    value, problem = parse_month(text)
+    if value is None:
+        if text.strip().isdigit() and len(text.strip()) == 4:
+            return text.strip()  # a year: annual forms
+        raise YbtError(problem or Problem("invalid-month", {"value": text}))
+    return value

@@ -1,0 +1,130 @@
+"""How one recognised sheet is read (导入方案): per column, its converter and its ledger column."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import Table
+
+from yibiaotong.elements.dictionary import Dictionary
+from yibiaotong.elements.model import Element
+from yibiaotong.errors import Problem
+from yibiaotong.forms.model import FormTemplate
+from yibiaotong.ingest.convert import Converter, compile_converter
+from yibiaotong.ingest.recognise import Recognition
+from yibiaotong.ingest.workbook import column_letter
+from yibiaotong.ledgers.definition import LedgerDef
+from yibiaotong.ledgers.store import LedgerStore
+
+ORG_ELEMENTS = ("town", "village")
+_PERIOD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)")
+
+
+@dataclass
+class ColumnPlan:
+    header: str
+    column: int  # 1-based sheet column (roster) or the value cell's column (record forms)
+    letter: str
+    cell_row: int | None  # record forms: the row of the value cell; rosters: None
+    element: Element
+    convert: Converter
+    ledger: str | None  # None: read for the org unit only
+    ledger_column: str | None
+
+
+@dataclass
+class LedgerPlan:
+    definition: LedgerDef
+    table: Table
+    columns: list[tuple[str, int]] = field(default_factory=list)  # ledger column, index into the plans
+
+
+@dataclass
+class SheetPlan:
+    columns: list[ColumnPlan]
+    ledgers: dict[str, LedgerPlan]
+    town: int | None = None  # index into columns
+    village: int | None = None
+    id_column: str | None = None  # the ledger column holding the subject's ID number, when it is a key
+    id_index: int | None = None
+
+
+def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dictionary: Dictionary
+               ) -> tuple[SheetPlan | None, list[Problem]]:
+    problems: list[Problem] = []
+    columns: list[ColumnPlan] = []
+    ledgers: dict[str, LedgerPlan] = {}
+    plan = SheetPlan(columns, ledgers)
+    for mapped in rec.fields:
+        fd, tf = mapped.field, mapped.source
+        ledger_id = fd.ledger if fd.served else None
+        element_id = fd.element
+        column_name = fd.column or fd.element
+        if ledger_id:
+            if ledger_id not in ledgers:
+                try:
+                    definition, table = store.definition_and_table(ledger_id)
+                except Exception as exc:  # unknown ledger: the definition is wrong, say so once
+                    problems.extend(getattr(exc, "problems", [Problem("unknown-ledger", {"ledger": ledger_id})]))
+                    ledger_id = None
+                else:
+                    ledgers[ledger_id] = LedgerPlan(definition, table)
+            if ledger_id and column_name not in ledgers[ledger_id].definition.column_names:
+                problems.append(Problem("unknown-column", {"ledger": ledger_id, "column": column_name}))
+                ledger_id = None
+            elif ledger_id:
+                element_id = ledgers[ledger_id].definition.column(column_name).element
+        if element_id is None or element_id not in dictionary:
+            continue
+        if not ledger_id and element_id not in ORG_ELEMENTS:
+            continue  # not kept in any ledger (signatures, opinions): nothing to read
+        element = dictionary.element(element_id)
+        unit = tf.unit or fd.unit  # what this file prints wins over what the definition remembers
+        row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
+        columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
+                                  compile_converter(element, dictionary.codelists, unit),
+                                  ledger_id, column_name if ledger_id else None))
+        index = len(columns) - 1
+        if ledger_id:
+            ledgers[ledger_id].columns.append((column_name, index))
+        if element_id == "town" and plan.town is None:
+            plan.town = index
+        if element_id == "village" and plan.village is None:
+            plan.village = index
+    # a ledger's key comes from the same row even when the form maps that column to another
+    # ledger: the roster's one 身份证号码 keys both the identity and the disability record
+    for lp in ledgers.values():
+        have = {name for name, _i in lp.columns}
+        for key in lp.definition.key:
+            if key in have or key == "_org_unit":
+                continue
+            element = lp.definition.column(key).element
+            same = [i for i, c in enumerate(columns) if c.element.id == element and c.ledger]
+            if same:
+                lp.columns.append((key, same[0]))
+    # the subject's ID number: the id_number column that is a key in the most ledgers
+    keyed: dict[str, tuple[int, int]] = {}
+    for lp in ledgers.values():
+        for column_name, index in lp.columns:
+            if columns[index].element.type == "id_number" and column_name in lp.definition.key:
+                count, _ = keyed.get(column_name, (0, index))
+                keyed[column_name] = (count + 1, index)
+    if keyed:
+        plan.id_column = max(keyed, key=lambda k: keyed[k][0])
+        plan.id_index = keyed[plan.id_column][1]
+    if not ledgers:
+        problems.append(Problem("form-feeds-no-ledger", {"form": rec.form.title}))
+        return None, problems
+    return plan, problems
+
+
+def infer_period(template: FormTemplate) -> str | None:
+    """2024-01 from a title or date line such as 2024年1月残疾人补贴发放花名册."""
+    for text in [template.title or "", template.date_line or "", *template.preamble]:
+        m = _PERIOD.search(text)
+        if m:
+            year, month = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            if 1 <= int(month) <= 12:
+                return f"{int(year):04d}-{int(month):02d}"
+    return None

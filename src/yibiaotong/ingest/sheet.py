@@ -1,0 +1,438 @@
+"""Importing one recognised sheet inside the file's transaction (逐行校验与写入).
+
+Rows stream from the reader in batches: each row's cells are converted by the column's compiled
+converter, every problem is kept with its place (row, column letter, header), the row's values
+are grouped by ledger and keyed by each ledger's key columns taken from the same row, and each
+batch is written per ledger. Rows without a usable ID number wait until the end of the sheet and
+are linked to a person (:mod:`yibiaotong.ingest.resolve`).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from yibiaotong.elements.idnumber import mask_id_number
+from yibiaotong.elements.validate import mask
+from yibiaotong.errors import Problem
+from yibiaotong.forms import words
+from yibiaotong.forms.model import FormTemplate
+from yibiaotong.ingest import resolve
+from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
+from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
+from yibiaotong.ingest.orgmatch import OrgMatcher
+from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
+from yibiaotong.ingest.workbook import Sheet
+from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, _json_scalar, record_key
+from yibiaotong.store import schema
+
+BATCH_ROWS = 5000
+_FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
+
+
+class Writer:
+    """One background thread that writes batches in order; its error is raised in the caller."""
+
+    def __init__(self, write: Callable[[Any], None]):
+        self._write = write
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="ybt-import-writer", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            try:
+                if item is None:
+                    return
+                if self._error is None:
+                    self._write(item)
+            except BaseException as exc:  # handed to the reading thread, which raises it
+                self._error = exc
+            finally:
+                self._queue.task_done()
+
+    def submit(self, batch: Any) -> None:
+        self._raise()
+        self._queue.put(batch)
+
+    def drain(self) -> None:
+        self._queue.join()
+        self._raise()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+
+@dataclass
+class Pending:
+    """A row whose person is to be found by linkage."""
+
+    row: int
+    raw: list[Any]
+    values: list[Any]
+    org_unit: str
+    problems: list[Problem]
+    cells: list[Any]  # as typed, per planned column: what a reviewer is shown (masked)
+
+
+@dataclass
+class SheetContext:
+    conn: Connection
+    store: LedgerStore
+    file_name: str
+    file_hash: str
+    source_id: int
+    period: str | None
+    department: str | None
+    form_id: str
+    matcher: OrgMatcher
+    authority: dict[str, str]
+    actor: str | None = None
+    progress: Callable[[int], None] | None = None
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def import_sheet(ctx: SheetContext, sheet: Sheet, template: FormTemplate, plan: SheetPlan, report: SheetReport,
+                 errors: SheetErrors) -> None:
+    SheetImport(ctx, sheet, template, plan, report, errors).run()
+
+
+class SheetImport:
+    def __init__(self, ctx: SheetContext, sheet: Sheet, template: FormTemplate, plan: SheetPlan,
+                 report: SheetReport, errors: SheetErrors):
+        self.ctx, self.sheet, self.template, self.plan, self.report, self.errors = (
+            ctx, sheet, template, plan, report, errors)
+        self.where = {"file": ctx.file_name, "sheet": sheet.name}
+        new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id)
+        self.arbiters = {lid: Arbiter(ctx.conn, lp.definition, new, ctx.authority) for lid, lp in plan.ledgers.items()}
+        for lid in plan.ledgers:
+            report.ledgers[lid] = LedgerCounts()
+        self.batch: dict[str, list[PreparedRecord]] = {lid: [] for lid in plan.ledgers}
+        self.batch_rows = 0
+        self.pending: list[Pending] = []
+        self.text_columns = [i for i, c in enumerate(plan.columns) if c.element.type == "text"]
+        # a ledger empty when the file's transaction began holds only what this sheet wrote: keys
+        # not written yet need no lookup (a first import of a big roster skips a query per batch)
+        self.written: dict[str, set[str]] = {
+            lid: set() for lid, lp in plan.ledgers.items()
+            if ctx.conn.execute(select(lp.table.c._id).limit(1)).first() is None}
+        self.converters = [c.convert for c in plan.columns]
+        self.width = max(c.column for c in plan.columns)
+        picked = [c.column - 1 for c in plan.columns]
+        # cells of a full-width row in one C call (itemgetter of one index returns the bare value)
+        self.pick = (lambda row, get=itemgetter(*picked): list(get(row))) if len(picked) > 1 else \
+            (lambda row, i=picked[0]: [row[i]])
+        # a ledger keyed by one text column (the ID number): its key is that value itself
+        self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
+                            for lid, lp in plan.ledgers.items()
+                            if len(lp.definition.key) == 1 and lp.definition.key[0] in dict(lp.columns)
+                            and plan.columns[dict(lp.columns)[lp.definition.key[0]]].element.type
+                            in ("id_number", "text", "code")}
+
+    # --- rows --------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        if self.template.layout == "roster":
+            rows = self._roster_rows()
+        else:  # one record on the sheet: its values sit in the value cells
+            rows = iter([(self.plan.columns[0].cell_row or 1, None)])
+        self.writer = Writer(self._write)
+        try:
+            for number, values in rows:
+                self._row(number, values)
+                if self.batch_rows >= BATCH_ROWS:
+                    self._flush()
+                    if self.ctx.progress:
+                        self.ctx.progress(self.report.rows_read)
+            self._flush()
+            self.writer.drain()  # linking reads what this file wrote
+            self._link_pending()
+            self._flush()
+            self.writer.drain()
+            self._record_import()
+        finally:
+            self.writer.stop()  # never leave a thread on the connection the transaction ends on
+
+    def _roster_rows(self):
+        first = self.template.data_first_row or 1
+        skip = {self.template.total_row, *self.template.footer_rows} - {None}
+        fills = [m for m in self.sheet.merges if m.bottom >= first and m.bottom > m.top]
+        wide = [m for m in self.sheet.merges if m.bottom >= first and m.right > m.left]
+        if fills or wide:
+            self.ctx.warnings.append(Problem("merged-cells-in-data", {"count": len(fills) + len(wide)}, self.where))
+        carried: dict[int, tuple[int, Any]] = {}  # column -> (last row, value) of a vertical merge
+        starts: dict[int, list] = {}
+        for m in fills:
+            starts.setdefault(m.top, []).append(m)
+        for number, values in self.sheet.rows(first):
+            if number in skip:
+                continue
+            if starts or carried:
+                values = self._fill_merged(number, list(values), starts, carried)
+            yield number, values
+
+    @staticmethod
+    def _fill_merged(number: int, values: list[Any], starts: dict[int, list], carried: dict) -> list[Any]:
+        """What a person sees in a merged range (a village name merged down over its rows) is in every cell."""
+        for m in starts.get(number, ()):
+            value = values[m.left - 1] if m.left - 1 < len(values) else None
+            for c in range(m.left, m.right + 1):
+                carried[c] = (m.bottom, value)
+        for c, (bottom, value) in list(carried.items()):
+            if number > bottom:
+                del carried[c]
+                continue
+            while len(values) < c:
+                values.append("")
+            if values[c - 1] in (None, ""):
+                values[c - 1] = value
+        return values
+
+    def _row(self, number: int, values: list[Any] | None) -> None:
+        # the hot path: a million rows pass here, so lookups are hoisted and loops are comprehensions
+        plan = self.plan
+        if values is None:  # a record form: gather the value cells into one row
+            head = self.sheet.head_values
+            values = cells = [head.get((c.cell_row, c.column)) for c in plan.columns]
+        elif len(values) >= self.width:
+            cells = self.pick(values)
+        else:
+            n = len(values)
+            cells = [values[c.column - 1] if c.column <= n else None for c in plan.columns]
+        results = [f(x) for f, x in zip(self.converters, cells)]
+        out = [r[0] for r in results]
+        bad = [(i, p) for i, r in enumerate(results) if r[1] for p in r[1]] or None
+        if bad is None and out.count(None) == len(out):
+            self._check_formulas(number, cells, blank=True)
+            return  # an empty row (a pre-numbered template row, a spacer)
+        if self._not_data(values, bad):
+            return
+        report = self.report
+        cols = plan.columns
+        report.rows_read += 1
+        self.batch_rows += 1
+        problems = [self._at(p, i, number) for i, p in bad] if bad else []
+        problems += self._check_formulas(number, cells, full=bool(bad))
+        org, org_problem = self._org_unit(out)
+        if org_problem:
+            idx = plan.village if plan.village is not None else plan.town
+            problems.append(self._at(org_problem, idx, number) if idx is not None else org_problem.at(
+                **self.where, row=number))
+        id_only = bool(problems) and plan.id_index is not None and all(
+            p.location.get("column") == cols[plan.id_index].letter for p in problems)
+        if problems and not id_only:
+            self._reject(number, values, problems)
+            return
+        if id_only or (plan.id_index is not None and out[plan.id_index] is None):
+            self.pending.append(Pending(number, values, out, org or "", problems, cells))
+            return
+        self._add(number, values, out, org or "")
+
+    def _add(self, number: int, raw: list[Any], out: list[Any], org: str) -> bool:
+        """Group the row's values by ledger and queue one record per ledger whose key is complete."""
+        written = False
+        missing: list[Problem] = []
+        simple = self.simple_keys
+        for lid, lp in self.plan.ledgers.items():
+            values = {name: out[i] for name, i in lp.columns}
+            key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
+            if key == "":
+                key = None
+            if key is None:
+                empty = [k for k in lp.definition.key if k != "_org_unit" and values.get(k) in (None, "")]
+                missing.append(Problem("ledger-key-missing", {"ledger": lp.definition.name, "column": "、".join(
+                    self._header_of(lid, k) for k in empty) or "所属单位"}, {**self.where, "row": number}))
+                continue
+            self.batch[lid].append(PreparedRecord(key, org, values, number))
+            written = True
+        if not written:
+            self._reject(number, raw, missing)
+            return False
+        self.ctx.warnings.extend(missing)  # written to the other ledgers: said, not dropped
+        self.report.rows_imported += 1
+        return True
+
+    def _header_of(self, ledger_id: str, column: str) -> str:
+        for name, i in self.plan.ledgers[ledger_id].columns:
+            if name == column:
+                return self.plan.columns[i].header
+        return column
+
+    def _not_data(self, values: list[Any], bad) -> bool:
+        """合计 rows and footer lines (负责人： 填表人：) inside the data area are not records."""
+        for v in values[:4]:
+            # 合计/总计/小计/汇总: a cheap look for 计 or 汇 first, the full rule only then
+            if v.__class__ is str and ("计" in v or "汇" in v) and words.is_total(v.strip()):
+                return True
+        if bad:  # a footer line fails validation as a record: only then is it worth the look
+            texts = [v.strip() for v in values if v.__class__ is str and v.strip()]
+            if texts and all(words.is_footer_line(t) or words.is_note(t) for t in texts[:1]):
+                return True
+        return False
+
+    def _check_formulas(self, number: int, cells: list[Any], blank: bool = False, full: bool = False
+                        ) -> list[Problem]:
+        """Formulas Excel never calculated look empty; errors like #DIV/0! are not values."""
+        found = []
+        formulas = self.sheet.uncached_formulas
+        # without uncalculated formulas only an error value (#DIV/0!) can hide here, and it fails
+        # conversion except in a text column: look at those
+        if not formulas and not blank and not full and not any(
+                cells[i].__class__ is str and cells[i][:1] == "#" for i in self.text_columns):
+            return found
+        for i, c in enumerate(self.plan.columns):
+            row = c.cell_row or number
+            if formulas and (row, c.column) in formulas:
+                found.append(self._at(Problem("formula-no-cached-value", {}), i, number))
+            elif cells[i].__class__ is str and cells[i] in _FORMULA_ERRORS:
+                found.append(self._at(Problem("formula-error", {"value": cells[i]}), i, number))
+        if blank and found:  # a row that is empty only because its formulas were never calculated
+            self.report.rows_read += 1
+            self._reject(number, cells, found)
+        return [] if blank else found
+
+    def _org_unit(self, out: list[Any]) -> tuple[str | None, Problem | None]:
+        plan = self.plan
+        town = out[plan.town] if plan.town is not None else None
+        village = out[plan.village] if plan.village is not None else None
+        return self.ctx.matcher.find(town, village)
+
+    def _at(self, p: Problem, index: int, number: int) -> Problem:
+        c = self.plan.columns[index]
+        return p.at(**self.where, row=c.cell_row or number, column=c.letter, header=c.header)
+
+    def _reject(self, number: int, raw: list[Any], problems: list[Problem]) -> None:
+        self.report.rows_invalid += 1
+        self.ctx.problems.extend(problems)
+        if len(self.errors.rows) < MAX_ROWS:
+            cols = self.plan.columns
+            places = {(p.location.get("row"), p.location.get("column")) for p in problems}
+            if self.template.layout == "roster":
+                bad = {c.column for c in cols if (number, c.letter) in places}
+            else:  # a record form's row in the error workbook lists its fields left to right
+                bad = {i + 1 for i, c in enumerate(cols) if (c.cell_row, c.letter) in places}
+            self.errors.rows.append(RejectedRow(number, list(raw), bad, [p.message_zh for p in problems]))
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Hand the batch to the writer thread and go on reading: the database's own work
+        (SQLite's and PostgreSQL's C code runs without Python's lock) overlaps the next batch's
+        conversion. At most one batch waits, so memory stays bounded."""
+        batch = {lid: records for lid, records in self.batch.items() if records}
+        self.batch = {lid: [] for lid in self.plan.ledgers}
+        self.batch_rows = 0
+        if batch:
+            self.writer.submit(batch)
+
+    def _write(self, batch: dict[str, list[PreparedRecord]]) -> None:
+        """In the writer thread: one batch, ledger by ledger, in the file's transaction."""
+        for lid, records in batch.items():
+            seen = self.written.get(lid)
+            fresh = seen is not None and not any(p.key in seen for p in records)
+            result = self.ctx.store.write(lid, records, conn=self.ctx.conn, source_id=self.ctx.source_id,
+                                          arbiter=self.arbiters[lid], assume_new=fresh)
+            if seen is not None:
+                seen.update(p.key for p in records)
+            counts = self.report.ledgers[lid]
+            counts.inserted += result.inserted
+            counts.updated += result.updated
+            counts.unchanged += result.unchanged
+            counts.duplicate_keys += result.duplicate_keys
+        self.report.conflicts = sum(a.recorded for a in self.arbiters.values())
+        self.report.values_kept = sum(a.rejected for a in self.arbiters.values())
+
+    # --- rows without an ID number -----------------------------------------------------------
+
+    def _link_pending(self) -> None:
+        if not self.pending:
+            return
+        plan = self.plan
+        ledgers = [(lp.definition, lp.table) for lp in plan.ledgers.values()]
+        registry = resolve.find_registry(ledgers, plan.id_column) if plan.id_column else None
+        if registry is None:
+            for p in self.pending:
+                self._reject(p.row, p.raw, p.problems or [self._missing_id(p.row)])
+            return
+        persons = [self._person(registry, p) for p in self.pending]
+        found, size = resolve.candidates(self.ctx.conn, registry, persons)
+        matches = resolve.link(persons, found, size)
+        for p, _person, options in zip(self.pending, persons, matches):
+            sure = resolve.certain(options)
+            if sure is not None:
+                p.values[plan.id_index] = sure.candidate.id_number
+                if self._add(p.row, p.raw, p.values, p.org_unit):
+                    self.report.linked.append(LinkedRow(p.row, mask_id_number(sure.candidate.id_number),
+                                                        round(sure.probability, 4)))
+                    self.ctx.warnings.append(Problem("row-linked", {
+                        "record": mask_id_number(sure.candidate.id_number), "probability": f"{sure.probability:.1%}"},
+                        {**self.where, "row": p.row}))
+            elif options:
+                self._queue(p, options, registry)
+            else:
+                self._reject(p.row, p.raw, p.problems or [self._missing_id(p.row)])
+
+    def _person(self, registry: resolve.Registry, p: Pending) -> resolve.Person:
+        by_column = {c.ledger_column: p.values[i] for i, c in enumerate(self.plan.columns)
+                     if c.ledger == registry.ledger.id}
+        return resolve.normalize(**{f: by_column.get(col) for f, col in registry.columns.items()})
+
+    def _missing_id(self, row: int) -> Problem:
+        c = self.plan.columns[self.plan.id_index]
+        return Problem("missing-key", {"column": c.header}, {**self.where, "row": row, "column": c.letter,
+                                                             "header": c.header})
+
+    def _queue(self, p: Pending, options: list[resolve.Match], registry: resolve.Registry) -> None:
+        conn, plan = self.ctx.conn, self.plan
+        payload = {"id_column": plan.id_column, "org_unit": p.org_unit, "ledgers": {
+            lid: {name: _json_scalar(p.values[i]) for name, i in lp.columns if p.values[i] is not None}
+            for lid, lp in plan.ledgers.items()}}
+        shown = {c.header: mask(c.element, p.cells[i]) for i, c in enumerate(plan.columns)
+                 if p.cells[i] not in (None, "")}
+        now = datetime.now(UTC)
+        queued = False
+        t = schema.link
+        for m in options[:3]:
+            body = {**payload, "candidate_id": m.candidate.id_number}
+            asked = conn.execute(select(t.c.payload).where(
+                (t.c.candidate_key == m.candidate.key) & ((t.c.status == "pending") | (
+                    (t.c.file_hash == self.ctx.file_hash) & (t.c.sheet == self.sheet.name)
+                    & (t.c.source_row == p.row))))).scalars().all()
+            if body in asked:
+                continue  # the same row again (the same file, or a copy saved anew): already asked
+            conn.execute(insert(schema.link).values(
+                source_id=self.ctx.source_id, file_hash=self.ctx.file_hash, sheet=self.sheet.name, source_row=p.row,
+                org_unit=p.org_unit, payload=body, shown=shown,
+                candidate_ledger=registry.ledger.id, candidate_key=m.candidate.key,
+                probability=round(m.probability, 6), evidence=m.evidence, status="pending", created_at=now))
+            queued = True
+        if queued:
+            self.report.rows_queued += 1
+        self.ctx.warnings.append(Problem("row-link-uncertain", {"probability": f"{options[0].probability:.1%}"},
+                                         {**self.where, "row": p.row}))
+
+    def _record_import(self) -> None:
+        ctx, r = self.ctx, self.report
+        ctx.conn.execute(insert(schema.import_batch).values(
+            source_id=ctx.source_id, file_name=ctx.file_name, file_hash=ctx.file_hash, sheet=self.sheet.name,
+            form_id=ctx.form_id, department=ctx.department, period=ctx.period, org_unit=ctx.matcher.within,
+            actor=ctx.actor, rows_read=r.rows_read, rows_imported=r.rows_imported, rows_invalid=r.rows_invalid,
+            result={k: vars(v) for k, v in r.ledgers.items()}, created_at=datetime.now(UTC)))

@@ -1,0 +1,322 @@
+"""The SQL of a report (查询): one SELECT for a roster's or record form's rows, one per ledger for an
+indicator table's aggregates — compiled from the definition's expressions, run in the database.
+
+Every field becomes one place to fill: a column of the SELECT (a ledger column or a compiled
+expression), or something the writer knows itself (序号, the org unit's names, the period), or a
+blank with the reason it is blank.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, literal_column, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from yibiaotong.elements.model import Element
+from yibiaotong.errors import Problem, YbtError
+from yibiaotong.expressions import ExpressionError, compile, compile_filter, parse
+from yibiaotong.forms.definition import FieldDef, FormDef
+from yibiaotong.forms.model import TemplateField
+from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.reports import defaults as D
+from yibiaotong.reports.period import Period
+from yibiaotong.reports.sources import Sources, build_sources
+from yibiaotong.store import schema
+
+
+_TEXT_LIKE = frozenset({"text", "code", "id_number", "phone", "mobile", "postcode", "month"})
+
+
+@dataclass
+class Place:
+    """One place of the form to fill, and how."""
+
+    header: str
+    column: int  # template column
+    cell: tuple[int, int] | None  # value cell (indicator, record)
+    kind: str  # sql | serial | org | period | date | blank
+    element: Element | None = None
+    type: str = "text"  # the element's type, or the expression's
+    index: int | None = None  # position in the query row
+    org: int | str | None = None  # level of the ancestor whose name goes here, or "code"/"full"
+    why: str | None = None  # why the place stays blank
+    unit: str | None = None  # the unit printed on the form
+    codelist: str | None = None
+    ledger: str | None = None  # indicators: the ledger aggregated
+
+
+@dataclass
+class RowQuery:
+    stmt: Select | None
+    places: list[Place]
+    sources: Sources | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def org_range(path: str) -> tuple[str, str]:
+    """Every path below (and at) ``path``: an index range, since '0' follows '/'."""
+    return path, path[:-1] + "0"
+
+
+def _qualifiers(texts: list[str]) -> list[str]:
+    out = []
+    for text in texts:
+        try:
+            names = parse(text).names
+        except ExpressionError:
+            continue
+        out += [n.split(".", 1)[0] for n in names if "." in n]
+    return out
+
+
+def _expr_list(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], period: Period, org_path: str,
+              org_code: str) -> RowQuery:
+    """Rows of a roster (or of a one-record form: one form per row)."""
+    main = D.main_ledger(fd, store)
+    places: list[Place] = []
+    if main is None:
+        for tf in fields:
+            places.append(_fixed_place(fd, tf, store) or Place(tf.header, tf.column, tf.value_cell, "blank",
+                                                                 why="报表定义没有对应任何台账"))
+        return RowQuery(None, places, None, [Problem("report-no-ledger", {"form": fd.title})])
+    group_by = _expr_list(fd.extra.get("group_by"))
+    order_by = _expr_list(fd.extra.get("order_by"))
+    texts = [f.expression for f in fd.fields if f.expression] + _expr_list(fd.filter) + group_by + \
+        [re.sub(r"\s+(asc|desc)\s*$", "", o, flags=re.I) for o in order_by]
+    known = {d.id for d in store.ledgers()}
+    others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
+        [q for q in _qualifiers(texts) if q in known]
+    sources = build_sources(store, main, others, period)
+    scope = sources.scope(store, D.header_labels(fd))
+    params = period.params(org_code)
+    selected: list[ColumnElement] = []
+    problems: list[Problem] = []
+    for tf in fields:
+        fdef = D.field_of(fd, tf.header)
+        fixed = _fixed_place(fd, tf, store)
+        if fixed is not None:
+            places.append(fixed)
+            continue
+        place = Place(tf.header, tf.column, tf.value_cell, "blank", unit=(fdef.unit if fdef else None) or tf.unit)
+        places.append(place)
+        if fdef is None:
+            place.why = "报表定义中没有该栏目"
+            continue
+        place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
+        if place.element is not None:
+            place.type, place.codelist = place.element.type, place.element.codelist
+        if tf.subtable:
+            place.why = "子表（如家庭成员）暂不自动填写"
+            continue
+        sql, why = _field_sql(store, fdef, sources, scope, params, bool(group_by), problems)
+        if sql is None:
+            place.why = why
+            continue
+        compiled_sql, expr_type = sql
+        # id_sex() gives text '1'/'2': the field's element (a code) says how to show it
+        if place.element is None or not (expr_type == "text" and place.type in _TEXT_LIKE):
+            place.type = expr_type
+        place.kind, place.index = "sql", len(selected) + 1
+        selected.append(compiled_sql.label(f"c{place.index}"))
+    if problems:
+        raise YbtError(problems)
+    org = schema.org_unit.alias("org")
+    main_table = sources.table
+    low, high = org_range(org_path)
+    where = [org.c.path >= low, org.c.path < high, *sources.where]
+    if fd.filter:
+        where.append(compile_filter(fd.filter, scope, params).sql)
+    if group_by:
+        keys = [compile(g, scope, params).sql for g in group_by]
+        stmt = select(func.min(main_table.c._org_unit).label("_org"), *selected)
+        stmt = stmt.select_from(sources.from_clause().join(org, org.c.code == main_table.c._org_unit))
+        stmt = stmt.where(and_(*where)).group_by(*keys).order_by(*([_order(o, scope, params) for o in order_by] or keys))
+    else:
+        stmt = select(main_table.c._org_unit.label("_org"), *selected)
+        stmt = stmt.select_from(sources.from_clause().join(org, org.c.code == main_table.c._org_unit))
+        order = [_order(o, scope, params) for o in order_by] or [org.c.path]
+        stmt = stmt.where(and_(*where)).order_by(*order, main_table.c._id)
+    for ledger, why in sources.unjoinable.items():
+        problems.append(Problem("report-ledger-not-joined", {"ledger": ledger, "main": main, "reason": why}))
+    return RowQuery(stmt, places, sources, problems)
+
+
+def _order(text: str, scope, params) -> ColumnElement:
+    m = re.match(r"^(.*?)\s+(asc|desc)\s*$", text, flags=re.I)
+    expr, direction = (m.group(1), m.group(2).lower()) if m else (text, "asc")
+    sql = compile(expr, scope, params).sql
+    return sql.desc() if direction == "desc" else sql.asc()
+
+
+def _fixed_place(fd: FormDef, tf: TemplateField, store: LedgerStore) -> Place | None:
+    """Places the writer fills itself: 序号, where, when."""
+    fdef = D.field_of(fd, tf.header)
+    element = fdef.element if fdef else None
+    if fdef and fdef.expression:
+        return None
+    el = store.dictionary.elements.get(element) if element else None
+    base = dict(header=tf.header, column=tf.column, cell=tf.value_cell, element=el, type=el.type if el else "text")
+    if element in D.SERIAL:
+        return Place(kind="serial", **base)
+    if element in D.ORG_LEVEL:
+        return Place(kind="org", org=D.ORG_LEVEL[element], **base)
+    if element in D.ORG_OTHER:
+        return Place(kind="org", org=D.ORG_OTHER[element], **base)
+    if element in D.PERIOD:
+        return Place(kind="period", **base)
+    if element in D.REPORT_DATE:
+        return Place(kind="date", **base)
+    return None
+
+
+def _field_sql(store: LedgerStore, fdef: FieldDef, sources: Sources, scope, params: dict, grouped: bool,
+               problems: list[Problem]) -> tuple[tuple[ColumnElement, str] | None, str | None]:
+    """The field's SQL and its type, or None and why the field stays blank."""
+    if fdef.expression:
+        try:
+            c = compile(fdef.expression, scope, params, allow_aggregates=grouped)
+        except ExpressionError as exc:
+            problems.extend(p.at(form_field=fdef.header) for p in exc.problems)
+            return None, "表达式有误"
+        return (c.sql, c.type), None
+    derived = D.DERIVED.get(fdef.element or "")
+    if derived and fdef.element in D.ALWAYS_DERIVED:
+        found = _derive(derived, scope, params)
+        if found:
+            return found, None
+    column = _ledger_column(fdef, sources)
+    if column is not None:
+        kind = store.dictionary.element(fdef.element).type if fdef.element in store.dictionary.elements else "text"
+        if grouped:
+            return (func.max(column), kind), None
+        return (column, kind), None
+    if derived:
+        found = _derive(derived, scope, params)
+        if found:
+            return found, None
+    if not fdef.served:
+        return None, "每次填报时填写（签字、意见等），台账不提供"
+    if fdef.ledger and fdef.ledger in sources.unjoinable:
+        return None, f"台账{fdef.ledger}与主台账{sources.main.id}没有共同的主键"
+    return None, "没有台账提供该数据"
+
+
+def _ledger_column(fdef: FieldDef, sources: Sources) -> ColumnElement | None:
+    if not fdef.ledger or not (fdef.column or fdef.element):
+        return None
+    name = fdef.column or fdef.element
+    if fdef.ledger == sources.main.id:
+        table = sources.table
+    elif fdef.ledger in sources.joined:
+        table = sources.joined[fdef.ledger].table
+    else:
+        return None
+    return table.c.get(name)
+
+
+def _derive(candidates: tuple[str, ...], scope, params) -> tuple[ColumnElement, str] | None:
+    for text in candidates:
+        try:
+            c = compile(text, scope, params, allow_aggregates=False)
+        except ExpressionError:
+            continue
+        return c.sql, c.type
+    return None
+
+
+# --- indicator tables (统计表): aggregates per ledger over the org unit's subtree ----------------
+
+@dataclass
+class AggregateQuery:
+    ledger: str
+    stmt: Select
+    places: list[Place]  # their ``index`` is the position in this query's row
+
+
+def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateField], period: Period, org_path: str,
+                      org_code: str, has_data) -> tuple[list[Place], list[AggregateQuery], list[Problem]]:
+    """``has_data(ledger, column)`` says whether a ledger column holds any value at all."""
+    places: list[Place] = []
+    by_ledger: dict[str, list[tuple[Place, str]]] = {}
+    problems: list[Problem] = []
+    known = {d.id for d in store.ledgers()}
+    form_ledger = fd.extra.get("ledger")
+    for tf in fields:
+        if tf.value_cell is None:
+            continue
+        fdef = D.field_of(fd, tf.header)
+        fixed = _fixed_place(fd, tf, store)
+        if fixed is not None:
+            if fixed.kind != "serial":
+                places.append(fixed)
+            continue
+        place = Place(tf.header, tf.column, tf.value_cell, "blank", unit=(fdef.unit if fdef else None) or tf.unit)
+        places.append(place)
+        if fdef is None:
+            place.why = "报表定义中没有该栏目"
+            continue
+        place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
+        ledger = fdef.ledger or form_ledger
+        if fdef.aggregate:
+            qualifiers = [q for q in _qualifiers([fdef.aggregate]) if q in known]
+            ledger = ledger if ledger in known else (qualifiers[0] if qualifiers else None)
+            if ledger is None:
+                place.why = "汇总表达式没有指明台账"
+                problems.append(Problem("report-indicator-no-ledger", {"header": tf.header}))
+                continue
+            by_ledger.setdefault(ledger, []).append((place, fdef.aggregate))
+            continue
+        if not ledger or ledger not in known or not fdef.column:
+            place.why = "没有台账提供该指标" if fdef.served else "每次填报时填写，台账不提供"
+            continue
+        if not has_data(ledger, fdef.column):
+            place.why = "台账中该数据元还没有数据"
+            continue
+        kind = place.element.type if place.element else "integer"
+        by_ledger.setdefault(ledger, []).append((place, D.default_aggregate(fdef.column, kind)))
+    queries: list[AggregateQuery] = []
+    for ledger, items in by_ledger.items():
+        texts = [a for _p, a in items] + _expr_list(fd.filter)
+        others = [q for q in _qualifiers(texts) if q in known and q != ledger]
+        sources = build_sources(store, ledger, others, period)
+        scope = sources.scope(store, D.header_labels(fd))
+        params = period.params(org_code)
+        selected = []
+        for place, text in items:
+            try:
+                c = compile(text, scope, params)
+            except ExpressionError as exc:
+                problems.extend(p.at(form_field=place.header) for p in exc.problems)
+                continue
+            place.kind, place.type, place.index, place.ledger = "sql", c.type, len(selected), ledger
+            selected.append(c.sql.label(f"c{len(selected)}"))
+        if not selected:
+            continue
+        org = schema.org_unit.alias("org")
+        low, high = org_range(org_path)
+        where = [org.c.path >= low, org.c.path < high, *sources.where]
+        if fd.filter:
+            try:
+                where.append(compile_filter(fd.filter, scope, params).sql)
+            except ExpressionError:
+                problems.append(Problem("report-filter-not-applied", {"ledger": ledger, "filter": fd.filter}))
+        stmt = (select(*selected)
+                .select_from(sources.from_clause().join(org, org.c.code == sources.table.c._org_unit))
+                .where(and_(*where)))
+        queries.append(AggregateQuery(ledger, stmt, [p for p, _a in items if p.kind == "sql"]))
+    return places, queries, problems
+
+
+def totals_query(stmt: Select, indexes: list[int]) -> Select:
+    """Sums of the given columns over a roster's rows (for a 合计 row printed above them)."""
+    sub = stmt.order_by(None).subquery()
+    return select(*(func.sum(sub.c[f"c{i}"]) for i in indexes)) if indexes else select(literal_column("0"))

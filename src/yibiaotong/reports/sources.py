@@ -1,0 +1,181 @@
+"""Where a report's rows come from (数据来源): the main ledger, joined to the other ledgers the form
+uses on the key they share, and the expression scope over all of them.
+
+A joined ledger whose whole key can be bound from the main record (the same column, an ID number
+playing the same part, the report's month for a month key, the record's org unit) is joined on
+its ``_key``, which is unique and indexed. One whose key can only partly be bound (a payment
+ledger keyed by person, month and payment type) is first grouped by the bound part — sums of its
+amounts, the latest of its other values — so that each main record still gives exactly one row:
+"the amounts paid to this person in this month".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, Text, and_, func, literal, select
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from yibiaotong.expressions import Scope
+from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
+from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.reports.period import Period
+
+NUMERIC = frozenset({"integer", "decimal", "amount"})
+_TEXT_KEY = (String, Text)
+
+
+@dataclass
+class Joined:
+    ledger: LedgerDef
+    table: FromClause
+    on: ColumnElement
+    grouped: bool
+
+
+@dataclass
+class Sources:
+    """The FROM clause of one report query and the names its expressions may use."""
+
+    main: LedgerDef
+    table: FromClause  # the main ledger's table, aliased by the ledger id
+    types: dict[str, dict[str, str]]  # alias -> column -> element type
+    joined: dict[str, Joined] = field(default_factory=dict)
+    unjoinable: dict[str, str] = field(default_factory=dict)  # ledger id -> why it could not be joined
+    where: list[ColumnElement] = field(default_factory=list)  # the main ledger's period
+
+    def from_clause(self) -> FromClause:
+        out = self.table
+        for j in self.joined.values():
+            out = out.outerjoin(j.table, j.on)
+        return out
+
+    def scope(self, store: LedgerStore, extra_labels: dict[str, str] | None = None) -> Scope:
+        """Every column by ``ledger.column``; bare names mean the main ledger's column, then the
+        element's name or alias (出生日期), then a column only one joined ledger has."""
+        tables = {self.main.id: (self.table, self.types[self.main.id])}
+        tables.update({alias: (j.table, self.types[alias]) for alias, j in self.joined.items()})
+        labels: dict[str, str] = {}
+        for alias, (table, _types) in tables.items():
+            definition = self.main if alias == self.main.id else self.joined[alias].ledger
+            for col in definition.columns:
+                if col.column not in table.c:
+                    continue
+                for label in store.dictionary.element(col.element).labels:
+                    labels.setdefault(label, f"{alias}.{col.column}")  # the main ledger first
+        for label, target in (extra_labels or {}).items():
+            if target.partition(".")[0] in tables:
+                labels.setdefault(label, target)
+        return Scope(tables, default=self.main.id, labels=labels)
+
+
+def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
+    """The month in a ledger's key (发放年月, 统计月份): such a ledger holds one record per month."""
+    for k in definition.key:
+        if k != ORG_UNIT_KEY and store.dictionary.element(definition.column(k).element).type == "month":
+            return k
+    return None
+
+
+def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period) -> Sources:
+    main_def, main_table = _aliased(store, main_id)
+    types = {main_id: _types(store, main_def)}
+    sources = Sources(main_def, main_table, types)
+    month = period_column(main_def, store)
+    if month:
+        sources.where.append(main_table.c[month] == period.text)
+    for other in dict.fromkeys(o for o in others if o != main_id):
+        try:
+            definition, table = _aliased(store, other)
+        except Exception as exc:  # an unknown ledger in a hand-edited definition
+            sources.unjoinable[other] = str(exc)
+            continue
+        joined = _join(store, sources, definition, table, period)
+        if joined is None:
+            sources.unjoinable[other] = "没有共同的主键字段"
+            continue
+        sources.joined[other] = joined
+        types[other] = _types(store, definition)
+    return sources
+
+
+def _aliased(store: LedgerStore, ledger_id: str) -> tuple[LedgerDef, FromClause]:
+    definition, table = store.definition_and_table(ledger_id)
+    return definition, table.alias(ledger_id)
+
+
+def _types(store: LedgerStore, definition: LedgerDef) -> dict[str, str]:
+    return {c.column: store.dictionary.element(c.element).type for c in definition.columns}
+
+
+def _join(store: LedgerStore, sources: Sources, definition: LedgerDef, table: FromClause,
+          period: Period) -> Joined | None:
+    bound: dict[str, ColumnElement] = {}
+    for k in definition.key:
+        value = _bind(store, sources, definition, k, period)
+        if value is not None:
+            bound[k] = value
+    if not any(not _is_literal(v) for v in bound.values()):
+        return None  # only the month binds: every record of the month would match every row
+    if len(bound) == len(definition.key):
+        parts = [bound[k] for k in definition.key]
+        if all(_texty(p) for p in parts):
+            key = parts[0]
+            for p in parts[1:]:
+                key = key + literal("|") + p
+            return Joined(definition, table, table.c._key == key, grouped=False)
+        return Joined(definition, table, and_(*(table.c[k] == v for k, v in bound.items())), grouped=False)
+    return _grouped(store, definition, table, bound)
+
+
+def _bind(store: LedgerStore, sources: Sources, definition: LedgerDef, k: str, period: Period) -> ColumnElement | None:
+    main, main_table = sources.main, sources.table
+    if k == ORG_UNIT_KEY:
+        return main_table.c._org_unit
+    if k in main.column_names:
+        return main_table.c[k]
+    kind = store.dictionary.element(definition.column(k).element).type
+    if kind == "month":
+        return literal(period.text, String(7))
+    if kind == "id_number":
+        # a household ledger's 户主身份证号 and a person ledger's 身份证号 name the same person
+        ids = [c for c in main.key if c != ORG_UNIT_KEY
+               and store.dictionary.element(main.column(c).element).type == "id_number"]
+        if ids:
+            return main_table.c[ids[0]]
+    return None
+
+
+def _texty(part: ColumnElement) -> bool:
+    return isinstance(getattr(part, "type", None), _TEXT_KEY)
+
+
+def _grouped(store: LedgerStore, definition: LedgerDef, table: FromClause, bound: dict[str, ColumnElement]) -> Joined:
+    """The ledger grouped by the bound part of its key: sums of numbers, the latest other values."""
+    alias = table.name
+    base = table.element if hasattr(table, "element") else table
+    columns = [base.c[k].label(k) for k in bound]
+    dialect_bool = store.engine.dialect.name == "postgresql"
+    for c in definition.columns:
+        if c.column in bound:
+            continue
+        kind = store.dictionary.element(c.element).type
+        col = base.c[c.column]
+        if kind in NUMERIC:
+            columns.append(func.sum(col).label(c.column))
+        elif kind == "boolean":
+            columns.append((func.bool_or(col) if dialect_bool else func.max(col)).label(c.column))
+        else:
+            columns.append(func.max(col).label(c.column))
+    conditions = [base.c[k] == v for k, v in bound.items() if _is_literal(v)]
+    stmt = select(*columns).group_by(*(base.c[k] for k in bound))
+    if conditions:
+        stmt = stmt.where(*conditions)
+    sub = stmt.subquery(alias)
+    on = and_(*(sub.c[k] == v for k, v in bound.items() if not _is_literal(v)))
+    return Joined(definition, sub, on, grouped=True)
+
+
+def _is_literal(v: ColumnElement) -> bool:
+    return isinstance(v, BindParameter)

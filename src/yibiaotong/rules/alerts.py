@@ -1,0 +1,280 @@
+"""Alerts (预警) and their life cycle: new → acknowledged → resolved / dismissed (with a reason).
+
+A run of a rule turns its findings into alerts: a finding whose fingerprint is new becomes a new
+alert; one already known is refreshed (evidence, last found, times found) and never duplicated;
+a resolved one that is found again is reopened (the problem came back). Alerts of the rule in the
+run's org units that the run no longer finds are marked not present, so that a clerk sees which
+cases the data no longer shows, but they are not closed behind anyone's back.
+
+The library functions here are what the CLI and the web app call: list in a scope (org-unit path
+prefix, department), one alert with its records and history, transitions with actor and reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from yibiaotong.elements.model import Element
+from yibiaotong.errors import Problem, YbtError
+from yibiaotong.rules.definitions import RuleDef
+from yibiaotong.rules.findings import Finding
+from yibiaotong.rules.present import masked_key, scrub
+from yibiaotong.store import schema
+
+STATUSES = {"new": "待处理", "acknowledged": "已签收", "resolved": "已办结", "dismissed": "已忽略"}
+OPEN = ("new", "acknowledged")
+# action -> (statuses it starts from, status it leads to, the verb in Chinese, in English)
+ACTIONS = {
+    "acknowledge": (("new",), "acknowledged", "签收", "acknowledge"),
+    "resolve": (OPEN, "resolved", "办结", "resolve"),
+    "dismiss": (OPEN, "dismissed", "忽略", "dismiss"),
+    "reopen": (("resolved", "dismissed"), "new", "重新打开", "reopen"),
+}
+SYSTEM_ACTOR = "system"
+CHUNK = 500
+
+A = schema.alert
+
+
+@dataclass
+class Recorded:
+    new: int = 0
+    reopened: int = 0
+    known: int = 0
+    gone: int = 0
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def record_findings(engine: Engine, run_id: int, rule: RuleDef, findings: list[Finding], as_of: date,
+                    org_unit_path: str | None = None, *, mark_gone: bool = True) -> Recorded:
+    """Store one rule's findings of one run as alerts (one transaction); ``org_unit_path`` is the
+    part of the tree the run looked at (None: all), for marking what the run no longer finds
+    (not when the findings are incomplete: ``mark_gone=False``)."""
+    out = Recorded()
+    now = _now()
+    by_print = {f.fingerprint: f for f in findings}
+    with engine.begin() as conn:
+        known: dict[str, tuple[int, str]] = {}
+        for part in _chunks(list(by_print)):
+            for r in conn.execute(select(A.c.id, A.c.fingerprint, A.c.status)
+                                  .where(A.c.rule_id == rule.id, A.c.fingerprint.in_(part))):
+                known[r.fingerprint] = (r.id, r.status)
+        fresh = [f for p, f in by_print.items() if p not in known]
+        for f in fresh:
+            alert_id = conn.execute(insert(A).values(
+                rule_id=rule.id, fingerprint=f.fingerprint, title=rule.title, department=rule.department or None,
+                severity=rule.severity, org_unit=f.org_unit, status="new", explanation=f.explanation,
+                evidence=f.evidence, action=rule.action or None, as_of=as_of, present=True, times_found=1,
+                first_run_id=run_id, last_run_id=run_id, first_found_at=now, last_found_at=now)
+                .returning(A.c.id)).scalar_one()
+            known[f.fingerprint] = (alert_id, "")
+            _event(conn, alert_id, None, "new", SYSTEM_ACTOR, f"规则运行发现（截至 {as_of.isoformat()}）", run_id, now)
+        out.new = len(fresh)
+        for p, (alert_id, status) in known.items():
+            f = by_print[p]
+            if status:  # found before
+                values: dict[str, Any] = dict(
+                    explanation=f.explanation, evidence=f.evidence, as_of=as_of, present=True,
+                    times_found=A.c.times_found + 1, last_run_id=run_id, last_found_at=now, org_unit=f.org_unit)
+                if status == "resolved":  # the problem came back
+                    values.update(status="new", status_changed_at=now, status_changed_by=SYSTEM_ACTOR,
+                                  status_reason="问题再次出现")
+                    _event(conn, alert_id, status, "new", SYSTEM_ACTOR, "已办结的问题在本次运行中再次出现", run_id, now)
+                    out.reopened += 1
+                else:
+                    out.known += 1
+                conn.execute(update(A).where(A.c.id == alert_id).values(**values))
+            _link(conn, alert_id, f)
+        if mark_gone:
+            gone = [A.c.rule_id == rule.id, A.c.present.is_(True), A.c.last_run_id != run_id]
+            if org_unit_path:
+                gone.append(A.c.org_unit.in_(select(schema.org_unit.c.code)
+                                             .where(schema.org_unit.c.path.startswith(org_unit_path))))
+            out.gone = conn.execute(update(A).where(and_(*gone)).values(present=False)).rowcount
+    return out
+
+
+def _link(conn: Connection, alert_id: int, f: Finding) -> None:
+    """Link the alert to every record that caused it (kept: an alert remembers all its records)."""
+    R = schema.alert_record
+    have = {(r.ledger_id, r.record_key) for r in conn.execute(
+        select(R.c.ledger_id, R.c.record_key).where(R.c.alert_id == alert_id))}
+    rows = [{"alert_id": alert_id, "ledger_id": ledger, "record_key": key, "role": alias}
+            for (ledger, key), alias in f.records.items() if (ledger, key) not in have]
+    if rows:
+        conn.execute(insert(R), rows)
+
+
+def _event(conn: Connection, alert_id: int, old: str | None, new: str, actor: str | None, reason: str | None,
+           run_id: int | None, at: datetime) -> None:
+    conn.execute(insert(schema.alert_event).values(
+        alert_id=alert_id, at=at, actor=actor, from_status=old, to_status=new,
+        reason=scrub(reason) if reason else None, run_id=run_id))
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _unit_path(conn: Connection, code: str) -> str:
+    path = conn.execute(select(schema.org_unit.c.path).where(schema.org_unit.c.code == code)).scalar()
+    if path is None:
+        raise YbtError(Problem("unknown-org-unit", {"org_unit": code}))
+    return path
+
+
+def _filters(conn: Connection, *, org_unit: str | None = None, org_unit_path: str | None = None,
+             department: str | None = None, status: str | Iterable[str] | None = None,
+             rule_id: str | None = None, present: bool | None = None) -> list:
+    out = []
+    if org_unit and not org_unit_path:
+        org_unit_path = _unit_path(conn, org_unit)
+    if org_unit_path:
+        out.append(A.c.org_unit.in_(select(schema.org_unit.c.code).where(schema.org_unit.c.path.startswith(org_unit_path))))
+    if department:
+        out.append(A.c.department == department)
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        if "open" in statuses:
+            statuses = [s for s in statuses if s != "open"] + list(OPEN)
+        out.append(A.c.status.in_(statuses))
+    if rule_id:
+        out.append(A.c.rule_id == rule_id)
+    if present is not None:
+        out.append(A.c.present.is_(present))
+    return out
+
+
+def _as_dict(row: Any, units: dict[str, str] | None = None) -> dict[str, Any]:
+    d = dict(row._mapping)
+    d.pop("fingerprint", None)  # a hash of full keys: not shown
+    d["status_zh"] = STATUSES.get(d["status"], d["status"])
+    if units is not None:
+        d["org_unit_name"] = units.get(d["org_unit"] or "", "")
+    return d
+
+
+def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: str | None = None,
+                department: str | None = None, status: str | Iterable[str] | None = None,
+                rule_id: str | None = None, present: bool | None = None, limit: int | None = 100,
+                offset: int = 0) -> list[dict[str, Any]]:
+    """Alerts in a scope, newest first: ``org_unit`` (or ``org_unit_path``) limits them to that unit
+    and everything below; ``status`` may be one status, several, or "open" (new + acknowledged)."""
+    with engine.connect() as conn:
+        where = _filters(conn, org_unit=org_unit, org_unit_path=org_unit_path, department=department,
+                         status=status, rule_id=rule_id, present=present)
+        stmt = select(A).where(*where).order_by(A.c.id.desc()).offset(offset)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = conn.execute(stmt).all()
+        units = dict(conn.execute(select(schema.org_unit.c.code, schema.org_unit.c.name)
+                                  .where(schema.org_unit.c.code.in_({r.org_unit for r in rows if r.org_unit}))).all())
+    return [_as_dict(r, units) for r in rows]
+
+
+def count_alerts(engine: Engine, **scope: Any) -> dict[str, int]:
+    """How many alerts of each status there are in a scope (same filters as :func:`list_alerts`)."""
+    with engine.connect() as conn:
+        where = _filters(conn, **scope)
+        rows = conn.execute(select(A.c.status, func.count()).where(*where).group_by(A.c.status)).all()
+    return {s: 0 for s in STATUSES} | {s: n for s, n in rows}
+
+
+def get_alert(engine: Engine, alert_id: int) -> dict[str, Any]:
+    """One alert with the records it is about (keys masked; ``record_key`` in full for links)
+    and its history."""
+    R, E = schema.alert_record, schema.alert_event
+    with engine.connect() as conn:
+        row = conn.execute(select(A).where(A.c.id == alert_id)).first()
+        if row is None:
+            raise YbtError(Problem("alert-not-found", {"id": alert_id}))
+        records = conn.execute(select(R.c.ledger_id, R.c.record_key, R.c.role, schema.ledger.c.name)
+                               .join(schema.ledger, schema.ledger.c.id == R.c.ledger_id, isouter=True)
+                               .where(R.c.alert_id == alert_id).order_by(R.c.ledger_id, R.c.record_key)).all()
+        events = conn.execute(select(E).where(E.c.alert_id == alert_id).order_by(E.c.id)).all()
+        key_elements = _key_elements(conn, {r.ledger_id for r in records})
+    out = _as_dict(row)
+    out["records"] = [{"ledger": r.ledger_id, "ledger_name": r.name or r.ledger_id, "role": r.role,
+                       "key": masked_key(r.record_key, key_elements.get(r.ledger_id, [])), "record_key": r.record_key}
+                      for r in records]
+    out["events"] = [dict(e._mapping) for e in events]
+    return out
+
+
+def _key_elements(conn: Connection, ledger_ids: set[str]) -> dict[str, list[Element | None]]:
+    """Per ledger, the elements of its key parts (to show each part masked as its element says)."""
+    L, E = schema.ledger, schema.element
+    definitions = {r.id: r.definition for r in conn.execute(select(L.c.id, L.c.definition).where(L.c.id.in_(ledger_ids)))}
+    of_column = {i: {c["name"] if isinstance(c, dict) and c.get("name") else (c["element"] if isinstance(c, dict) else c):
+                     c["element"] if isinstance(c, dict) else c for c in d.get("columns", [])}
+                 for i, d in definitions.items()}
+    wanted = {e for cols in of_column.values() for e in cols.values()}
+    elements = {r.id: Element(r.id, r.name, r.type, sensitivity=(r.definition or {}).get("sensitivity", "internal"))
+                for r in conn.execute(select(E.c.id, E.c.name, E.c.type, E.c.definition).where(E.c.id.in_(wanted)))}
+    return {i: [elements.get(of_column[i].get(k, "")) for k in d.get("key", [])] for i, d in definitions.items()}
+
+
+def alerts_for_record(engine: Engine, ledger_id: str, record_key: str) -> list[dict[str, Any]]:
+    """The alerts about one ledger record (for the web app's record page)."""
+    R = schema.alert_record
+    with engine.connect() as conn:
+        rows = conn.execute(select(A).join(R, R.c.alert_id == A.c.id)
+                            .where(R.c.ledger_id == ledger_id, R.c.record_key == record_key)
+                            .order_by(A.c.id.desc())).all()
+    return [_as_dict(r) for r in rows]
+
+
+# --- the life cycle ----------------------------------------------------------------------------
+
+def transition(engine: Engine, alert_id: int, action: str, *, actor: str | None, reason: str | None = None) -> dict[str, Any]:
+    """Move an alert along its life cycle; dismissing needs a reason. Returns the alert.
+
+    The status check and the change are one conditional UPDATE: of two people acting at once on
+    the same alert, the second is told the alert has moved on."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    starts, target, verb, verb_en = ACTIONS[action]
+    reason = (reason or "").strip() or None
+    if action == "dismiss" and not reason:
+        raise YbtError(Problem("alert-reason-required", {"id": alert_id}))
+    now = _now()
+    with engine.begin() as conn:
+        current = conn.execute(select(A.c.status).where(A.c.id == alert_id)).scalar()
+        if current is None:
+            raise YbtError(Problem("alert-not-found", {"id": alert_id}))
+        done = conn.execute(update(A).where(A.c.id == alert_id, A.c.status.in_(starts)).values(
+            status=target, status_changed_at=now, status_changed_by=actor,
+            status_reason=scrub(reason) if reason else None)).rowcount
+        if not done:
+            raise YbtError(Problem("alert-transition-invalid", {
+                "id": alert_id, "status": STATUSES.get(current, current), "status_en": current, "action": verb,
+                "action_en": verb_en}))
+        _event(conn, alert_id, current, target, actor, reason, None, now)
+    return get_alert(engine, alert_id)
+
+
+def acknowledge(engine: Engine, alert_id: int, *, actor: str | None, reason: str | None = None) -> dict[str, Any]:
+    return transition(engine, alert_id, "acknowledge", actor=actor, reason=reason)
+
+
+def resolve(engine: Engine, alert_id: int, *, actor: str | None, reason: str | None = None) -> dict[str, Any]:
+    return transition(engine, alert_id, "resolve", actor=actor, reason=reason)
+
+
+def dismiss(engine: Engine, alert_id: int, *, actor: str | None, reason: str) -> dict[str, Any]:
+    return transition(engine, alert_id, "dismiss", actor=actor, reason=reason)
+
+
+def reopen(engine: Engine, alert_id: int, *, actor: str | None, reason: str | None = None) -> dict[str, Any]:
+    return transition(engine, alert_id, "reopen", actor=actor, reason=reason)

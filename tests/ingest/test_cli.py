@@ -1,0 +1,76 @@
+"""`ybt import`, `ybt links`, `ybt conflicts` call the library and speak Chinese."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.ingest.conftest import TOWN, person
+from yibiaotong.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """The CLI takes a --db path: a SQLite file here (the library tests cover PostgreSQL)."""
+    from yibiaotong.store.engine import connect
+    from yibiaotong.store.migrate import upgrade
+
+    eng = connect(tmp_path / "test.db")
+    upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sqlite_intake(intake):
+    return intake
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_commands_have_help_with_an_example():
+    for command in ("import", "links list", "links confirm", "links reject", "conflicts list", "conflicts resolve"):
+        result = run(*command.split(), "--help")
+        assert result.exit_code == 0 and "例：" in result.output, command
+
+
+def test_import_prints_what_happened_and_json_for_programs(sqlite_intake):
+    db = sqlite_intake.engine.url.database
+    good = sqlite_intake.roster("一月.xlsx", [person(1), person(2, **{"出生日期": "2023-13-01"})])
+    result = run("import", good, "--org-unit", TOWN, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "导入完成：读取2行，导入1行，1行有错误未导入" in result.output and "日期无效" in result.output
+    again = run("import", good, "--org-unit", TOWN, "--db", db, "--json")
+    data = json.loads(again.output.strip().splitlines()[-1])
+    assert data["status"] == "already-imported" and data["message"].startswith("该文件已导入过，数据无变化")
+    assert data["problems"][0]["location"]["column"] == "E"
+    bad = sqlite_intake.tmp / "空.csv"
+    bad.write_text("")
+    failed = run("import", bad, "--db", db)
+    assert failed.exit_code == 2 and "文件是空的" in failed.output
+
+
+def test_links_and_conflicts_lists(sqlite_intake):
+    db = sqlite_intake.engine.url.database
+    run("import", sqlite_intake.roster("底.xlsx", [person(1), person(2)]), "--org-unit", TOWN, "--db", db,
+        "--period", "2024-02")
+    maybe = person(2, **{"身份证号码": "", "出生日期": "1952-03-13", "家庭住址": None})
+    run("import", sqlite_intake.roster("缺号.xlsx", [maybe]), "--org-unit", TOWN, "--db", db)
+    listed = json.loads(run("links", "list", "--db", db, "--json").output)
+    assert len(listed) == 1 and listed[0]["status"] == "pending"
+    assert "人员匹配 1 条" in run("links", "list", "--db", db).output
+    assert run("links", "reject", listed[0]["id"], "--db", db, "--by", "张敏").exit_code == 0
+    assert run("links", "reject", listed[0]["id"], "--db", db).exit_code == 2  # decided already
+    run("import", sqlite_intake.roster("旧.xlsx", [person(1, **{"残疾等级": "一级"})]), "--org-unit", TOWN,
+        "--db", db, "--period", "2024-01")
+    out = run("conflicts", "list", "--db", db).output
+    assert "数据冲突 1 条" in out
+    conflicts = json.loads(run("conflicts", "list", "--db", db, "--json").output)
+    assert run("conflicts", "resolve", conflicts[0]["id"], "--db", db).exit_code == 0
+    assert json.loads(run("conflicts", "list", "--db", db, "--json").output) == []

@@ -1,0 +1,158 @@
+"""Importing filled rosters into the ledgers, on SQLite and PostgreSQL, with real .xlsx files."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+from sqlalchemy import func, select
+
+from tests.ingest.conftest import TOWN, VILLAGE, VILLAGE2, id_number, person
+from yibiaotong.ingest import import_file
+from yibiaotong.store import schema
+
+
+def count(engine, table) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_a_roster_row_feeds_two_ledgers_with_labels_units_and_dates_converted(intake):
+    rows = [person(1, **{"性别": "男", "出生日期": "1951年2月2日", "残疾等级": "二级", "残疾类别": "肢体",
+                         "补贴金额/生活补贴（元）": "1,200", "发放月份": "2024年1月", "联系电话": "138 0000 0001"}),
+            person(2, **{"出生日期": date(1952, 3, 3), "补贴金额/生活补贴（元）": "0.012万元", "残疾等级": "4级"})]
+    path = intake.roster("一月.xlsx", rows)
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏", period="2024-01")
+    assert report.status == "imported" and report.rows_imported == 2 and not report.problems, report.problems
+    first = intake.store.get("person_identity", rows[0]["身份证号码"])
+    assert first["person_name"] == rows[0]["姓名"] and first["gender"] == "1"
+    assert first["birth_date"] == date(1951, 2, 2) and first["phone"] == "13800000001"
+    assert first["_org_unit"] == VILLAGE  # 红星村 found under 临江镇
+    d1 = intake.store.get("person_disability", rows[0]["身份证号码"])
+    assert d1["disability_level"] == "2" and d1["disability_category"] == "4"
+    assert Decimal(str(d1["disabled_living_subsidy_amount"])) == Decimal("1200")
+    assert d1["payment_month"] == "2024-01"
+    d2 = intake.store.get("person_disability", rows[1]["身份证号码"])
+    assert Decimal(str(d2["disabled_living_subsidy_amount"])) == Decimal("120")  # 0.012万元 -> 元
+    assert d2["disability_level"] == "4"
+    history = intake.store.history("person_identity", rows[0]["身份证号码"])
+    assert history[0]["file_name"] == "一月.xlsx" and history[0]["sheet"] == "Sheet1"
+    assert history[0]["actor"] == "张敏" and history[0]["period"] == "2024-01"
+    assert history[0]["source_row"] == 5 and len(history[0]["file_hash"]) == 64
+
+
+def test_every_problem_is_reported_with_its_place_and_a_masked_value(intake):
+    good = person(1)
+    rows = [good,
+            person(2, **{"身份证号码": id_number(date(1960, 1, 2), 11)[:17] + "0"}),  # wrong check digit
+            person(3, **{"出生日期": "2023-02-30", "残疾等级": "九级", "联系电话": "12345"}),
+            person(4, **{"补贴金额/生活补贴（元）": "一百元"})]
+    path = intake.roster("有错.xlsx", rows)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1 and report.rows_invalid == 3
+    by_place = {(p.location["row"], p.location["column"]): p for p in report.problems}
+    checksum = by_place[(6, "D")]
+    assert checksum.code == "id-number-checksum" and checksum.message_zh.startswith("身份证号码校验位错误")
+    assert "********" in checksum.params["value"] and checksum.location["header"] == "身份证号码"
+    assert by_place[(7, "E")].code == "invalid-date" and by_place[(7, "E")].message_zh == "日期无效：2023-02-30"
+    assert by_place[(7, "J")].code == "not-in-codelist" and "不在代码表" in by_place[(7, "J")].message_zh
+    assert by_place[(7, "F")].code == "invalid-phone" and "12345" not in by_place[(7, "F")].params["value"]
+    assert by_place[(8, "K")].code == "invalid-number"
+    assert str(by_place[(6, "D")]).startswith("文件 有错.xlsx 工作表 Sheet1 第6行 D列（身份证号码）")
+    assert count(intake.engine, intake.store.table("person_identity")) == 1
+
+    # the error workbook: the same header, the rejected rows as typed, bad cells red, 错误说明
+    wb = openpyxl.load_workbook(report.error_workbook)
+    ws = wb.active
+    header = [c.value for c in ws[3]]  # a two-row header (补贴金额/生活补贴), data from row 5
+    assert "身份证号码" in header and header[-1] == "错误说明" and ws.cell(4, 11).value == "生活补贴（元）"
+    assert ws.cell(5, 4).value == rows[1]["身份证号码"] and ws.cell(5, 4).data_type == "s"
+    assert ws.cell(5, 4).fill.fgColor.rgb.endswith("FFC7CE") and not ws.cell(5, 2).fill.fgColor.rgb.endswith("FFC7CE")
+    assert ws.cell(5, len(header)).value.startswith("原第6行：身份证号码校验位错误")
+    assert "日期无效" in ws.cell(6, len(header)).value and "不在代码表" in ws.cell(6, len(header)).value
+
+    # the clerk fixes the rows in the error workbook and imports it again: it is the same form
+    ws.cell(5, 4).value = id_number(date(1960, 1, 2), 11)
+    ws.cell(6, 5).value = "2023-02-28"
+    ws.cell(6, 10).value = "三级"
+    ws.cell(6, 6).value = "13812345678"
+    ws.cell(7, 11).value = 100
+    fixed = intake.tmp / "改好了.xlsx"
+    wb.save(fixed)
+    again = import_file(intake.engine, fixed, org_unit=TOWN)
+    assert again.status == "imported" and again.rows_imported == 3 and not again.problems, again.problems
+    assert again.sheets[0].form == "disability_roster"
+    assert intake.store.get("person_disability", rows[2]["身份证号码"])["disability_level"] == "3"
+
+
+def test_strict_mode_rejects_the_whole_file_and_writes_nothing(intake):
+    path = intake.roster("严格.xlsx", [person(1), person(2, **{"出生日期": "明天"})])
+    report = import_file(intake.engine, path, org_unit=TOWN, strict=True)
+    assert report.status == "rejected" and not report.ok and report.rows_invalid == 1
+    assert report.error_workbook and count(intake.engine, schema.source) == 0
+    assert count(intake.engine, schema.import_batch) == 0
+
+
+def test_the_same_file_twice_changes_nothing_the_second_time_and_says_so(intake):
+    path = intake.roster("两次.xlsx", [person(1), person(2)])
+    first = import_file(intake.engine, path, org_unit=TOWN)
+    assert first.status == "imported"
+    before = [count(intake.engine, t) for t in (schema.source, schema.change, schema.import_batch)]
+    second = import_file(intake.engine, path, org_unit=TOWN)
+    assert second.status == "already-imported" and second.ok
+    assert second.message.startswith("该文件已导入过，数据无变化")
+    assert [count(intake.engine, t) for t in (schema.source, schema.change, schema.import_batch)] == before
+
+
+def test_rows_find_their_village_by_name_within_the_org_unit(intake):
+    rows = [person(1, **{"村（社区）": "黄瓜山"}), person(2, **{"村（社区）": "红星村委会"}),
+            person(3, **{"村（社区）": "不存在村"})]
+    report = import_file(intake.engine, intake.roster("村.xlsx", rows), org_unit="临江镇")
+    assert report.rows_imported == 2
+    assert intake.store.get("person_identity", rows[0]["身份证号码"])["_org_unit"] == VILLAGE2
+    assert intake.store.get("person_identity", rows[1]["身份证号码"])["_org_unit"] == VILLAGE
+    assert [p.code for p in report.problems] == ["org-unit-not-found"]
+    assert report.problems[0].location["header"] == "村（社区）"
+    # without --org-unit the district's two 红星村 cannot be told apart
+    other = import_file(intake.engine, intake.roster("全区.xlsx", [person(5)]))
+    assert [p.code for p in other.problems] == ["org-unit-ambiguous"]
+
+
+def test_csv_in_utf8_and_gbk(intake):
+    from tests.ingest.conftest import COLUMNS
+
+    for encoding, n in (("utf-8-sig", 1), ("gbk", 2)):
+        row = person(n)
+        header = ["序号", *[c.replace("补贴金额/", "") for c in COLUMNS]]
+        values = ["1", *[str(row[c]) for c in COLUMNS]]
+        path = intake.tmp / f"{encoding}.csv"
+        path.write_bytes(("\n".join([",".join(header), ",".join(values)]) + "\n").encode(encoding))
+        report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+        assert report.status == "imported", report.problems
+        assert intake.store.get("person_identity", row["身份证号码"])["person_name"] == row["姓名"]
+        assert intake.store.get("person_disability", row["身份证号码"])["disabled_living_subsidy_amount"] is not None
+
+
+def test_a_row_missing_the_key_of_one_ledger_is_reported_not_dropped(intake):
+    from tests.ingest.conftest import COLUMNS, fill_roster
+    from yibiaotong.forms import render_template
+    from yibiaotong.forms.store import load_forms, save_forms
+    from yibiaotong.ledgers import LedgerDef
+
+    intake.store.create_ledger(LedgerDef.from_dict({
+        "id": "cert", "name": "残疾人证台账", "subject": "person", "key": ["disability_cert_number"],
+        "columns": ["disability_cert_number", "disability_level"]}))
+    form = load_forms(intake.engine)[0]
+    form.fields.append(type(form.fields[0])(header="残疾人证号", element="disability_cert_number", ledger="cert",
+                                            column="disability_cert_number"))
+    save_forms(intake.engine, "test", [form])
+    template = render_template({"title": "残疾人两项补贴发放花名册", "columns": [*COLUMNS, "残疾人证号"],
+                                "options": {"serial": True, "total_row": None}}, intake.tmp / "t.xlsx")
+    rows = [person(1, **{"残疾人证号": "50011819510202103042"}), person(2)]
+    report = import_file(intake.engine, fill_roster(template, intake.tmp / "证.xlsx", rows), org_unit=TOWN)
+    assert report.rows_imported == 2 and not report.problems
+    missing = [w for w in report.warnings if w.code == "ledger-key-missing"]
+    assert len(missing) == 1 and missing[0].location["row"] == 6
+    assert missing[0].message_zh == "该行未写入台账《残疾人信息台账》：缺少“残疾人证号”".replace("残疾人信息台账", "残疾人证台账")
+    assert intake.store.count("cert") == 1 and intake.store.count("person_disability") == 2

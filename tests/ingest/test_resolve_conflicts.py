@@ -1,0 +1,116 @@
+"""Who a row is about when its ID number is missing (Splink), and which value wins when sources disagree."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.ingest.conftest import TOWN, person
+from yibiaotong.forms.store import load_forms, save_forms
+from yibiaotong.ingest import confirm_link, import_file, list_conflicts, list_links, reject_link
+from yibiaotong.store import schema
+
+
+def test_a_row_without_an_id_number_is_linked_by_name_birth_date_sex_and_address(intake):
+    known = [person(i) for i in range(1, 6)]
+    assert import_file(intake.engine, intake.roster("底册.xlsx", known), org_unit=TOWN).status == "imported"
+    # 2月: person 3 without an ID number, same name, birth date, sex and address: certain
+    later = person(3, **{"身份证号码": None, "残疾等级": "一级", "发放月份": "2024年2月"})
+    report = import_file(intake.engine, intake.roster("二月.xlsx", [later]), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    linked = report.sheets[0].linked
+    assert len(linked) == 1 and linked[0].probability >= 0.99 and "*" in linked[0].record
+    assert [w.code for w in report.warnings] == ["row-linked"]
+    assert intake.store.get("person_disability", known[2]["身份证号码"])["disability_level"] == "1"
+
+
+def test_an_uncertain_link_waits_for_a_person_and_is_never_merged_silently(intake):
+    known = [person(i) for i in range(1, 6)]
+    import_file(intake.engine, intake.roster("底册.xlsx", known), org_unit=TOWN)
+    # same name and sex, birth date one digit off, an invalid ID number: maybe the same person
+    maybe = person(3, **{"身份证号码": "50011819530404107", "出生日期": "1953-04-14", "残疾等级": "一级",
+                         "家庭住址": "红星村4组"})
+    feb = intake.roster("二月.xlsx", [maybe])
+    report = import_file(intake.engine, feb, org_unit=TOWN)
+    assert report.status == "imported" and report.sheets[0].rows_queued == 1 and report.rows_imported == 0
+    assert intake.store.get("person_disability", known[2]["身份证号码"])["disability_level"] == "2"  # untouched
+    waiting = list_links(intake.engine)
+    assert len(waiting) == 1 and 0.5 <= waiting[0]["probability"] < 1  # likely, but the birth date differs
+    assert waiting[0]["candidate_key"] == known[2]["身份证号码"] and waiting[0]["evidence"]["birth"] == "similar"
+    assert "*" in waiting[0]["shown"]["身份证号码"]
+    # importing the same file again, or a copy saved anew, asks nothing new
+    assert import_file(intake.engine, feb, org_unit=TOWN).status == "already-imported"
+    assert import_file(intake.engine, intake.roster("二月副本.xlsx", [maybe]), org_unit=TOWN).status == "no-change"
+    assert len(list_links(intake.engine, status=None)) == 1
+    confirm_link(intake.engine, waiting[0]["id"], by="张敏")
+    assert intake.store.get("person_disability", known[2]["身份证号码"])["disability_level"] == "1"
+    history = intake.store.history("person_disability", known[2]["身份证号码"])
+    assert history[-1]["file_name"] == "二月.xlsx" and history[-1]["source_row"] == 5
+    assert list_links(intake.engine) == []
+
+
+def test_a_rejected_link_writes_nothing(intake):
+    import_file(intake.engine, intake.roster("底册.xlsx", [person(1), person(2)]), org_unit=TOWN)
+    maybe = person(2, **{"身份证号码": "", "出生日期": "1952-03-13", "残疾等级": "一级", "家庭住址": None})
+    import_file(intake.engine, intake.roster("二月.xlsx", [maybe]), org_unit=TOWN)
+    link = list_links(intake.engine)[0]
+    reject_link(intake.engine, link["id"], by="张敏")
+    assert list_links(intake.engine, status="rejected")[0]["decided_by"] == "张敏"
+    assert intake.store.get("person_disability", person(2)["身份证号码"])["disability_level"] == "2"
+
+
+def test_a_row_like_nobody_is_returned_with_its_id_problem(intake):
+    import_file(intake.engine, intake.roster("底册.xlsx", [person(1)]), org_unit=TOWN)
+    stranger = person(7, **{"姓名": "欧阳修", "身份证号码": None})
+    report = import_file(intake.engine, intake.roster("三月.xlsx", [stranger]), org_unit=TOWN)
+    assert report.rows_invalid == 1 and [p.code for p in report.problems] == ["missing-key"]
+    assert report.problems[0].location["column"] == "D"
+
+
+def test_an_older_period_does_not_overwrite_a_newer_one_and_the_conflict_is_listed(intake):
+    feb = person(1, **{"残疾等级": "一级", "发放月份": "2024年2月"})
+    jan = person(1, **{"残疾等级": "二级"})
+    import_file(intake.engine, intake.roster("二月.xlsx", [feb]), org_unit=TOWN, period="2024-02")
+    report = import_file(intake.engine, intake.roster("一月.xlsx", [jan]), org_unit=TOWN, period="2024-01")
+    assert report.sheets[0].values_kept == 2 and report.sheets[0].conflicts == 2  # level and payment month
+    record = intake.store.get("person_disability", feb["身份证号码"])
+    assert record["disability_level"] == "1" and record["payment_month"] == "2024-02"
+    conflicts = {c["column_name"]: c for c in list_conflicts(intake.engine)}
+    level = conflicts["disability_level"]
+    assert level["kept"] == "old" and level["rule"] == "newer-period" and level["new_value"] == "2"
+    assert level["old_file"] == "二月.xlsx" and level["new_file"] == "一月.xlsx" and level["new_period"] == "2024-01"
+    history = intake.store.history("person_disability", feb["身份证号码"])
+    assert [h["op"] for h in history] == ["insert", "conflict", "conflict"]  # both values kept, with sources
+    # a newer period of the same form is an ordinary update: no conflict listed
+    mar = person(1, **{"残疾等级": "三级", "发放月份": "2024年3月"})
+    report = import_file(intake.engine, intake.roster("三月.xlsx", [mar]), org_unit=TOWN, period="2024-03")
+    assert report.sheets[0].conflicts == 0
+    assert intake.store.get("person_disability", feb["身份证号码"])["disability_level"] == "3"
+
+
+def test_the_authoritative_department_wins_whatever_the_period(intake, tmp_path):
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "authority.yaml").write_text("authority:\n  disability_level: 残联\n", encoding="utf-8")
+    forms = load_forms(intake.engine)
+    civil = type(forms[0]).from_dict({**forms[0].to_dict(), "id": "civil_roster", "department": "民政局"})
+    save_forms(intake.engine, "test", [])  # the forms move to a pack with an authority.yaml
+    save_forms(intake.engine, str(pack), [forms[0], civil])
+    import_file(intake.engine, intake.roster("残联.xlsx", [person(1)]), form="disability_roster", org_unit=TOWN,
+                period="2024-01")
+    report = import_file(intake.engine, intake.roster("民政.xlsx", [person(1, **{"残疾等级": "三级"})]),
+                         form="civil_roster", org_unit=TOWN, period="2024-02")
+    assert report.sheets[0].values_kept == 1
+    assert intake.store.get("person_disability", person(1)["身份证号码"])["disability_level"] == "2"
+    (conflict,) = list_conflicts(intake.engine)
+    assert conflict["rule"] == "authority" and conflict["kept"] == "old"
+
+
+def test_same_period_disagreement_takes_the_later_import_and_lists_it(intake):
+    import_file(intake.engine, intake.roster("甲.xlsx", [person(1)]), org_unit=TOWN, period="2024-01")
+    import_file(intake.engine, intake.roster("乙.xlsx", [person(1, **{"联系电话": "13900000000"})]), org_unit=TOWN,
+                period="2024-01")
+    assert intake.store.get("person_identity", person(1)["身份证号码"])["phone"] == "13900000000"
+    (conflict,) = list_conflicts(intake.engine)
+    assert conflict["rule"] == "same-period" and conflict["kept"] == "new" and conflict["old_value"] == "13800000001"
+    with intake.engine.connect() as conn:
+        assert conn.execute(select(schema.conflict.c.status)).scalar_one() == "open"

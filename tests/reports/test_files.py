@@ -1,0 +1,55 @@
+"""Generated files open in LibreOffice; the CLI writes every form for every town with a progress bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.reports.conftest import INDICATOR, ROSTER, TOWN
+from yibiaotong.cli import app
+from yibiaotong.reports import generate_report
+
+
+def _soffice() -> str | None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("YBT_REQUIRE_LIBREOFFICE"):
+            pytest.fail("YBT_REQUIRE_LIBREOFFICE is set but soffice is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+    return found
+
+
+def test_generated_reports_convert_to_pdf_in_libreoffice(district, tmp_path):
+    if district.engine.dialect.name != "sqlite":
+        pytest.skip("the file is the same whichever database filled it; converted once")
+    soffice = _soffice()
+    files = [generate_report(district.engine, f, "2024-01", TOWN, tmp_path).path for f in (ROSTER, INDICATOR)]
+    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                           "--outdir", str(tmp_path / "pdf"), *map(str, files)],
+                          capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
+    assert len(pdfs) == 2 and all(p.stat().st_size > 1000 and p.read_bytes().startswith(b"%PDF") for p in pdfs)
+
+
+def test_cli_report_one_and_all(district, tmp_path):
+    if district.engine.dialect.name != "sqlite":
+        pytest.skip("the CLI opens databases by path: run on SQLite")
+    db = str(district.engine.url.database)
+    runner = CliRunner()
+    one = runner.invoke(app, ["report", ROSTER, "--period", "2024-01", "--org-unit", "临江镇", "--db", db,
+                              "--out", str(tmp_path / "one"), "--json"])
+    assert one.exit_code == 0, one.output
+    data = json.loads(one.output.strip().splitlines()[-1])
+    assert data["rows"] == 2 and data["org_unit"] == TOWN and data["path"].endswith(".xlsx")
+    every = runner.invoke(app, ["report", "--all", "--period", "2024-01", "--db", db, "--out", str(tmp_path / "all")])
+    assert every.exit_code == 0, every.output
+    assert "已生成 6 个报表文件" in every.output  # 3 forms × 2 towns
+    assert len(list((tmp_path / "all").rglob("*.xlsx"))) == 6
+    bad = runner.invoke(app, ["report", ROSTER, "--period", "2024-13", "--db", db])
+    assert bad.exit_code == 2

@@ -1,0 +1,55 @@
+"""Indicator tables aggregated per org unit (rolled up from villages), one-record forms one sheet each."""
+
+from __future__ import annotations
+
+import openpyxl
+
+from tests.reports.conftest import DISTRICT, INDICATOR, OTHER_TOWN, PEOPLE, RECORD, TOWN, VILLAGE
+from yibiaotong.forms import read_templates
+from yibiaotong.reports import Reporter, generate_report
+
+
+def _values(path, template) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path).active
+    return {f.indicator: ws.cell(*f.value_cell).value for f in template.fields if f.value_cell}
+
+
+def test_indicator_rolls_up_villages_to_towns_to_the_district(district):
+    template = read_templates(district.pack / "forms" / f"{INDICATOR}.xlsx").forms[0]
+    town = generate_report(district.engine, INDICATOR, "2024-01", TOWN, district.tmp)
+    v = _values(town.path, template)
+    assert v["持证残疾人数"] == 2 and v["持证残疾人数/其中：女性"] == 1  # 张三 and 李四 (female)
+    assert v["发放金额合计（元）"] == 3000.5  # two villages' statistics of January, not December's
+    assert v["康复服务人次"] is None and any(h.startswith("康复服务人次") for h, _why in town.blank)
+    village = _values(generate_report(district.engine, INDICATOR, "2024-01", VILLAGE, district.tmp).path, template)
+    assert village["持证残疾人数"] == 1 and village["持证残疾人数/其中：女性"] == 0
+    assert village["发放金额合计（元）"] == 1000.5
+    whole = _values(generate_report(district.engine, INDICATOR, "2024-01", DISTRICT, district.tmp).path, template)
+    assert whole["持证残疾人数"] == 3 and whole["持证残疾人数/其中：女性"] == 2
+    assert whole["发放金额合计（元）"] == 3300.5
+    other = _values(generate_report(district.engine, INDICATOR, "2024-01", OTHER_TOWN, district.tmp).path, template)
+    assert other["持证残疾人数"] == 1
+    # counts are not personal data: never masked
+    ws = openpyxl.load_workbook(town.path).active
+    assert not any(c.value == "***" for row in ws.iter_rows() for c in row)
+
+
+def test_indicator_keeps_the_template_rows(district):
+    tpl = openpyxl.load_workbook(district.pack / "forms" / f"{INDICATOR}.xlsx").active
+    out = openpyxl.load_workbook(generate_report(district.engine, INDICATOR, "2024-01", TOWN, district.tmp).path).active
+    assert sorted(map(str, out.merged_cells.ranges)) == sorted(map(str, tpl.merged_cells.ranges))
+    template = read_templates(district.pack / "forms" / f"{INDICATOR}.xlsx").forms[0]
+    labels = [(r, c) for r in range(template.header_rows[0], tpl.max_row + 1) for c in (1, 2)]
+    assert all(tpl.cell(r, c).value == out.cell(r, c).value for r, c in labels)
+
+
+def test_record_form_one_sheet_per_record(district):
+    result = Reporter(district.engine, reveal=True).report(RECORD, "2024-01", TOWN, district.tmp / "r.xlsx")
+    wb = openpyxl.load_workbook(result.path)
+    assert result.rows == 2 and wb.sheetnames == ["1_张三", "2_李四"]
+    template = read_templates(district.pack / "forms" / f"{RECORD}.xlsx").forms[0]
+    cells = {f.header: f.value_cell for f in template.fields}
+    ws = wb["1_张三"]
+    assert ws.cell(*cells["身份证号码"]).value == PEOPLE[0].id
+    assert ws.cell(*cells["残疾类别"]).value == "肢体残疾"
+    assert ws.cell(*cells["出生日期"]).is_date
