@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
 from yibiaotong.elements.model import Element
 from yibiaotong.errors import Problem, YbtError
@@ -62,7 +62,10 @@ def record_findings(engine: Engine, run_id: int, rule: RuleDef, findings: list[F
                     org_unit_path: str | None = None, *, mark_gone: bool = True) -> Recorded:
     """Store one rule's findings of one run as alerts (one transaction); ``org_unit_path`` is the
     part of the tree the run looked at (None: all), for marking what the run no longer finds
-    (not when the findings are incomplete: ``mark_gone=False``)."""
+    (not when the findings are incomplete: ``mark_gone=False``).
+
+    Statements are batched (a district's first run writes thousands of alerts): new alerts in one
+    multi-row INSERT … RETURNING, refreshed ones in one executemany UPDATE."""
     out = Recorded()
     now = _now()
     by_print = {f.fingerprint: f for f in findings}
@@ -73,31 +76,38 @@ def record_findings(engine: Engine, run_id: int, rule: RuleDef, findings: list[F
                                   .where(A.c.rule_id == rule.id, A.c.fingerprint.in_(part))):
                 known[r.fingerprint] = (r.id, r.status)
         fresh = [f for p, f in by_print.items() if p not in known]
-        for f in fresh:
-            alert_id = conn.execute(insert(A).values(
-                rule_id=rule.id, fingerprint=f.fingerprint, title=rule.title, department=rule.department or None,
-                severity=rule.severity, org_unit=f.org_unit, status="new", explanation=f.explanation,
-                evidence=f.evidence, action=rule.action or None, as_of=as_of, present=True, times_found=1,
-                first_run_id=run_id, last_run_id=run_id, first_found_at=now, last_found_at=now)
-                .returning(A.c.id)).scalar_one()
-            known[f.fingerprint] = (alert_id, "")
-            _event(conn, alert_id, None, "new", SYSTEM_ACTOR, f"规则运行发现（截至 {as_of.isoformat()}）", run_id, now)
+        if fresh:
+            rows = [dict(rule_id=rule.id, fingerprint=f.fingerprint, title=rule.title,
+                         department=rule.department or None, severity=rule.severity, org_unit=f.org_unit, status="new",
+                         explanation=f.explanation, evidence=f.evidence, action=rule.action or None, as_of=as_of,
+                         present=True, times_found=1, first_run_id=run_id, last_run_id=run_id, first_found_at=now,
+                         last_found_at=now) for f in fresh]
+            made = conn.execute(insert(A).returning(A.c.id, A.c.fingerprint, sort_by_parameter_order=True), rows)
+            ids = {r.fingerprint: r.id for r in made}
+            _events(conn, [(ids[f.fingerprint], None, "new", f"规则运行发现（截至 {as_of.isoformat()}）") for f in fresh],
+                    run_id, now)
         out.new = len(fresh)
+        refreshed, reopened = [], []
         for p, (alert_id, status) in known.items():
             f = by_print[p]
-            if status:  # found before
-                values: dict[str, Any] = dict(
-                    explanation=f.explanation, evidence=f.evidence, as_of=as_of, present=True,
-                    times_found=A.c.times_found + 1, last_run_id=run_id, last_found_at=now, org_unit=f.org_unit)
-                if status == "resolved":  # the problem came back
-                    values.update(status="new", status_changed_at=now, status_changed_by=SYSTEM_ACTOR,
-                                  status_reason="问题再次出现")
-                    _event(conn, alert_id, status, "new", SYSTEM_ACTOR, "已办结的问题在本次运行中再次出现", run_id, now)
-                    out.reopened += 1
-                else:
-                    out.known += 1
-                conn.execute(update(A).where(A.c.id == alert_id).values(**values))
-            _link(conn, alert_id, f)
+            refreshed.append({"b_id": alert_id, "v_explanation": f.explanation, "v_evidence": f.evidence,
+                              "v_org_unit": f.org_unit})
+            if status == "resolved":  # the problem came back
+                reopened.append(alert_id)
+        if refreshed:
+            conn.execute(update(A).where(A.c.id == bindparam("b_id")).values(
+                explanation=bindparam("v_explanation"), evidence=bindparam("v_evidence"),
+                org_unit=bindparam("v_org_unit"), as_of=as_of, present=True, times_found=A.c.times_found + 1,
+                last_run_id=run_id, last_found_at=now), refreshed)
+        for part in _chunks(reopened):
+            conn.execute(update(A).where(A.c.id.in_(part)).values(
+                status="new", status_changed_at=now, status_changed_by=SYSTEM_ACTOR, status_reason="问题再次出现"))
+        _events(conn, [(i, "resolved", "new", "已办结的问题在本次运行中再次出现") for i in reopened], run_id, now)
+        out.reopened, out.known = len(reopened), len(refreshed) - len(reopened)
+        alert_ids = {p: v[0] for p, v in known.items()}
+        if fresh:
+            alert_ids.update(ids)
+        _link(conn, alert_ids, by_print)
         if mark_gone:
             gone = [A.c.rule_id == rule.id, A.c.present.is_(True), A.c.last_run_id != run_id]
             if org_unit_path:
@@ -107,15 +117,26 @@ def record_findings(engine: Engine, run_id: int, rule: RuleDef, findings: list[F
     return out
 
 
-def _link(conn: Connection, alert_id: int, f: Finding) -> None:
-    """Link the alert to every record that caused it (kept: an alert remembers all its records)."""
+def _link(conn: Connection, alert_ids: dict[str, int], findings: dict[str, Finding]) -> None:
+    """Link each alert to every record that caused it (kept: an alert remembers all its records)."""
     R = schema.alert_record
-    have = {(r.ledger_id, r.record_key) for r in conn.execute(
-        select(R.c.ledger_id, R.c.record_key).where(R.c.alert_id == alert_id))}
-    rows = [{"alert_id": alert_id, "ledger_id": ledger, "record_key": key, "role": alias}
-            for (ledger, key), alias in f.records.items() if (ledger, key) not in have]
+    have: set[tuple[int, str, str]] = set()
+    for part in _chunks(list(alert_ids.values())):
+        have |= {(r.alert_id, r.ledger_id, r.record_key) for r in conn.execute(
+            select(R.c.alert_id, R.c.ledger_id, R.c.record_key).where(R.c.alert_id.in_(part)))}
+    rows = [{"alert_id": alert_ids[p], "ledger_id": ledger, "record_key": key, "role": alias}
+            for p, f in findings.items() for (ledger, key), alias in f.records.items()
+            if (alert_ids[p], ledger, key) not in have]
     if rows:
         conn.execute(insert(R), rows)
+
+
+def _events(conn: Connection, items: list[tuple[int, str | None, str, str]], run_id: int | None, at: datetime) -> None:
+    """Status changes made by a run (actor "system"), written in one statement."""
+    if items:
+        conn.execute(insert(schema.alert_event), [
+            {"alert_id": i, "at": at, "actor": SYSTEM_ACTOR, "from_status": old, "to_status": new, "reason": reason,
+             "run_id": run_id} for i, old, new, reason in items])
 
 
 def _event(conn: Connection, alert_id: int, old: str | None, new: str, actor: str | None, reason: str | None,
