@@ -4,7 +4,9 @@ The database is built once and reused (--db): the Yongchuan pack's ledgers (all 
 demo builder makes them), loaded with the synthetic population at the given scale ("full" is the
 article's ≈3.9 million records), then the indexes the rules need (``ensure_rule_indexes``).
 Then each rule is evaluated on its own (seconds per rule, what the database spends), and the
-whole run is repeated with alerts written (``run_rules``: seconds in total, as a clerk sees it).
+whole run is repeated with alerts written (``run_rules``: seconds in total, as a clerk sees it),
+twice: a first run over an empty alert list (the benchmark clears it: every alert is new), and a
+rerun (every alert known, none created).
 
 Target: all rules in under 60 s on 2 cores, on SQLite and — with --pg URL, when it answers — on
 PostgreSQL (its own schema, kept for the next run; filled by copying the SQLite ledger records
@@ -98,9 +100,13 @@ def bench(engine, label: str, scale: str, how: str = "") -> dict:
         per_rule[rule.id] = round(time.perf_counter() - t, 2)
         found[rule.id] = len(findings)
     evaluate_s = round(sum(per_rule.values()), 2)
+    clear_alerts(engine)  # so that every benchmark measures a first run (all alerts new) and a rerun
     t = time.perf_counter()
     run = run_rules(engine, rules=rules, as_of=AS_OF, actor="bench", dictionary=store.dictionary)
     run_s = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    again = run_rules(engine, rules=rules, as_of=AS_OF, actor="bench", dictionary=store.dictionary)
+    again_s = round(time.perf_counter() - t, 2)
     print(f"\n{label}: {built['records']:,} ledger records"
           + (f" ({how})" if how else f" (built in {built['build_s']} s)" if built["built"] else " (reused)")
           + f"; {len(created)} indexes created in {index_s} s")
@@ -110,10 +116,21 @@ def bench(engine, label: str, scale: str, how: str = "") -> dict:
         print(f"  {rule_id:32}  skipped: {why}")
     print(f"  {'all rules (evaluate)':32} {evaluate_s:7.2f} s")
     print(f"  {'ybt rules run (with alerts)':32} {run_s:7.2f} s  new {run.alerts_new:,}, total {run.alerts_total:,}")
+    print(f"  {'… run again (de-duplicated)':32} {again_s:7.2f} s  new {again.alerts_new:,}, total {again.alerts_total:,}")
     return {"records": built["records"], "built": built["built"], "build_s": built["build_s"],
             "indexes_created": len(created), "index_s": index_s, "per_rule_s": per_rule, "alerts": found,
             "skipped": sorted(skipped), "evaluate_total_s": evaluate_s, "run_rules_s": run_s,
-            "under_60_s": run_s < 60}
+            "run_rules_again_s": again_s, "alerts_new_again": again.alerts_new, "under_60_s": max(run_s, again_s) < 60}
+
+
+def clear_alerts(engine) -> None:
+    from sqlalchemy import delete
+
+    from yibiaotong.store import schema
+
+    with engine.begin() as conn:
+        for table in (schema.alert_event, schema.alert_record, schema.alert, schema.rule_run):
+            conn.execute(delete(table))
 
 
 def main() -> None:
