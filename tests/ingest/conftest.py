@@ -114,6 +114,9 @@ def fill_roster(template: Path, out: Path, rows: list[dict[str, Any]], *, title:
             for c, v in enumerate(values, start=1):
                 ws.cell(r, c).value = v
             r += 1
+    # the file's own name in its properties: a copy saved under another name differs in bytes even
+    # when written within the same second (openpyxl stamps the save time to the second only)
+    wb.properties.title = out.stem
     wb.save(out)
     return out
 
