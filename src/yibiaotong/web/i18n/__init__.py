@@ -1,5 +1,8 @@
 """The pages' words in Chinese (first) and English, from one small catalogue file per language.
 
+Each language has a main file (``zh.yaml``) and one file per feature (``zh.alerts.yaml`` …), merged
+in name order; a key defined twice is an error, so features cannot silently overwrite each other.
+
 The language is chosen with the switch in the page header and kept in the session and in a
 cookie (so the login page already speaks it). A missing key falls back to Chinese, then to the key.
 """
@@ -31,7 +34,13 @@ def catalogue(lang: str) -> dict[str, str]:
                 out[f"{prefix}{k}"] = str(v)
         return out
 
-    return flatten(yaml.safe_load((HERE / f"{lang}.yaml").read_text(encoding="utf-8")) or {})
+    merged: dict[str, str] = {}
+    for path in [HERE / f"{lang}.yaml", *sorted(HERE.glob(f"{lang}.*.yaml"))]:
+        words = flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        if twice := set(words) & set(merged):
+            raise ValueError(f"{path.name}: keys defined twice: {sorted(twice)}")
+        merged.update(words)
+    return merged
 
 
 def language(request: Request) -> str:
