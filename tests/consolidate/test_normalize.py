@@ -34,6 +34,9 @@ def test_owner_words_say_whose_value_a_label_is(norm, label, owner, base):
 
 
 def test_core_drops_modifiers(norm):
-    assert norm.core("所属街道") == norm.core("街道名称") == "街道"
+    assert norm.core("所属街道") == norm.core("街道名称") == norm.core("乡镇") == "镇街"
+    assert norm.core("村组（社区）".replace("（", "").replace("）", "")) == norm.core("所属社区") == "村"
+    assert norm.core("出生日期") == norm.core("生日") == "出生日期"  # one pass: 生日 inside 出生日期 is untouched
+    assert norm.core("房屋类型") == norm.core("房屋种类") == "房屋类别"
     assert norm.core("学校全称") == norm.core("学校名称")
     assert norm.core("批准时间") == "批准日期"

@@ -60,6 +60,8 @@ class Matcher:
         self._attribute = {self.norm.label(a) for a in knowledge.attribute_labels}
         self._names = {self.norm.label(a) for a in knowledge.name_concepts}
         self._owner_words = {self.norm.fold(w): tag for w, tag in knowledge.owner_words()}
+        # owners that are things rather than people: their elements name themselves (房屋类别, 地块面积)
+        self._subject_owners = sorted({o for e in elements if (o := self.owner_of_element[e.id]) == e.subject and o})
         self._fuzzy_keys: dict[str | None, list[str]] = defaultdict(list)
         for owner, base in self.by_owner:
             self._fuzzy_keys[owner].append(base)
@@ -132,6 +134,8 @@ class Matcher:
         core_owner = label_owner or section_owner
         core = self.norm.core(base if label_owner else n)
         hit = self._one(self.by_core.get((core_owner, core)))
+        if not hit and core_owner is None:  # a house's or a parcel's own element: 房屋类型 = 房屋类别
+            hit = next((h for o in self._subject_owners if (h := self._one(self.by_core.get((o, core))))), None)
         if hit:
             return Match(hit.id, 0.8, f"“{leaf}”去掉修饰词后为“{core}”，与“{hit.name}”相同")
         # a qualifier printed as a parent header: 基本情况(2007年)/资产总额(万元) → 资产总额

@@ -25,8 +25,10 @@ class Normalizer:
         core = knowledge.core
         self._prefixes = sorted((self.fold(p) for p in core["prefixes"]), key=len, reverse=True)
         self._suffixes = sorted((self.fold(p) for p in core["suffixes"]), key=len, reverse=True)
-        self._synonyms = sorted(((self.fold(a), self.fold(b)) for a, b in core["synonyms"].items()),
-                                key=lambda kv: -len(kv[0]))
+        # one pass, longest word first, so a replacement is never rewritten again and a longer word
+        # protects the shorter one inside it (出生日期 is not touched by 生日 → 出生日期)
+        self._synonyms = {self.fold(a): self.fold(b) for a, b in core["synonyms"].items()}
+        self._synonym_re = re.compile("|".join(map(re.escape, sorted(self._synonyms, key=len, reverse=True))))
 
     @staticmethod
     def fold(text: str) -> str:
@@ -60,16 +62,18 @@ class Normalizer:
     def core(self, label: str) -> str:
         """A normalized label without modifiers that do not change the question: 所属街道 → 街道."""
         t = label
-        for a, b in self._synonyms:
-            t = t.replace(a, b)
         for p in self._prefixes:
             if t.startswith(p) and len(t) > len(p) + 1:
                 t = t[len(p):]
                 break
+        t = self._synonym_re.sub(lambda m: self._synonyms[m.group(0)], t) if self._synonyms else t
         for s in self._suffixes:
             if t.endswith(s) and len(t) > len(s) + 1:
                 t = t[: -len(s)]
                 break
+        half = len(t) // 2
+        if len(t) % 2 == 0 and t[:half] == t[half:]:  # 村组（社区） → 村村 → 村
+            t = t[:half]
         return t
 
     def split_owner(self, label: str) -> tuple[str | None, str]:
