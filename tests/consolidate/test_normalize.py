@@ -38,5 +38,7 @@ def test_core_drops_modifiers(norm):
     assert norm.core("村组（社区）".replace("（", "").replace("）", "")) == norm.core("所属社区") == "村"
     assert norm.core("出生日期") == norm.core("生日") == "出生日期"  # one pass: 生日 inside 出生日期 is untouched
     assert norm.core("房屋类型") == norm.core("房屋种类") == "房屋类别"
+    assert norm.core("流转亩数") == norm.core("流转面积") and norm.core("户口性质") == norm.core("户籍性质")
+    assert norm.core("享受起始时间") == norm.core("享受开始日期")
     assert norm.core("学校全称") == norm.core("学校名称")
     assert norm.core("批准时间") == "批准日期"
