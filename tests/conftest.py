@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -50,6 +51,15 @@ def engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
+    with postgres_schema() as eng:
+        _create(eng, migrate)
+        yield eng
+
+
+@contextmanager
+def postgres_schema():
+    """An engine on a private, empty PostgreSQL schema, dropped afterwards; the test skips (or fails,
+    with YBT_REQUIRE_POSTGRES set, as in CI) when no server answers."""
     reason = _pg_unavailable()
     if reason:
         if os.environ.get("YBT_REQUIRE_POSTGRES"):
@@ -61,7 +71,6 @@ def engine(request, tmp_path):
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     eng = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        _create(eng, migrate)
         yield eng
     finally:
         eng.dispose()

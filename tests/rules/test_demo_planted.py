@@ -10,14 +10,12 @@ naming what is missing.
 from __future__ import annotations
 
 import os
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import PG_URL, _pg_unavailable
+from tests.conftest import postgres_schema
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.ledgers import LedgerDef, LedgerStore
 from yibiaotong.orgunits import read_csv, save_tree
@@ -90,24 +88,9 @@ def demo(request, tmp_path_factory):
         yield _build(engine)
         engine.dispose()
         return
-    unavailable = _pg_unavailable()
-    if unavailable:
-        if os.environ.get("YBT_REQUIRE_POSTGRES"):
-            pytest.fail(f"YBT_REQUIRE_POSTGRES is set but {unavailable}")
-        pytest.skip(unavailable)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with postgres_schema() as engine:
         upgrade(engine)
         yield _build(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 RULES = sorted(r.id for r in load_rules("yongchuan"))
