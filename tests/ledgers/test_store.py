@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select
 from tests.ledgers.conftest import OTHER_TOWN, TOWN, VILLAGE
 from yibiaotong.elements.idnumber import checksum_char
 from yibiaotong.errors import YbtError
-from yibiaotong.ledgers import ColumnDef, LedgerDef, Source
+from yibiaotong.ledgers import ColumnDef, LedgerDef, LedgerStore, Source
 from yibiaotong.store import schema
 
 
@@ -214,3 +214,12 @@ def test_edits_and_lookups_never_put_a_full_id_number_in_a_problem(store):
         text = str(info.value) + repr([p.to_dict() for p in info.value.problems])
         assert ZHANG not in text and LI not in text
         assert masked in text or LI[:6] + "********" + LI[-4:] in text
+
+
+def test_a_stored_definition_keeps_its_group_and_department(store, engine, dictionary):
+    store.create_ledger(LedgerDef.from_dict({
+        "id": "low_income", "name": "低保对象台账", "subject": "person", "key": ["id_number"],
+        "department": "民政局", "group": "social_assistance", "columns": ["id_number", "person_name"]}))
+    again = LedgerStore(engine, dictionary).ledger("low_income")
+    assert (again.group, again.department) == ("social_assistance", "民政局")
+    assert LedgerDef.from_dict(again.to_dict()) == again

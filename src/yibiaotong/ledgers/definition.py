@@ -35,6 +35,7 @@ class LedgerDef:
     columns: tuple[ColumnDef, ...]
     department: str = ""
     description: str = ""
+    group: str = ""  # the consolidation's group tag (social_assistance, agriculture …), for browsing
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -54,6 +55,7 @@ class LedgerDef:
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "subject": self.subject, "key": list(self.key),
                 "department": self.department, "description": self.description,
+                **({"group": self.group} if self.group else {}),
                 "columns": [{"element": c.element, **({"name": c.name} if c.name else {})} for c in self.columns]}
 
     @classmethod
@@ -64,7 +66,8 @@ class LedgerDef:
             key = d.get("key") or []
             return cls(id=str(d["id"]), name=str(d.get("name", d["id"])), subject=str(d.get("subject", "")),
                        key=tuple([key] if isinstance(key, str) else key), columns=columns,
-                       department=str(d.get("department", "")), description=str(d.get("description", "")))
+                       department=str(d.get("department", "")), description=str(d.get("description", "")),
+                       group=str(d.get("group") or ""))
         except (KeyError, TypeError) as exc:
             raise YbtError(Problem("invalid-definition", {"reason": f"台账定义缺少或写错了 {exc}"})) from exc
 
