@@ -31,6 +31,8 @@ ORG_CSV = f"""code,name,level,parent_code,kind
 ROSTER = "残疾人补贴花名册"
 INDICATOR = "残疾人统计表"
 RECORD = "残疾人登记表"
+FAMILY = "困难家庭救助申请表"  # a one-record form with a sub-table of the household's members
+FAMILY_COLUMNS = ["家庭成员情况/姓名", "家庭成员情况/与户主关系", "家庭成员情况/身份证号码", "家庭成员情况/出生日期"]
 FORMULA_ADDRESS = '=HYPERLINK("http://x","点我")'
 
 
@@ -50,6 +52,8 @@ class Person:
     address: str
     category: str | None = None  # disability category code
     level: str | None = None
+    registered: str = ""  # 户籍地址: the people registered at one address are one household
+    relation: str = "02"  # 与户主关系 (GB/T 4761): 02 户主, 20 子, 12 妻 …
 
     @property
     def id(self) -> str:
@@ -57,10 +61,16 @@ class Person:
 
 
 PEOPLE = [
-    Person("张三", "1", date(1950, 3, 1), 11, VILLAGE, "13812345678", FORMULA_ADDRESS, "4", "2"),
-    Person("李四", "2", date(1990, 7, 15), 22, VILLAGE2, "023-49871234", "黄瓜山村3组", "1", "1"),
-    Person("王芳", "2", date(1980, 1, 31), 32, OTHER_VILLAGE, "13900001111", "汉东村1组", "5", "3"),
-    Person("赵六", "1", date(1975, 5, 5), 41, VILLAGE, "13700002222", "红星村2组"),  # no disability
+    Person("张三", "1", date(1950, 3, 1), 11, VILLAGE, "13812345678", FORMULA_ADDRESS, "4", "2",
+           registered="红星村2组8号"),
+    Person("李四", "2", date(1990, 7, 15), 22, VILLAGE2, "023-49871234", "黄瓜山村3组", "1", "1",
+           registered="黄瓜山村3组1号"),
+    Person("王芳", "2", date(1980, 1, 31), 32, OTHER_VILLAGE, "13900001111", "汉东村1组", "5", "3",
+           registered="汉东村1组5号"),
+    Person("赵六", "1", date(1975, 5, 5), 41, VILLAGE, "13700002222", "红星村2组", registered="红星村2组8号",
+           relation="20"),  # no disability; 张三's son, one household with him
+    Person("赵小妹", "2", date(2010, 9, 9), 52, VILLAGE, "", "红星村2组", registered="红星村2组8号",
+           relation="42"),  # 张三's granddaughter (hence three members, one more than the form's rows)
 ]
 # (person index, month, type, amount): 张三 got two payments in January and one in December
 PAYMENTS = [(0, "2024-01", "生活补贴", Decimal("100.50")), (0, "2024-01", "护理补贴", Decimal("50.00")),
@@ -76,6 +86,19 @@ class District:
 
     def form(self, form_id: str) -> FormDef:
         return FormDef.load(self.pack / "forms" / f"{form_id}.yaml")
+
+    def import_into_fresh(self, path: Path, form: str, org_unit: str):
+        """A new database with the same pack and no records, and ``path`` imported into it."""
+        from yibiaotong.ingest import import_file
+        from yibiaotong.store.engine import connect
+        from yibiaotong.store.migrate import upgrade
+
+        fresh = connect(self.tmp / f"fresh-{len(list(self.tmp.glob('fresh-*.db')))}.db")
+        upgrade(fresh)
+        install_pack(fresh, self.pack)
+        imported = import_file(fresh, path, form=form, period="2024-01", org_unit=org_unit)
+        assert imported.ok, [p.message_zh for p in imported.problems]
+        return fresh
 
 
 def build_pack(pack: Path) -> None:
@@ -96,6 +119,10 @@ def build_pack(pack: Path) -> None:
     render_template({"title": "残疾人登记表", "layout": "record",
                      "columns": ["姓名", "性别", "身份证号码", "出生日期", "联系电话", "残疾类别", "残疾等级"]},
                     pack / "forms" / f"{RECORD}.xlsx")
+    render_template({"title": FAMILY, "layout": "record",
+                     "columns": ["申请人姓名", "身份证号码", "户籍地址", *FAMILY_COLUMNS, "村委会意见"],
+                     "options": {"subtables": {"家庭成员情况": FAMILY_COLUMNS}, "subtable_rows": 2, "pairs": 2}},
+                    pack / "forms" / f"{FAMILY}.xlsx")
     write_pack(run([pack / "forms"], pack=str(pack)), pack)
     # what a person edits by hand: amounts come from the payment ledger (this month's payments);
     # the indicator table counts people and reads the statistics ledger
@@ -136,13 +163,17 @@ def fill(store: LedgerStore) -> None:
     values = []
     for p in PEOPLE:
         values.append({"id_number": p.id, "person_name": p.name, "gender": p.gender, "birth_date": p.born,
-                       "phone": p.phone, "address_current": p.address, "disability_category": p.category,
-                       "disability_level": p.level, "_org_unit": p.village})
+                       "phone": p.phone or None, "address_current": p.address, "disability_category": p.category,
+                       "disability_level": p.level, "address_household_registration": p.registered,
+                       "_org_unit": p.village})
     for ledger_id in ("person_identity", "person_contact", "person_address", "person_disability"):
         columns = set(ledgers[ledger_id].column_names)
         rows = [{k: v for k, v in row.items() if k in columns or k == "_org_unit"} for row in values
                 if ledger_id != "person_disability" or row["disability_category"]]
         store.upsert(ledger_id, rows)
+    store.upsert("person_family_member", [
+        {"family_member_id_number": p.id, "family_member_name": p.name, "family_member_birth_date": p.born,
+         "relation_to_head": p.relation, "_org_unit": p.village} for p in PEOPLE])
     store.upsert("event_payment", [
         {"id_number": PEOPLE[i].id, "person_name": PEOPLE[i].name, "payment_month": month, "payment_type": kind,
          "paid_amount": amount, "_org_unit": PEOPLE[i].village} for i, month, kind, amount in PAYMENTS])

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from typer.testing import CliRunner
 
-from tests.reports.conftest import INDICATOR, ROSTER, TOWN
+from tests.reports.conftest import FAMILY, INDICATOR, ROSTER, TOWN
 from yibiaotong.cli import app
 from yibiaotong.reports import generate_report
 
@@ -28,13 +28,13 @@ def test_generated_reports_convert_to_pdf_in_libreoffice(district, tmp_path):
     if district.engine.dialect.name != "sqlite":
         pytest.skip("the file is the same whichever database filled it; converted once")
     soffice = _soffice()
-    files = [generate_report(district.engine, f, "2024-01", TOWN, tmp_path).path for f in (ROSTER, INDICATOR)]
+    files = [generate_report(district.engine, f, "2024-01", TOWN, tmp_path).path for f in (ROSTER, INDICATOR, FAMILY)]
     proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                            "--outdir", str(tmp_path / "pdf"), *map(str, files)],
                           capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
     pdfs = sorted((tmp_path / "pdf").glob("*.pdf"))
-    assert len(pdfs) == 2 and all(p.stat().st_size > 1000 and p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert len(pdfs) == 3 and all(p.stat().st_size > 1000 and p.read_bytes().startswith(b"%PDF") for p in pdfs)
 
 
 def test_cli_report_one_and_all(district, tmp_path):
@@ -49,7 +49,7 @@ def test_cli_report_one_and_all(district, tmp_path):
     assert data["rows"] == 2 and data["org_unit"] == TOWN and data["path"].endswith(".xlsx")
     every = runner.invoke(app, ["report", "--all", "--period", "2024-01", "--db", db, "--out", str(tmp_path / "all")])
     assert every.exit_code == 0, every.output
-    assert "已生成 6 个报表文件" in every.output  # 3 forms × 2 towns
-    assert len(list((tmp_path / "all").rglob("*.xlsx"))) == 6
+    assert "已生成 8 个报表文件" in every.output  # 4 forms × 2 towns
+    assert len(list((tmp_path / "all").rglob("*.xlsx"))) == 8
     bad = runner.invoke(app, ["report", ROSTER, "--period", "2024-13", "--db", db])
     assert bad.exit_code == 2

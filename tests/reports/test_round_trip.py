@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from tests.reports.conftest import ROSTER, TOWN
-from yibiaotong.ingest import import_file
 from yibiaotong.ledgers import LedgerStore
 from yibiaotong.reports import Reporter
-from yibiaotong.setup import install_pack
-from yibiaotong.store.engine import connect
-from yibiaotong.store.migrate import upgrade
 
 COMPARED = {"person_identity": ["person_name", "gender", "birth_date"], "person_contact": ["phone"],
             "person_address": ["address_current"], "person_disability": ["disability_category", "disability_level"]}
@@ -24,11 +20,7 @@ def _snapshot(store: LedgerStore, town_path: str) -> dict[str, dict[str, tuple]]
 
 def test_generated_roster_imports_back_to_the_same_values(district, tmp_path):
     report = Reporter(district.engine, reveal=True).report(ROSTER, "2024-01", TOWN, tmp_path / "roster.xlsx")
-    fresh = connect(tmp_path / "fresh.db")
-    upgrade(fresh)
-    install_pack(fresh, district.pack)
-    imported = import_file(fresh, report.path, form=ROSTER, period="2024-01", org_unit=TOWN)
-    assert imported.ok, [p.message_zh for p in imported.problems]
+    fresh = district.import_into_fresh(report.path, ROSTER, TOWN)
     town_path = f"/500118000000/{TOWN}/"
     expected = _snapshot(district.store, town_path)
     got = _snapshot(LedgerStore(fresh), town_path)

@@ -213,24 +213,8 @@ def render_roster(ws: Worksheet, spec: dict[str, Any], paths: list[tuple[str, ..
     c2 = c1 + len(cols) - 1
     r = title_rows(ws, spec, style, c1, c2)
     depth = max(len(p) for p in cols)
-    h0 = r
-    for level in range(depth):
-        i = 0
-        while i < len(cols):
-            p = cols[i]
-            if level >= len(p):
-                i += 1
-                continue
-            if level == len(p) - 1:
-                put(ws, h0 + level, c1 + i, p[level], r2=h0 + depth - 1, bold=True, fill=style.header_fill)
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(cols) and len(cols[j + 1]) > level + 1 and cols[j + 1][:level + 1] == p[:level + 1]:
-                j += 1
-            put(ws, h0 + level, c1 + i, p[level], c2=c1 + j, bold=True, fill=style.header_fill)
-            i = j + 1
-    r = h0 + depth
+    header_block(ws, r, c1, cols, depth, style)
+    r += depth
     if style.number_row:
         for i in range(len(cols)):
             mark = "甲" if has_serial and i == 0 else str(i if has_serial else i + 1)
@@ -252,6 +236,27 @@ def render_roster(ws: Worksheet, spec: dict[str, Any], paths: list[tuple[str, ..
     if style.spacer:
         widths[1] = 2
     set_widths(ws, widths)
+
+
+def header_block(ws: Worksheet, r: int, c0: int, paths: list[tuple[str, ...]], depth: int, style: Style) -> None:
+    """Multi-level headers from row ``r``, column ``c0``: a parent label merged across its children,
+    a leaf merged down to the last header row."""
+    for level in range(depth):
+        i = 0
+        while i < len(paths):
+            p = paths[i]
+            if level >= len(p):
+                i += 1
+                continue
+            if level == len(p) - 1:
+                put(ws, r + level, c0 + i, p[level], r2=r + depth - 1, bold=True, fill=style.header_fill)
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(paths) and len(paths[j + 1]) > level + 1 and paths[j + 1][:level + 1] == p[:level + 1]:
+                j += 1
+            put(ws, r + level, c0 + i, p[level], c2=c0 + j, bold=True, fill=style.header_fill)
+            i = j + 1
 
 
 def _total(ws: Worksheet, r: int, c1: int, c2: int, total_col: int) -> None:

@@ -12,7 +12,16 @@ from typing import Any
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yibiaotong.forms import words
-from yibiaotong.forms.render import Style, footer_rows, put, set_widths, split_path, text_width, title_rows
+from yibiaotong.forms.render import (
+    Style,
+    footer_rows,
+    header_block,
+    put,
+    set_widths,
+    split_path,
+    text_width,
+    title_rows,
+)
 
 _MARKS = [
     lambda n: _cn(n), lambda n: f"（{_cn(n)}）", lambda n: str(n), lambda n: f"（{n}）",
@@ -43,7 +52,7 @@ def render_indicator(ws: Worksheet, spec: dict[str, Any], paths: list[tuple[str,
     depth = max(len(v) for v in values)
     for i, text in enumerate(head):
         put(ws, r, i + 1, text, r2=r + depth - 1, bold=True, fill=style.header_fill)
-    _value_headers(ws, r, len(head) + 1, values, depth, style)
+    header_block(ws, r, len(head) + 1, values, depth, style)
     r += depth
     if style.number_row:
         marks = ["甲", "乙", "丙", "丁"][: len(head)] + [str(i + 1) for i in range(len(values))]
@@ -90,23 +99,3 @@ def _outline(paths: list[tuple[str, ...]]) -> list[tuple[int, str, bool, tuple[s
         rows.append((len(p) - 1, p[-1], False, p))
         open_ = list(p)
     return rows
-
-
-def _value_headers(ws: Worksheet, r: int, c0: int, values: list[tuple[str, ...]], depth: int,
-                   style: Style) -> None:
-    for level in range(depth):
-        i = 0
-        while i < len(values):
-            p = values[i]
-            if level >= len(p):
-                i += 1
-                continue
-            if level == len(p) - 1:
-                put(ws, r + level, c0 + i, p[level], r2=r + depth - 1, bold=True, fill=style.header_fill)
-                i += 1
-                continue
-            j = i
-            while j + 1 < len(values) and len(values[j + 1]) > level + 1 and values[j + 1][: level + 1] == p[: level + 1]:
-                j += 1
-            put(ws, r + level, c0 + i, p[level], c2=c0 + j, bold=True, fill=style.header_fill)
-            i = j + 1

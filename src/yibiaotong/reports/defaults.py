@@ -10,7 +10,9 @@
 * age is computed at the end of the period from the birth date, else from the ID number; sex and
   birth date fall back to the ID number when no ledger holds them;
 * an indicator without an aggregate is ``sum`` of its column when it is a number, ``count_if``
-  when it is yes/no, else ``count`` — over the org unit and everything below it.
+  when it is yes/no, else ``count`` — over the org unit and everything below it;
+* a one-record form's sub-table (家庭成员情况) lists the records of the same household as the
+  form's record: same 户编号, else same 户主身份证号, else same 户籍地址 (see ``subtables``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ DERIVED: dict[str, tuple[str, ...]] = {
     "birth_date": ("id_birth_date(id_number)",),
     "gender": ("id_sex(id_number)",),
 }
-ALWAYS_DERIVED = frozenset({"age"})  # an age kept in a ledger is the age when it was typed in
+ALWAYS_DERIVED = frozenset({"age"})
+# what ties a sub-table's rows to the form's record, tried in order (the first both sides hold)
+HOUSEHOLD_LINKS = ("household_id", "household_head_id_number", "address_household_registration")  # an age kept in a ledger is the age when it was typed in
 NUMERIC = frozenset({"integer", "decimal", "amount"})
 # element groups that describe who, where and when rather than a business domain (as matching.yaml's
 # generic_groups, plus the names kept beside every key)

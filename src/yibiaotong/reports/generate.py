@@ -26,9 +26,11 @@ from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits import OrgTree, load_tree
+from yibiaotong.reports import defaults as D
 from yibiaotong.reports import values as V
 from yibiaotong.reports.period import Period
 from yibiaotong.reports.query import Place, indicator_queries, row_query, totals_query
+from yibiaotong.reports.subtables import SubTable, fetch_rows, find_subtables, link_of, rows_ledger, rows_query
 from yibiaotong.reports.template import TemplateSheet, load_template
 from yibiaotong.reports.titles import Place as Where
 from yibiaotong.reports.titles import fill_line, fill_title
@@ -76,6 +78,7 @@ class Reporter:
         self.report_date = report_date or date.today()
         self._has_data: dict[str, dict[str, bool]] = {}
         self._names: dict[str, dict[Any, str]] = {}
+        self._subtable_plans: dict[tuple[str, str], tuple[str | None, tuple[str, str] | None, str | None]] = {}
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -130,41 +133,102 @@ class Reporter:
 
     def _rows(self, fd: FormDef, tpl: TemplateSheet, period: Period, unit, where: Where, path: Path,
               result: ReportResult) -> None:
-        fields = [f for f in tpl.form.fields if tpl.form.layout != "roster" or f.column != tpl.form.serial_column]
+        if tpl.form.layout != "roster":
+            self._records(fd, tpl, period, unit, where, path, result)
+            return
+        fields = [f for f in tpl.form.fields if f.column != tpl.form.serial_column]
         q = row_query(self.store, fd, fields, period, unit.path, unit.code)
         result.problems += q.problems
         result.blank += [(p.header, p.why or "") for p in q.places if p.kind == "blank"]
         fill = self._filler(tpl, where, period)
-        if tpl.form.layout == "roster":
-            columns = [self._out_column(p, period) for p in q.places]
-            if tpl.form.serial_column:
-                columns.append(OutColumn(tpl.form.serial_column, None, lambda n: ("n", n)))
-            columns.sort(key=lambda c: c.column)
-            top = self._top_totals(q, tpl, columns)
-            book = Book(path)
-            ws = book.wb.add_worksheet(_sheet_name(tpl.form.sheet))
-            with self.engine.connect() as conn:
-                rows = self._fetch(conn, q.stmt) if q.stmt is not None else iter(())
-                result.rows = write_roster(book, ws, tpl, columns, rows, fill, top)
-            book.close()
-            return
+        columns = [self._out_column(p, period) for p in q.places]
+        if tpl.form.serial_column:
+            columns.append(OutColumn(tpl.form.serial_column, None, lambda n: ("n", n)))
+        columns.sort(key=lambda c: c.column)
+        top = self._top_totals(q, tpl, columns)
+        book = Book(path)
+        ws = book.wb.add_worksheet(_sheet_name(tpl.form.sheet))
+        with self.engine.connect() as conn:
+            rows = self._fetch(conn, q.stmt) if q.stmt is not None else iter(())
+            result.rows = write_roster(book, ws, tpl, columns, rows, fill, top)
+        book.close()
+
+    def _records(self, fd: FormDef, tpl: TemplateSheet, period: Period, unit, where: Where, path: Path,
+                 result: ReportResult) -> None:
+        """One sheet per record; its sub-tables (家庭成员情况) hold the records linked to it."""
+        subs = find_subtables(tpl)
+        in_sub = {id(f) for s in subs for f in s.fields}
+        fields = [f for f in tpl.form.fields if id(f) not in in_sub]
+        main = D.main_ledger(fd, self.store)
+        for sub in subs:
+            self._plan_subtable(fd, sub, main, period)
+        q = row_query(self.store, fd, fields, period, unit.path, unit.code,
+                      links=list(dict.fromkeys(s.record_link for s in subs if s.record_link)))
+        result.problems += q.problems
+        result.blank += [(p.header, p.why or "") for p in q.places if p.kind == "blank"]
+        for sub in subs:
+            if sub.record_link and sub.record_link not in q.link_index:
+                sub.why = "子表与本表记录无法关联（关联表达式不适用于本表的台账）"
+                sub.problems += [p.at(form_field=sub.name) for p in q.link_problems.get(sub.record_link, [])]
+            if not sub.why:
+                rows_query(self.store, fd, sub, period, unit.path, unit.code)
+            if sub.why and not sub.places:
+                sub.places = [Place(f.header, f.column, f.value_cell, "blank", why=sub.why) for f in sub.fields]
+            result.blank += sub.blank
+            result.problems += sub.problems
+        fill = self._filler(tpl, where, period)
         book = Book(path, constant_memory=False)  # many small sheets: one temporary file each otherwise
-        convs = [(p, self._out_column(p, period)) for p in q.places]
+        convs = [(p, self._out_column(p, period)) for p in q.places if p.cell is not None]
+        sub_convs = [(sub, [(p, self._out_column(p, period)) for p in sub.places if p.cell is not None])
+                     for sub in subs if sub.stmt is not None]
+        formats = {p.cell: c.num_format for p, c in convs if c.num_format}
+        for sub, cs in sub_convs:
+            formats.update({(r, p.cell[1]): c.num_format for p, c in cs if c.num_format for r in sub.rows})
         used: set[str] = set()
         with self.engine.connect() as conn:
-            for n, row in enumerate(self._fetch(conn, q.stmt) if q.stmt is not None else (), start=1):
-                if n > MAX_RECORD_SHEETS:
-                    result.problems.append(Problem("report-records-truncated", {"limit": MAX_RECORD_SHEETS}))
-                    break
-                cells = {p.cell: (c.convert(n) if c.source is None else c.convert(row[c.source]))
-                         for p, c in convs if p.cell is not None}
-                ws = book.wb.add_worksheet(_unique(_record_sheet_name(n, q.places, row), used))
-                write_fixed(book, ws, tpl, cells, fill, {p.cell: c.num_format for p, c in convs
-                                                         if p.cell is not None and c.num_format})
-                result.rows = n
-        if result.rows == 0:
+            records = conn.execute(q.stmt.limit(MAX_RECORD_SHEETS + 1)).all() if q.stmt is not None else []
+            members = {id(sub): fetch_rows(conn, sub, {r[q.link_index[sub.record_link]] for r in records} - {None})
+                       for sub, _cs in sub_convs}
+        if len(records) > MAX_RECORD_SHEETS:
+            records = records[:MAX_RECORD_SHEETS]
+            result.problems.append(Problem("report-records-truncated", {"limit": MAX_RECORD_SHEETS}))
+        for n, row in enumerate(records, start=1):
+            cells = {p.cell: (c.convert(n) if c.source is None else c.convert(row[c.source])) for p, c in convs}
+            grow: dict[int, list[dict[int, tuple[str, Any]]]] = {}
+            for sub, cs in sub_convs:
+                linked = row[q.link_index[sub.record_link]]
+                for i, member in enumerate(members[id(sub)].get(linked, ()) if linked is not None else ()):
+                    values = {p.cell[1]: (c.convert(i + 1) if c.source is None else c.convert(member[c.source]))
+                              for p, c in cs}
+                    if i < len(sub.rows):
+                        cells.update({(sub.rows[i], col): v for col, v in values.items()})
+                    else:
+                        grow.setdefault(sub.rows[-1], []).append(values)
+            ws = book.wb.add_worksheet(_unique(_record_sheet_name(n, q.places, row), used))
+            write_fixed(book, ws, tpl, cells, fill, formats, grow)
+        result.rows = len(records)
+        if not records:
             write_fixed(book, book.wb.add_worksheet(_sheet_name(tpl.form.sheet)), tpl, {}, fill)
         book.close()
+
+    def _plan_subtable(self, fd: FormDef, sub: SubTable, main: str | None, period: Period) -> None:
+        """The sub-table's ledger and link (the same for every org unit: kept per form)."""
+        key = (fd.id, sub.name)
+        if key not in self._subtable_plans:
+            ledger = sub.ledger = rows_ledger(self.store, fd, sub)
+            link = None
+            why = None
+            if ledger is None:
+                why = "报表定义没有为子表指定台账"
+            elif main is None:
+                why = "报表定义没有对应任何台账"
+            else:
+                link = link_of(self.store, fd, sub, main, period)
+                if link is None:
+                    why = "子表与本表记录没有共同的户编号、户主身份证号或户籍地址，无法关联"
+            self._subtable_plans[key] = (ledger, link, why)
+        sub.ledger, link, sub.why = self._subtable_plans[key]
+        sub.record_link, sub.rows_link = link or (None, None)
 
     def _fetch(self, conn, stmt) -> Iterable[tuple]:
         # a server-side cursor on PostgreSQL: rows arrive in batches, never all at once

@@ -54,6 +54,8 @@ class RowQuery:
     places: list[Place]
     sources: Sources | None
     problems: list[Problem] = field(default_factory=list)
+    link_index: dict[str, int] = field(default_factory=dict)  # link expression -> position in the row
+    link_problems: dict[str, list[Problem]] = field(default_factory=dict)  # link expressions that do not compile
 
 
 def org_range(path: str) -> tuple[str, str]:
@@ -79,8 +81,9 @@ def _expr_list(value: Any) -> list[str]:
 
 
 def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], period: Period, org_path: str,
-              org_code: str) -> RowQuery:
-    """Rows of a roster (or of a one-record form: one form per row)."""
+              org_code: str, links: list[str] | tuple[str, ...] = ()) -> RowQuery:
+    """Rows of a roster (or of a one-record form: one form per row). ``links``: expressions selected
+    after the fields, for sub-tables to find their rows by (see :mod:`yibiaotong.reports.subtables`)."""
     main = D.main_ledger(fd, store)
     places: list[Place] = []
     if main is None:
@@ -91,44 +94,28 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
     group_by = _expr_list(fd.extra.get("group_by"))
     order_by = _expr_list(fd.extra.get("order_by"))
     texts = [f.expression for f in fd.fields if f.expression] + _expr_list(fd.filter) + group_by + \
-        [re.sub(r"\s+(asc|desc)\s*$", "", o, flags=re.I) for o in order_by]
+        [re.sub(r"\s+(asc|desc)\s*$", "", o, flags=re.I) for o in order_by] + list(links)
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
     sources = build_sources(store, main, others, period)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
-    selected: list[ColumnElement] = []
     problems: list[Problem] = []
-    for tf in fields:
-        fdef = D.field_of(fd, tf.header)
-        fixed = _fixed_place(fd, tf, store)
-        if fixed is not None:
-            places.append(fixed)
-            continue
-        place = Place(tf.header, tf.column, tf.value_cell, "blank", unit=(fdef.unit if fdef else None) or tf.unit)
-        places.append(place)
-        if fdef is None:
-            place.why = "报表定义中没有该栏目"
-            continue
-        place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
-        if place.element is not None:
-            place.type, place.codelist = place.element.type, place.element.codelist
-        if tf.subtable:
-            place.why = "子表（如家庭成员）暂不自动填写"
-            continue
-        sql, why = _field_sql(store, fdef, sources, scope, params, bool(group_by), problems)
-        if sql is None:
-            place.why = why
-            continue
-        compiled_sql, expr_type = sql
-        # id_sex() gives text '1'/'2': the field's element (a code) says how to show it
-        if place.element is None or not (expr_type == "text" and place.type in _TEXT_LIKE):
-            place.type = expr_type
-        place.kind, place.index = "sql", len(selected) + 1
-        selected.append(compiled_sql.label(f"c{place.index}"))
+    places, selected = field_places(store, fd, fields, sources, scope, params, problems, grouped=bool(group_by),
+                                    first_index=1)
     if problems:
         raise YbtError(problems)
+    link_index: dict[str, int] = {}
+    link_problems: dict[str, list[Problem]] = {}
+    for text in links:
+        try:
+            c = compile(text, scope, params, allow_aggregates=False)
+        except ExpressionError as exc:
+            link_problems[text] = list(exc.problems)  # the sub-table stays blank and says why
+            continue
+        link_index[text] = len(selected) + 1
+        selected.append(c.sql.label(f"c{len(selected) + 1}"))
     org = schema.org_unit.alias("org")
     main_table = sources.table
     low, high = org_range(org_path)
@@ -147,7 +134,41 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
         stmt = stmt.where(and_(*where)).order_by(*order, main_table.c._id)
     for ledger, why in sources.unjoinable.items():
         problems.append(Problem("report-ledger-not-joined", {"ledger": ledger, "main": main, "reason": why}))
-    return RowQuery(stmt, places, sources, problems)
+    return RowQuery(stmt, places, sources, problems, link_index, link_problems)
+
+
+def field_places(store: LedgerStore, fd: FormDef, fields: list[TemplateField], sources: Sources, scope, params: dict,
+                 problems: list[Problem], *, grouped: bool = False, first_index: int = 1
+                 ) -> tuple[list[Place], list[ColumnElement]]:
+    """A place per field and the SELECT's columns for those that come from the ledgers; a field's
+    ``index`` counts from ``first_index`` (the columns before it are the caller's)."""
+    places: list[Place] = []
+    selected: list[ColumnElement] = []
+    for tf in fields:
+        fdef = D.field_of(fd, tf.header)
+        fixed = _fixed_place(fd, tf, store)
+        if fixed is not None:
+            places.append(fixed)
+            continue
+        place = Place(tf.header, tf.column, tf.value_cell, "blank", unit=(fdef.unit if fdef else None) or tf.unit)
+        places.append(place)
+        if fdef is None:
+            place.why = "报表定义中没有该栏目"
+            continue
+        place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
+        if place.element is not None:
+            place.type, place.codelist = place.element.type, place.element.codelist
+        sql, why = _field_sql(store, fdef, sources, scope, params, grouped, problems)
+        if sql is None:
+            place.why = why
+            continue
+        compiled_sql, expr_type = sql
+        # id_sex() gives text '1'/'2': the field's element (a code) says how to show it
+        if place.element is None or not (expr_type == "text" and place.type in _TEXT_LIKE):
+            place.type = expr_type
+        place.kind, place.index = "sql", first_index + len(selected)
+        selected.append(compiled_sql.label(f"c{place.index}"))
+    return places, selected
 
 
 def _order(text: str, scope, params) -> ColumnElement:

@@ -79,8 +79,9 @@ def sheet_setup(ws: Worksheet, tpl: TemplateSheet, *, repeat: tuple[int, int] | 
 
 def write_row(book: Book, ws: Worksheet, tpl: TemplateSheet, r: int, out: int, fill: TextFill | None,
               overrides: dict[int, tuple[str, Any]] | None = None, hidden: bool | None = None,
-              formats: dict[int, str] | None = None) -> None:
-    """Template row ``r`` at output row ``out`` (both 1-based); ``overrides`` put values in columns."""
+              formats: dict[int, str] | None = None, blank_values: bool = False) -> None:
+    """Template row ``r`` at output row ``out`` (both 1-based); ``overrides`` put values in columns;
+    ``blank_values``: the row's look only, not its texts (a copy of an empty sub-table row)."""
     height = tpl.heights.get(r)
     hide = r in tpl.hidden_rows if hidden is None else hidden
     if height or hide:
@@ -91,7 +92,7 @@ def write_row(book: Book, ws: Worksheet, tpl: TemplateSheet, r: int, out: int, f
         if c in overrides:
             put(book, ws, out - 1, c - 1, overrides[c], style, (formats or {}).get(c))
             continue
-        value = tpl.values.get((r, c))
+        value = None if blank_values else tpl.values.get((r, c))
         if value is None:
             if style:
                 ws.write_blank(out - 1, c - 1, None, book.fmt(style))
@@ -237,20 +238,31 @@ def _totals_cells(total_cols: dict[int, int], columns: list[OutColumn], totals: 
 # --- indicator tables and one-record forms: the template with values in its value cells --------
 
 def write_fixed(book: Book, ws: Worksheet, tpl: TemplateSheet, values: dict[tuple[int, int], tuple[str, Any]],
-                fill: TextFill, num_formats: dict[tuple[int, int], str] | None = None) -> None:
+                fill: TextFill, num_formats: dict[tuple[int, int], str] | None = None,
+                grow: dict[int, list[dict[int, tuple[str, Any]]]] | None = None) -> None:
+    """The template with ``values`` in its cells (keyed by template row and column). ``grow``: rows
+    to insert after a template row (a sub-table with more records than empty rows), each written
+    with that row's look and its own values by column; everything below moves down."""
+    grow = {r: extra for r, extra in (grow or {}).items() if extra}
     sheet_setup(ws, tpl)
     by_row: dict[int, dict[int, tuple[str, Any]]] = {}
     for (r, c), v in values.items():
         by_row.setdefault(r, {})[c] = v
     num_formats = num_formats or {}
+    shift = 0
+    moved: dict[int, int] = {}  # template row -> output row
     for r in range(1, tpl.max_row + 1):
+        moved[r] = out = r + shift
         over = by_row.get(r)
-        if over and any((r, c) in num_formats for c in over):
-            write_row(book, ws, tpl, r, r, fill, {c: v for c, v in over.items() if (r, c) not in num_formats})
-            for c, v in over.items():
-                if (r, c) in num_formats:
-                    put(book, ws, r - 1, c - 1, v, tpl.style(r, c), num_formats[(r, c)])
-        else:
-            write_row(book, ws, tpl, r, r, fill, over)
-    for m in tpl.merges:
-        add_merge(ws, *m)
+        formats = {c: num_formats[(r, c)] for c in over if (r, c) in num_formats} if over else None
+        write_row(book, ws, tpl, r, out, fill, over, formats=formats)
+        for i, extra in enumerate(grow.get(r, ()), start=1):
+            formats = {c: num_formats[(r, c)] for c in extra if (r, c) in num_formats}
+            write_row(book, ws, tpl, r, out + i, None, extra, hidden=False, formats=formats, blank_values=True)
+        shift += len(grow.get(r, ()))
+    for top, left, bottom, right in tpl.merges:
+        if top == bottom and top in grow:  # a box of a grown row: the same box in each new row
+            for i in range(len(grow[top]) + 1):
+                add_merge(ws, moved[top] + i, left, moved[top] + i, right)
+            continue
+        add_merge(ws, moved[top], left, moved[bottom] + len(grow.get(bottom, ())), right)
