@@ -32,6 +32,7 @@ API_ROUTES = {
     ("POST", "/api/ledgers/{ledger_id}/records/{record_id}/reveal"),
 }
 PUBLIC_ROUTES = {("GET", "/api/health")}
+IMPORT_ROUTES = {("POST", "/api/imports"), ("GET", "/api/imports/{import_id}/error-workbook")}
 
 
 def units_of(user: str) -> set[str] | None:
@@ -51,7 +52,7 @@ def away(user: str) -> str | None:
 def test_the_matrix_covers_every_api_route(app):
     # the OpenAPI document lists every API route: a new one fails here until the matrix covers it
     routes = {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
-    assert routes == API_ROUTES | PUBLIC_ROUTES
+    assert routes == API_ROUTES | PUBLIC_ROUTES | IMPORT_ROUTES
 
 
 def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
@@ -63,6 +64,9 @@ def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
                       {"column": "id_number", "purpose": "核实"} if method == "POST" else None)
         assert r.status_code == 401, (method, url, r.text)
         assert set(r.json()) == {"ok", "error", "message", "details"} and r.json()["error"] == "login-required"
+    for method, path in sorted(IMPORT_ROUTES):
+        r = c.request(method, path.format(import_id="x" * 24), files={"file": ("a.xlsx", b"x")} if method == "POST" else None)
+        assert r.status_code == 401 and r.json()["error"] == "login-required", (method, path, r.text)
     bad = api(None)
     bad.headers["Authorization"] = "Bearer ybt_not-a-real-token"
     assert bad.get("/api/ledgers").status_code == 401
@@ -196,3 +200,56 @@ def test_a_town_sees_its_villages_and_grids_but_not_the_district_level(api, worl
     units = {r["org_unit"] for r in c.get("/api/ledgers/person_identity/records", params={"limit": 500}).json()["records"]}
     assert units == {LINJIANG, LJ_VILLAGE, LJ_GRID, "500118103202"}
     assert DISTRICT not in units and ZHUTUO not in units
+
+
+def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
+    """POST /api/imports writes only ledgers the user may write, only within the scope; another user's
+    error workbook is "not there", exactly like one that does not exist."""
+    from tests.web.test_import import fill_roster, install_forms, person
+    from yibiaotong.ledgers import LedgerStore
+    from yibiaotong.web.import_files import ImportFiles
+
+    templates = install_forms(world.engine, tmp_path / "forms")
+    app.state.imports = ImportFiles(tmp_path / "uploads")
+    store = LedgerStore(world.engine)
+    may = {"admin": {"person_roster", "disability_roster"}, "minzheng": {"disability_roster"}, "nongye": set(),
+           **{u: {"person_roster", "disability_roster"} for u in SCOPES}}
+    problems: list[str] = []
+    workbooks: dict[str, str] = {}
+    for i, (user, _role, _unit, _department) in enumerate(USERS):
+        c = api(user)
+        for j, form in enumerate(("person_roster", "disability_roster")):
+            row = person(100 + i * 10 + j, village="")
+            wrong = person(105 + i * 10 + j, village="朱沱村" if away(user) == ZT_VILLAGE else "临江村",
+                           **{"出生日期": "明天"})
+            path = fill_roster(templates[form], tmp_path / f"{user}-{form}.xlsx", [row, wrong])
+            r = c.post("/api/imports", data={"form": form, "org_unit": home(user)},
+                       files={"file": (path.name, path.read_bytes())})
+            if form not in may[user]:
+                if r.status_code != 403 or r.json()["error"] != "forbidden":
+                    problems.append(f"{user} {form}: {r.status_code}")
+                continue
+            if r.status_code != 200:
+                problems.append(f"{user} {form}: {r.status_code} {r.text[:200]}")
+                continue
+            body = r.json()["import"]
+            ledger = "person_identity" if form == "person_roster" else "person_disability"
+            written = store.get(ledger, row["身份证号码"])
+            if written["_org_unit"] != home(user) or body["rows_imported"] != 1 or body["rows_invalid"] != 1:
+                problems.append(f"{user} {form}: wrote {written['_org_unit']} {body['rows_imported']}")
+            workbooks[user] = body["error_workbook"]
+            if away(user):  # a unit outside the scope: refused before reading, nothing of it in the answer
+                out = c.post("/api/imports", data={"form": form, "org_unit": away(user)},
+                             files={"file": (path.name, path.read_bytes())})
+                if out.status_code != 403 or _leaks(out.text, world, ledger, away(user)):
+                    problems.append(f"{user} {form} outside: {out.status_code}")
+    for user, url in workbooks.items():
+        for other, _role, _unit, _department in USERS:
+            r = api(other).get(url)
+            ghost = api(other).get("/api/imports/" + "y" * 24 + "/error-workbook")
+            if other in (user, "admin"):
+                if r.status_code != 200:
+                    problems.append(f"{other} cannot fetch {user}'s own error workbook: {r.status_code}")
+            elif r.status_code != 404 or r.json() != ghost.json():
+                problems.append(f"{other} fetches {user}'s error workbook: {r.status_code}")
+    assert not problems, "\n".join(problems)
