@@ -5,8 +5,9 @@ into a pack (ledgers and form definitions), installed, and the synthetic populat
 ``yibiaotong.demo`` at the chosen scale. Then, each in its own process so that peak memory is
 its own:
 
-- floor: the same output rows, fetched with the same SELECT per file, written with xlsxwriter in
-  constant_memory mode with a plain one-row header (no template, no formats, no conversion);
+- floor: the same output rows, fetched with the same SELECTs per file (a one-record form's first
+  300 records and their sub-tables' rows), written with xlsxwriter in constant_memory mode under a
+  plain one-row header (no template, no formats, no conversion);
 - yibiaotong: ``generate_all`` (what `ybt report --all` runs): every form × every town and
   subdistrict, in the template's own layout.
 
@@ -68,7 +69,9 @@ def floor(db: Path, period: str, out: Path) -> dict:
 
     from yibiaotong.ledgers import LedgerStore
     from yibiaotong.reports import Period, Reporter
+    from yibiaotong.reports.generate import MAX_RECORD_SHEETS
     from yibiaotong.reports.query import indicator_queries, row_query
+    from yibiaotong.reports.subtables import fetch_rows
     from yibiaotong.reports.template import load_template
     from yibiaotong.store import open_store
 
@@ -79,14 +82,22 @@ def floor(db: Path, period: str, out: Path) -> dict:
     p = Period.parse(period)
     started = time.perf_counter()
     files = rows = 0
+    records: list = []
     for fd, code in work:
         unit = tree[code]
-        form = load_template(fd.template_path, fd.sheet).form
+        tpl = load_template(fd.template_path, fd.sheet)
+        form = tpl.form
+        subs, q = [], None
         if form.layout == "indicator":
             _places, queries, _ = indicator_queries(store, fd, form.fields, p, unit.path, code, reporter.has_data)
             stmts = [q.stmt for q in queries]
+        elif form.layout == "record":  # the same rows: at most MAX_RECORD_SHEETS records, their sub-tables' rows
+            q, subs = reporter.record_queries(fd, tpl, p, unit)
+            stmts = [q.stmt.limit(MAX_RECORD_SHEETS) if q.stmt is not None else None]
+            subs = [s for s in subs if s.stmt is not None]
         else:
-            stmts = [row_query(store, fd, form.fields, p, unit.path, code).stmt]
+            stmts = [row_query(store, fd, [f for f in form.fields if f.column != form.serial_column], p, unit.path,
+                               code).stmt]
         path = out / code / f"{fd.id}.xlsx"
         path.parent.mkdir(parents=True, exist_ok=True)
         wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "remove_timezone": True})
@@ -102,6 +113,14 @@ def floor(db: Path, period: str, out: Path) -> dict:
                     for row in part:
                         ws.write_row(r, 0, row)
                         r += 1
+                        if subs:
+                            records.append(row)
+            for sub in subs:
+                for members in fetch_rows(conn, sub, {x[q.link_index[sub.record_link]] for x in records} - {None}).values():
+                    for member in members:
+                        ws.write_row(r, 0, member)
+                        r += 1
+        records.clear()
         wb.close()
         files += 1
         rows += r - 1

@@ -313,6 +313,19 @@ CATALOG: dict[str, Template] = {
     "report-records-truncated": Template(
         "一张登记表一页，最多生成 {limit} 页，其余记录未生成", "one sheet per record: only the first {limit} were written",
         "请按村（社区）分别生成，或用筛选条件缩小范围。", "Generate per village, or narrow the filter."),
+    "report-job-interrupted": Template(
+        "报表生成任务 {id} 在运行中被中断（服务重启或进程退出），没有生成结果文件",
+        "report job {id} was interrupted (the server restarted or the process ended); it produced no file",
+        "请重新发起生成。", "Start the run again."),
+    "report-job-failed": Template(
+        "报表生成任务 {id} 失败（{reason}），没有生成结果文件", "report job {id} failed ({reason}); it produced no file",
+        "请重新发起生成；如反复出现，请联系系统管理员查看服务日志。", "Start it again; if it fails again, the server log says why."),
+    "report-job-not-ready": Template(
+        "报表生成任务 {id} 尚未完成（{status}），还没有可下载的文件", "report job {id} is {status}: no file to download yet",
+        "请等待进度完成后再下载。", "Wait until it is done."),
+    "report-job-expired": Template(
+        "报表生成任务 {id} 的结果文件已按保留期限清理", "the file of report job {id} has been removed after its retention time",
+        "请重新发起生成。", "Start the run again."),
     # --- rules (预警规则、资格核查) ---
     "rule-invalid": Template(
         "预警规则“{rule}”写法有误：{reason}", "rule {rule!r} is not well formed: {reason_en}",

@@ -34,7 +34,7 @@ def report(
     例：ybt report 019_残疾人生活补贴上报花名册 --period 2024-01 --org-unit 500118103000 --out out/
         ybt report --all --period 2024-01 --out out/
     """
-    from yibiaotong.reports import Reporter, generate_all
+    from yibiaotong.reports import Reporter
     from yibiaotong.store import open_store
 
     if (form is None) == (not all_forms):
@@ -50,23 +50,8 @@ def report(
             result = Reporter(engine, reveal=reveal, report_date=when).report(form, period, org_unit or _root(engine),
                                                                                out)
             results = [result]
-        elif as_json:
-            results = generate_all(engine, period, out, reveal=reveal, report_date=when,
-                                   org_units=[org_unit] if org_unit else None)
         else:
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("{task.fields[rows]:,} 行"), TimeElapsedColumn(), TimeRemainingColumn(),
-                          console=err_console, transient=True) as bar:
-                task = bar.add_task("生成报表", total=None, rows=0)
-                rows = [0]
-
-                def progress(done: int, total: int, result, task=task, bar=bar) -> None:
-                    rows[0] += result.rows
-                    bar.update(task, completed=done, total=total, rows=rows[0],
-                               description=f"生成报表 {result.org_name} {result.title[:16]}")
-
-                results = generate_all(engine, period, out, reveal=reveal, report_date=when, progress=progress,
-                                       org_units=[org_unit] if org_unit else None)
+            results = _run_all(engine, period, org_unit, out, reveal, when, as_json)
     except YbtError as exc:
         fail(exc, as_json)
     if as_json:
@@ -75,6 +60,42 @@ def report(
         _show(results)
     if any(not r.ok for r in results):
         raise typer.Exit(2)
+
+
+def _run_all(engine, period: str, org_unit: str | None, out: Path, reveal: bool, when: date | None,
+             as_json: bool) -> list:
+    """Every form × every town (or the one unit), recorded as a report job and run here."""
+    import getpass
+
+    from yibiaotong.forms.store import load_forms
+    from yibiaotong.reports import Reporter
+    from yibiaotong.reports.jobs import create_job, default_folder, run_job
+
+    code = Reporter(engine).org_unit(org_unit).code if org_unit else None
+    job = create_job(engine, f"cli:{getpass.getuser()}", period, code, [f.id for f in load_forms(engine)],
+                     reveal=reveal, purpose="命令行 --reveal" if reveal else None)
+    results: list = []
+    if as_json:
+        job = run_job(engine, job.id, default_folder(engine), out_dir=out, make_zip=False, report_date=when,
+                      progress=lambda _d, _t, r: results.append(r))
+    else:
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rows]:,} 行"), TimeElapsedColumn(), TimeRemainingColumn(),
+                      console=err_console, transient=True) as bar:
+            task = bar.add_task("生成报表", total=job.total, rows=0)
+            rows = [0]
+
+            def progress(done: int, total: int, result) -> None:
+                results.append(result)
+                rows[0] += result.rows
+                bar.update(task, completed=done, total=total, rows=rows[0],
+                           description=f"生成报表 {result.org_name} {result.title[:16]}")
+
+            job = run_job(engine, job.id, default_folder(engine), out_dir=out, make_zip=False, report_date=when,
+                          progress=progress)
+    if job.status == "failed":
+        raise YbtError(job.problems)
+    return results
 
 
 def _root(engine) -> str:

@@ -29,7 +29,7 @@ from yibiaotong.orgunits import OrgTree, load_tree
 from yibiaotong.reports import defaults as D
 from yibiaotong.reports import values as V
 from yibiaotong.reports.period import Period
-from yibiaotong.reports.query import Place, indicator_queries, row_query, totals_query
+from yibiaotong.reports.query import Place, RowQuery, indicator_queries, row_query, totals_query
 from yibiaotong.reports.subtables import SubTable, fetch_rows, find_subtables, link_of, rows_ledger, rows_query
 from yibiaotong.reports.template import TemplateSheet, load_template
 from yibiaotong.reports.titles import Place as Where
@@ -156,24 +156,10 @@ class Reporter:
     def _records(self, fd: FormDef, tpl: TemplateSheet, period: Period, unit, where: Where, path: Path,
                  result: ReportResult) -> None:
         """One sheet per record; its sub-tables (家庭成员情况) hold the records linked to it."""
-        subs = find_subtables(tpl)
-        in_sub = {id(f) for s in subs for f in s.fields}
-        fields = [f for f in tpl.form.fields if id(f) not in in_sub]
-        main = D.main_ledger(fd, self.store)
-        for sub in subs:
-            self._plan_subtable(fd, sub, main, period)
-        q = row_query(self.store, fd, fields, period, unit.path, unit.code,
-                      links=list(dict.fromkeys(s.record_link for s in subs if s.record_link)))
+        q, subs = self.record_queries(fd, tpl, period, unit)
         result.problems += q.problems
         result.blank += [(p.header, p.why or "") for p in q.places if p.kind == "blank"]
         for sub in subs:
-            if sub.record_link and sub.record_link not in q.link_index:
-                sub.why = "子表与本表记录无法关联（关联表达式不适用于本表的台账）"
-                sub.problems += [p.at(form_field=sub.name) for p in q.link_problems.get(sub.record_link, [])]
-            if not sub.why:
-                rows_query(self.store, fd, sub, period, unit.path, unit.code)
-            if sub.why and not sub.places:
-                sub.places = [Place(f.header, f.column, f.value_cell, "blank", why=sub.why) for f in sub.fields]
             result.blank += sub.blank
             result.problems += sub.problems
         fill = self._filler(tpl, where, period)
@@ -210,6 +196,27 @@ class Reporter:
         if not records:
             write_fixed(book, book.wb.add_worksheet(_sheet_name(tpl.form.sheet)), tpl, {}, fill)
         book.close()
+
+    def record_queries(self, fd: FormDef, tpl: TemplateSheet, period: Period, unit) -> tuple[RowQuery, list[SubTable]]:
+        """A one-record form's SELECT (at most MAX_RECORD_SHEETS + 1 rows are read from it) and its
+        sub-tables, each with its SELECT or the reason it stays blank."""
+        subs = find_subtables(tpl)
+        in_sub = {id(f) for s in subs for f in s.fields}
+        fields = [f for f in tpl.form.fields if id(f) not in in_sub]
+        main = D.main_ledger(fd, self.store)
+        for sub in subs:
+            self._plan_subtable(fd, sub, main, period)
+        q = row_query(self.store, fd, fields, period, unit.path, unit.code,
+                      links=list(dict.fromkeys(s.record_link for s in subs if s.record_link)))
+        for sub in subs:
+            if sub.record_link and sub.record_link not in q.link_index:
+                sub.why = "子表与本表记录无法关联（关联表达式不适用于本表的台账）"
+                sub.problems += [p.at(form_field=sub.name) for p in q.link_problems.get(sub.record_link, [])]
+            if not sub.why:
+                rows_query(self.store, fd, sub, period, unit.path, unit.code)
+            if sub.why and not sub.places:
+                sub.places = [Place(f.header, f.column, f.value_cell, "blank", why=sub.why) for f in sub.fields]
+        return q, subs
 
     def _plan_subtable(self, fd: FormDef, sub: SubTable, main: str | None, period: Period) -> None:
         """The sub-table's ledger and link (the same for every org unit: kept per form)."""

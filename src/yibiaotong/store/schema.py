@@ -312,3 +312,32 @@ alert_event = Table(
     Column("reason", Text, nullable=True),
     Column("run_id", BigInteger, nullable=True),
 )
+
+# --- reports (report jobs) ---
+# A long report run (every form for an org unit, or `ybt report --all`) happens in the background:
+# who asked for what, how far it is, and the zip it produced. Written by yibiaotong.reports.jobs.
+from sqlalchemy import Boolean  # noqa: E402  (kept in this section: other sections stay untouched)
+
+report_job = Table(
+    "ybt_report_job", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("requested_by", String(100), nullable=False, index=True),
+    Column("period", String(7), nullable=False),  # 'YYYY-MM'
+    Column("org_unit", String(32), nullable=True),  # this unit and below; null: every town (ybt report --all)
+    Column("forms", JSON, nullable=False),  # form ids, fixed when the job is asked for
+    Column("reveal", Boolean, nullable=False),  # sensitive values in full (the requester may see them)
+    Column("purpose", Text, nullable=True),  # why they are shown in full
+    Column("status", String(10), nullable=False, index=True),  # queued | running | done | failed
+    Column("done", Integer, nullable=False),  # files generated (or given up on) so far
+    Column("total", Integer, nullable=False),
+    Column("rows", BigInteger, nullable=False),
+    Column("result_file", String(1000), nullable=True),  # the zip, only once it is complete
+    Column("result_bytes", BigInteger, nullable=True),
+    Column("summary", JSON, nullable=True),  # files, failed forms and their problem codes (no values)
+    Column("error", JSON, nullable=True),  # problems of a failed job
+    Column("runner", String(200), nullable=True),  # host:pid:token of the process that runs it
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
