@@ -32,3 +32,35 @@ def test_fast_converters_agree_with_coerce(standard_dictionary, element_id):
         convert = compile_converter(element, codelists, unit)
         for raw in SAMPLES[element_id] * 2:  # twice: the second answer comes from the memory
             assert convert(raw) == coerce(element, raw, codelists, source_unit=unit), raw
+
+
+@pytest.mark.parametrize("element_id", sorted(SAMPLES))
+def test_column_converters_agree_with_coerce_cell_for_cell(standard_dictionary, element_id):
+    from yibiaotong.ingest.convert import compile_column
+
+    element = standard_dictionary.element(element_id)
+    codelists = standard_dictionary.codelists
+    samples = SAMPLES[element_id]
+    texts = [s for s in samples if isinstance(s, str)]  # an all-text column takes the column-wide checks
+    for unit in (None, "万元") if element.type == "amount" else (None,):
+        column = compile_column(element, codelists, unit)
+        for cells in (samples, texts, texts[:1] * 3, samples[::-1]):
+            out, bad = column(cells)
+            expected = [coerce(element, raw, codelists, source_unit=unit) for raw in cells]
+            assert out == [value for value, _problems in expected], cells
+            assert bad == {i: problems for i, (_value, problems) in enumerate(expected) if problems}, cells
+
+
+def test_the_id_number_column_check_finds_each_wrong_number_among_many(standard_dictionary):
+    from tests.ingest.conftest import id_number
+    from yibiaotong.ingest.convert import compile_column
+
+    element = standard_dictionary.element("id_number")
+    good = [id_number(date(1950 + i % 60, 1 + i % 12, 1 + i % 28), i % 1000) for i in range(500)]
+    cells = list(good)
+    cells[7] = cells[7][:17] + ("0" if cells[7][17] != "0" else "1")  # check digit
+    cells[99] = cells[99][:6] + "19991332" + cells[99][14:]  # no such day
+    cells[300] = "000118" + cells[300][6:]  # no such region
+    out, bad = compile_column(element, standard_dictionary.codelists)(cells)
+    assert sorted(bad) == [7, 99, 300] and [c for i, c in enumerate(out) if i not in bad] == [
+        c for i, c in enumerate(good) if i not in (7, 99, 300)]

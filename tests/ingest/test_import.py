@@ -156,3 +156,37 @@ def test_a_row_missing_the_key_of_one_ledger_is_reported_not_dropped(intake):
     assert len(missing) == 1 and missing[0].location["row"] == 6
     assert missing[0].message_zh == "该行未写入台账《残疾人信息台账》：缺少“残疾人证号”".replace("残疾人信息台账", "残疾人证台账")
     assert intake.store.count("cert") == 1 and intake.store.count("person_disability") == 2
+
+
+def test_a_person_listed_twice_is_one_record_whose_later_values_win(intake, monkeypatch):
+    from yibiaotong.ingest import sheet
+
+    rows = [person(1), person(2), person(1, **{"残疾等级": "一级", "联系电话": None})]
+    report = import_file(intake.engine, intake.roster("重复.xlsx", rows), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 3
+    counts = report.sheets[0].ledgers["person_disability"]
+    assert (counts.inserted, counts.duplicate_keys) == (2, 1)
+    record = intake.store.get("person_disability", rows[0]["身份证号码"])
+    assert record["disability_level"] == "1" and record["_version"] == 1
+    assert intake.store.get("person_identity", rows[0]["身份证号码"])["phone"] == "13800000001"
+    # the second listing in a later chunk of a big file: the record is updated, same result
+    monkeypatch.setattr(sheet, "BATCH_ROWS", 2)
+    again = [person(3), person(4), person(3, **{"残疾等级": "一级", "联系电话": None})]
+    report = import_file(intake.engine, intake.roster("重复2.xlsx", again), org_unit=TOWN)
+    counts = report.sheets[0].ledgers["person_disability"]
+    assert (counts.inserted, counts.updated) == (2, 1) and report.rows_imported == 3
+    assert intake.store.get("person_disability", again[0]["身份证号码"])["disability_level"] == "1"
+
+
+def test_the_history_of_an_imported_record_holds_every_value_as_json(intake):
+    from yibiaotong.ledgers.store import _jsonable
+
+    rows = [person(1, **{"出生日期": "1951年2月2日", "补贴金额/生活补贴（元）": "120.50", "联系电话": None}), person(2)]
+    import_file(intake.engine, intake.roster("历史.xlsx", rows), org_unit=TOWN, period="2024-01")
+    for ledger in ("person_identity", "person_disability"):
+        record = intake.store.get(ledger, rows[0]["身份证号码"])
+        first = intake.store.history(ledger, rows[0]["身份证号码"])[0]
+        stored = {k: v for k, v in record.items() if not k.startswith("_") and v is not None}
+        assert first["op"] == "insert" and first["old_value"] is None
+        assert first["new_value"] == {"_org_unit": VILLAGE, **{k: _jsonable(v) for k, v in stored.items()}}
+    assert "phone" not in intake.store.history("person_identity", rows[0]["身份证号码"])[0]["new_value"]

@@ -11,7 +11,7 @@ from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.model import Element
 from yibiaotong.errors import Problem
 from yibiaotong.forms.model import FormTemplate
-from yibiaotong.ingest.convert import Converter, compile_converter
+from yibiaotong.ingest.convert import ColumnConverter, Converter, compile_column, compile_converter
 from yibiaotong.ingest.recognise import Recognition
 from yibiaotong.ingest.workbook import column_letter
 from yibiaotong.ledgers.definition import LedgerDef
@@ -31,6 +31,11 @@ class ColumnPlan:
     convert: Converter
     ledger: str | None  # None: read for the org unit only
     ledger_column: str | None
+    convert_column: ColumnConverter | None = None  # the same converter, a chunk of the column at a time
+
+    def __post_init__(self) -> None:
+        if self.convert_column is None:
+            self.convert_column = compile_column(self.element, {}, convert=self.convert)
 
 
 @dataclass

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -31,10 +32,10 @@ from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
 from yibiaotong.ingest.workbook import Sheet
-from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, _json_scalar, record_key
+from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
 from yibiaotong.store import schema
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 20_000  # rows converted column-wise and written together
 _FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
 
 
@@ -125,8 +126,8 @@ class SheetImport:
         self.arbiters = {lid: Arbiter(ctx.conn, lp.definition, new, ctx.authority) for lid, lp in plan.ledgers.items()}
         for lid in plan.ledgers:
             report.ledgers[lid] = LedgerCounts()
-        self.batch: dict[str, list[PreparedRecord]] = {lid: [] for lid in plan.ledgers}
-        self.batch_rows = 0
+        self.batch: dict[str, list[PreparedRecord]] = {lid: [] for lid in plan.ledgers}  # rows taken one by one
+        self.columns: dict[str, list[RecordColumns]] = {lid: [] for lid in plan.ledgers}  # rows taken column-wise
         self.pending: list[Pending] = []
         self.text_columns = [i for i, c in enumerate(plan.columns) if c.element.type == "text"]
         # a ledger empty when the file's transaction began holds only what this sheet wrote: keys
@@ -136,32 +137,28 @@ class SheetImport:
             if ctx.conn.execute(select(lp.table.c._id).limit(1)).first() is None}
         self.converters = [c.convert for c in plan.columns]
         self.width = max(c.column for c in plan.columns)
-        picked = [c.column - 1 for c in plan.columns]
-        # cells of a full-width row in one C call (itemgetter of one index returns the bare value)
-        self.pick = (lambda row, get=itemgetter(*picked): list(get(row))) if len(picked) > 1 else \
-            (lambda row, i=picked[0]: [row[i]])
+        self.picked = [c.column - 1 for c in plan.columns]
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
                             for lid, lp in plan.ledgers.items()
                             if len(lp.definition.key) == 1 and lp.definition.key[0] in dict(lp.columns)
                             and plan.columns[dict(lp.columns)[lp.definition.key[0]]].element.type
                             in ("id_number", "text", "code")}
+        self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
 
     # --- rows --------------------------------------------------------------------------------
 
     def run(self) -> None:
-        if self.template.layout == "roster":
-            rows = self._roster_rows()
-        else:  # one record on the sheet: its values sit in the value cells
-            rows = iter([(self.plan.columns[0].cell_row or 1, None)])
         self.writer = Writer(self._write)
         try:
-            for number, values in rows:
-                self._row(number, values)
-                if self.batch_rows >= BATCH_ROWS:
+            if self.template.layout == "roster":
+                for chunk in self._roster_chunks():
+                    self._chunk(chunk)
                     self._flush()
                     if self.ctx.progress:
                         self.ctx.progress(self.report.rows_read)
+            else:  # one record on the sheet: its values sit in the value cells
+                self._record()
             self._flush()
             self.writer.drain()  # linking reads what this file wrote
             self._link_pending()
@@ -171,7 +168,9 @@ class SheetImport:
         finally:
             self.writer.stop()  # never leave a thread on the connection the transaction ends on
 
-    def _roster_rows(self):
+    def _roster_chunks(self) -> Iterator[list[tuple[int, list[Any]]]]:
+        """The data rows, :data:`BATCH_ROWS` at a time, without the total and footer rows, merged
+        ranges filled in."""
         first = self.template.data_first_row or 1
         skip = {self.template.total_row, *self.template.footer_rows} - {None}
         fills = [m for m in self.sheet.merges if m.bottom >= first and m.bottom > m.top]
@@ -182,12 +181,14 @@ class SheetImport:
         starts: dict[int, list] = {}
         for m in fills:
             starts.setdefault(m.top, []).append(m)
-        for number, values in self.sheet.rows(first):
-            if number in skip:
-                continue
+        rows = self.sheet.rows(first)
+        while chunk := list(islice(rows, BATCH_ROWS)):
+            if skip:
+                chunk = [item for item in chunk if item[0] not in skip]
             if starts or carried:
-                values = self._fill_merged(number, list(values), starts, carried)
-            yield number, values
+                chunk = [(number, self._fill_merged(number, list(values), starts, carried)) if (
+                    starts or carried) else (number, values) for number, values in chunk]
+            yield chunk
 
     @staticmethod
     def _fill_merged(number: int, values: list[Any], starts: dict[int, list], carried: dict) -> list[Any]:
@@ -206,20 +207,92 @@ class SheetImport:
                 values[c - 1] = value
         return values
 
-    def _row(self, number: int, values: list[Any] | None) -> None:
-        # the hot path: a million rows pass here, so lookups are hoisted and loops are comprehensions
-        plan = self.plan
-        if values is None:  # a record form: gather the value cells into one row
-            head = self.sheet.head_values
-            values = cells = [head.get((c.cell_row, c.column)) for c in plan.columns]
-        elif len(values) >= self.width:
-            cells = self.pick(values)
-        else:
-            n = len(values)
-            cells = [values[c.column - 1] if c.column <= n else None for c in plan.columns]
+    def _chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
+        """A chunk of roster rows, converted column by column (the hot path: a million rows pass
+        here). A row that is clean — every cell converts, its village is found, every ledger key is
+        there, nothing looks like a total line or a formula — goes to the ledgers' columns as it is;
+        any other row takes the row-by-row path (:meth:`_row`), which says what is wrong with it."""
+        if not chunk:
+            return
+        plan, width = self.plan, self.width
+        numbers = [number for number, _values in chunk]
+        raws = [values for _number, values in chunk]
+        padded = [v if len(v) >= width else [*v, *[None] * (width - len(v))] for v in raws]
+        cells = [list(map(itemgetter(i), padded)) for i in self.picked]
+        converted = [c.convert_column(col) for c, col in zip(plan.columns, cells)]
+        out = [values for values, _bad in converted]
+        n = len(chunk)
+        slow: set[int] = set()
+        for _values, bad in converted:
+            slow.update(bad)
+        orgs = self._org_units(out, n)
+        slow.update(i for i, (code, _problem) in enumerate(orgs) if code is None)
+        slow.update(self._suspect_rows(numbers, raws, cells))
+        key_columns = [plan.id_index] if plan.id_index is not None else []
+        key_columns += [self.simple_keys[lid] for lid in plan.ledgers if lid in self.simple_keys]
+        for j in dict.fromkeys(key_columns):  # no key: linked by name, or said which key is missing
+            slow.update(i for i, k in enumerate(out[j]) if k is None or k == "")
+        width_out = len(out)
+        slow.update(i for i, row in enumerate(zip(*out)) if row.count(None) == width_out)  # empty rows
+        if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
+            slow = set(range(n))
+        if len(slow) < n:
+            self._take([i for i in range(n) if i not in slow], numbers, out, orgs)
+        for i in sorted(slow):
+            bad = [(j, p) for j, (_values, problems) in enumerate(converted) if i in problems
+                   for p in problems[i]] or None
+            self._row(numbers[i], raws[i], [col[i] for col in cells], [col[i] for col in out], bad)
+
+    def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list) -> None:
+        """Clean rows of a chunk: per ledger, its columns for those rows."""
+        pick = itemgetter(*taken) if len(taken) > 1 else (lambda seq, i=taken[0]: (seq[i],))
+        codes = pick([code for code, _problem in orgs])
+        rows = pick(numbers)
+        for lid, lp in self.plan.ledgers.items():
+            values = {name: pick(out[i]) for name, i in lp.columns}
+            self.columns[lid].append(RecordColumns(pick(out[self.simple_keys[lid]]), codes, rows, values))
+        self.report.rows_read += len(taken)
+        self.report.rows_imported += len(taken)
+
+    def _org_units(self, out: list[list[Any]], n: int) -> list[tuple[str | None, Problem | None]]:
+        """Per row, its org unit code (or None and why), from the town and village columns."""
+        plan, memo, find = self.plan, self.org_memo, self.ctx.matcher.find
+        towns = out[plan.town] if plan.town is not None else [None] * n
+        villages = out[plan.village] if plan.village is not None else [None] * n
+        pairs = list(zip(towns, villages))
+        found = list(map(memo.get, pairs))
+        if None in found:
+            for i, hit in enumerate(found):
+                if hit is None:
+                    found[i] = memo[pairs[i]] = find(*pairs[i])
+        return found
+
+    def _suspect_rows(self, numbers: list[int], raws: list[list[Any]], cells: list[list[Any]]) -> set[int]:
+        """Rows that may be a total line (合计) or hold a formula without a value or an error value:
+        looked at one by one."""
+        found = set()
+        for c in range(4):  # 合计/总计/小计/汇总 in the first cells: a cheap look for 计 or 汇 first
+            found.update(i for i, v in enumerate(raws) if len(v) > c and v[c].__class__ is str and (
+                "计" in v[c] or "汇" in v[c]))
+        if self.sheet.uncached_formulas:
+            rows = {r for r, _c in self.sheet.uncached_formulas}
+            found.update(i for i, number in enumerate(numbers) if number in rows)
+        for j in self.text_columns:  # an error value (#DIV/0!) converts as text
+            found.update(i for i, v in enumerate(cells[j]) if v.__class__ is str and v[:1] == "#")
+        return found
+
+    def _record(self) -> None:
+        """A record form: its value cells are one row."""
+        head = self.sheet.head_values
+        cells = [head.get((c.cell_row, c.column)) for c in self.plan.columns]
         results = [f(x) for f, x in zip(self.converters, cells)]
-        out = [r[0] for r in results]
         bad = [(i, p) for i, r in enumerate(results) if r[1] for p in r[1]] or None
+        self._row(self.plan.columns[0].cell_row or 1, cells, cells, [r[0] for r in results], bad)
+
+    def _row(self, number: int, values: list[Any], cells: list[Any], out: list[Any], bad) -> None:
+        """One row that is not plainly clean: what it is (empty, a total, a footer line) and what is
+        wrong with it; written, set aside for linking, or rejected with every problem."""
+        plan = self.plan
         if bad is None and out.count(None) == len(out):
             self._check_formulas(number, cells, blank=True)
             return  # an empty row (a pre-numbered template row, a spacer)
@@ -228,7 +301,6 @@ class SheetImport:
         report = self.report
         cols = plan.columns
         report.rows_read += 1
-        self.batch_rows += 1
         problems = [self._at(p, i, number) for i, p in bad] if bad else []
         problems += self._check_formulas(number, cells, full=bool(bad))
         org, org_problem = self._org_unit(out)
@@ -335,23 +407,40 @@ class SheetImport:
 
     def _flush(self) -> None:
         """Hand the batch to the writer thread and go on reading: the database's own work
-        (SQLite's and PostgreSQL's C code runs without Python's lock) overlaps the next batch's
+        (SQLite's and PostgreSQL's C code runs without Python's lock) overlaps the next chunk's
         conversion. At most one batch waits, so memory stays bounded."""
-        batch = {lid: records for lid, records in self.batch.items() if records}
+        batch = {}
+        for lid in self.plan.ledgers:
+            parts, records = self.columns[lid], self.batch[lid]
+            if parts or records:
+                batch[lid] = _merge(parts, records)
         self.batch = {lid: [] for lid in self.plan.ledgers}
-        self.batch_rows = 0
+        self.columns = {lid: [] for lid in self.plan.ledgers}
         if batch:
             self.writer.submit(batch)
 
-    def _write(self, batch: dict[str, list[PreparedRecord]]) -> None:
-        """In the writer thread: one batch, ledger by ledger, in the file's transaction."""
+    def _write(self, batch: dict[str, RecordColumns]) -> None:
+        """In the writer thread: one batch, ledger by ledger, in the file's transaction. Keys new to
+        a ledger that was empty take the bulk insert; keys it already has (an update, a conflict,
+        a person listed twice in the file) are looked up and merged record by record."""
+        ctx = self.ctx
         for lid, records in batch.items():
             seen = self.written.get(lid)
-            fresh = seen is not None and not any(p.key in seen for p in records)
-            result = self.ctx.store.write(lid, records, conn=self.ctx.conn, source_id=self.ctx.source_id,
-                                          arbiter=self.arbiters[lid], assume_new=fresh)
-            if seen is not None:
-                seen.update(p.key for p in records)
+            records, duplicates = _distinct(records)
+            if seen is None:
+                result = ctx.store.write(lid, records.records(), conn=ctx.conn, source_id=ctx.source_id,
+                                         arbiter=self.arbiters[lid])
+            else:
+                again = [i for i, key in enumerate(records.keys) if key in seen] if not seen.isdisjoint(
+                    records.keys) else []
+                new, known = _split(records, again)
+                result = ctx.store.insert_new(lid, new, conn=ctx.conn, source_id=ctx.source_id)
+                if len(known):
+                    more = ctx.store.write(lid, known.records(), conn=ctx.conn, source_id=ctx.source_id,
+                                           arbiter=self.arbiters[lid])
+                    result.updated, result.unchanged = more.updated, more.unchanged
+                seen.update(new.keys)
+            result.duplicate_keys += duplicates
             counts = self.report.ledgers[lid]
             counts.inserted += result.inserted
             counts.updated += result.updated
@@ -436,3 +525,57 @@ class SheetImport:
             form_id=ctx.form_id, department=ctx.department, period=ctx.period, org_unit=ctx.matcher.within,
             actor=ctx.actor, rows_read=r.rows_read, rows_imported=r.rows_imported, rows_invalid=r.rows_invalid,
             result={k: vars(v) for k, v in r.ledgers.items()}, created_at=datetime.now(UTC)))
+
+
+def _merge(parts: list[RecordColumns], records: list[PreparedRecord]) -> RecordColumns:
+    """The chunk's column-wise records and the ones taken row by row, as one set of columns in
+    the order of the sheet's rows."""
+    if len(parts) == 1 and not records:
+        return parts[0]
+    names = list(parts[0].values) if parts else list(dict.fromkeys(k for p in records for k in p.values))
+    rows = [(r, k, o, vals) for part in parts
+            for r, k, o, vals in zip(part.rows, part.keys, part.org_units, zip(*part.values.values()))]
+    rows += [(p.row, p.key, p.org_unit, tuple(p.values.get(name) for name in names)) for p in records]
+    if records:
+        rows.sort(key=lambda x: -1 if x[0] is None else x[0])
+    columns = list(zip(*[vals for *_rest, vals in rows])) if rows else [()] * len(names)
+    return RecordColumns([x[1] for x in rows], [x[2] for x in rows], [x[0] for x in rows],
+                         dict(zip(names, columns)))
+
+
+def _distinct(records: RecordColumns) -> tuple[RecordColumns, int]:
+    """A key twice in one batch: one record, whose later non-empty values win (as
+    :meth:`LedgerStore.write` merges them), at the place of the first; and how many were merged."""
+    keys = records.keys
+    if len(set(keys)) == len(keys):
+        return records, 0
+    first: dict[str, int] = {}
+    later = []
+    for i, key in enumerate(keys):
+        j = first.setdefault(key, i)
+        if j != i:
+            later.append((j, i))
+    values = {name: list(column) for name, column in records.values.items()}
+    orgs, rows = list(records.org_units), list(records.rows)
+    for j, i in later:
+        for column in values.values():
+            if column[i] is not None:
+                column[j] = column[i]
+        orgs[j], rows[j] = orgs[i], rows[i]
+    merged = RecordColumns(keys, orgs, rows, values)
+    return _split(merged, [i for _j, i in later])[0], len(later)
+
+
+def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns, RecordColumns]:
+    """The records but those at ``positions``, and those."""
+    drop = set(positions)
+    keep = [i for i in range(len(records)) if i not in drop]
+
+    def pick(indices: list[int]) -> RecordColumns:
+        if not indices:
+            return RecordColumns((), (), (), {name: () for name in records.values})
+        get = itemgetter(*indices) if len(indices) > 1 else (lambda seq, i=indices[0]: (seq[i],))
+        return RecordColumns(get(records.keys), get(records.org_units), get(records.rows),
+                             {name: get(column) for name, column in records.values.items()})
+
+    return pick(keep), pick(sorted(drop))

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import count, dropwhile
 from pathlib import Path
 from typing import Any
 
@@ -40,9 +41,7 @@ class Sheet:
 
     def rows(self, first: int) -> Iterator[tuple[int, list[Any]]]:
         """Rows from ``first`` on (1-based); values indexed from column 1 at position 0."""
-        for number, values in self._rows():
-            if number >= first:
-                yield number, values
+        return dropwhile(lambda item: item[0] < first, self._rows())
 
 
 class Workbook:
@@ -78,10 +77,8 @@ def _calamine_sheet(wb, name: str, hidden: bool, formulas: set[tuple[int, int]])
     pad = [""] * c0  # calamine's rows start at the first used column
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        number = r0
-        for values in data.iter_rows():
-            number += 1
-            yield number, (pad + values if c0 else values)
+        numbered = zip(count(r0 + 1), data.iter_rows())
+        return ((number, pad + values) for number, values in numbered) if c0 else numbered
 
     sheet = Sheet(name, hidden, Grid(name), {}, merges, r0 + data.height, formulas, rows)
     _fill_head(sheet)

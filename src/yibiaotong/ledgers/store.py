@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import json.encoder
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
 from alembic.migration import MigrationContext
@@ -49,6 +50,25 @@ class PreparedRecord:
     values: dict[str, Any]
     row: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordColumns:
+    """Records as columns, as an import holds a chunk of a sheet: per record its key, org unit
+    and source row, and per ledger column the values in record order."""
+
+    keys: Sequence[str]
+    org_units: Sequence[str]
+    rows: Sequence[int | None]
+    values: dict[str, Sequence[Any]]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def records(self) -> list[PreparedRecord]:
+        names = list(self.values)
+        return [PreparedRecord(k, o, dict(zip(names, vals)), r)
+                for k, o, r, vals in zip(self.keys, self.org_units, self.rows, zip(*self.values.values()))]
 
 
 class LedgerStore:
@@ -219,6 +239,21 @@ class LedgerStore:
         for start in range(0, len(merged), BATCH):
             self._write_batch(conn, ledger_id, table, merged[start:start + BATCH], source_id, result, arbiter,
                               assume_new)
+        return result
+
+    def insert_new(self, ledger_id: str, records: RecordColumns, *, conn: Connection, source_id: int
+                   ) -> UpsertResult:
+        """Insert records the caller knows are new (distinct keys that no record has), with their
+        history rows, inside the caller's transaction: the bulk path of an import, column by column.
+        Were a key not new after all, the unique key makes the transaction fail rather than
+        duplicate a record."""
+        _definition, table = self._ledger_and_table(ledger_id)
+        result = UpsertResult(inserted=len(records), source_id=source_id)
+        if not len(records):
+            return result
+        now = _now()
+        ids = _insert_columns(conn, table, records, source_id, now)
+        _insert_history_columns(conn, ledger_id, ids, records, source_id, now)
         return result
 
     def _write_batch(self, conn: Connection, ledger_id: str, table: Table, batch: list[PreparedRecord],
@@ -408,30 +443,120 @@ def _insert_records(conn: Connection, table: Table, records: list[PreparedRecord
                     now: datetime) -> list[int]:
     """Insert new records; returns their ``_id`` in the order given."""
     data = [c.name for c in table.columns if not c.name.startswith("_")]
-    columns = ["_key", "_org_unit", "_version", "_created_at", "_updated_at", "_source_id", *data]
+    columns = RecordColumns([p.key for p in records], [p.org_unit for p in records], [p.row for p in records],
+                            {name: [p.values.get(name) for p in records] for name in data})
+    return _insert_columns(conn, table, columns, source_id, now)
+
+
+def _insert_columns(conn: Connection, table: Table, records: RecordColumns, source_id: int,
+                    now: datetime) -> list[int]:
+    """Insert new records given as columns; returns their ``_id`` in record order. Each column's
+    values pass through the column type's bind processor once per distinct value."""
+    n = len(records)
+    data = [c.name for c in table.columns if not c.name.startswith("_")]
     stamp = _processed(conn, table.c._created_at, now)  # the same moment for every row: converted once
-    rows = [[p.key, p.org_unit, 1, stamp, stamp, source_id, *map(p.values.get, data)] for p in records]
+    nothing = [None] * n
+    values = [_processed_column(conn, table.c[name], records.values.get(name, nothing)) for name in data]
+    columns = ["_key", "_org_unit", "_version", "_created_at", "_updated_at", "_source_id", *data]
+    fixed = [records.keys, records.org_units, repeat(1), repeat(stamp), repeat(stamp), repeat(source_id)]
     if conn.dialect.name == "postgresql":
         # reserve the ids first, so the history rows can point at them without reading back
         seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "_id"))).scalar_one()
-        ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, len(rows))))
-                   .scalars())
-        for row, new_id in zip(rows, ids):
-            row.insert(0, new_id)
-        _bulk(conn, table, ["_id", *columns], rows, done={"_created_at", "_updated_at"})
+        ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, n))).scalars())
+        _execute_rows(conn, table, ["_id", *columns], zip(ids, *fixed, *values))
         return ids
-    _bulk(conn, table, columns, rows, done={"_created_at", "_updated_at"})
+    _execute_rows(conn, table, columns, zip(*fixed, *values))
     # SQLite gives a table without AUTOINCREMENT the ids max+1, max+2 ... and this transaction is
     # the only writer until it commits, so the ids are the last one and those just before it;
     # checked against the first and last key, and read back by key should that ever not hold.
     last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
-    ids = list(range(last - len(rows) + 1, last + 1))
+    ids = list(range(last - n + 1, last + 1))
     probe = dict(conn.execute(select(table.c._id, table.c._key).where(table.c._id.in_([ids[0], ids[-1]]))).all())
-    if probe.get(ids[0]) != records[0].key or probe.get(ids[-1]) != records[-1].key:
-        by_key = dict(conn.execute(select(table.c._key, table.c._id)
-                                   .where(table.c._key.in_([p.key for p in records]))).all())
-        ids = [by_key[p.key] for p in records]
+    if probe.get(ids[0]) != records.keys[0] or probe.get(ids[-1]) != records.keys[-1]:
+        by_key: dict[str, int] = {}
+        for start in range(0, n, BATCH):
+            by_key.update(conn.execute(select(table.c._key, table.c._id)
+                                       .where(table.c._key.in_(list(records.keys[start:start + BATCH])))).all())
+        ids = [by_key[k] for k in records.keys]
     return ids
+
+
+def _insert_history_columns(conn: Connection, ledger_id: str, ids: list[int], records: RecordColumns,
+                            source_id: int, now: datetime) -> None:
+    """One ``insert`` history row per new record: every value of the record as JSON, exactly as
+    :func:`_insert_history` writes it, built from per-column JSON fragments (a column of dates or
+    labels is encoded once per distinct value)."""
+    dumps = _json_dumps(conn)
+    if dumps is not _C_DUMPS:  # a custom JSON serializer: the record as a dict, as before
+        names = list(records.values)
+        values = [dumps({"_org_unit": org, **{k: v for k, v in zip(names, vals) if v is not None}})
+                  for org, vals in zip(records.org_units, zip(*records.values.values()))]
+    else:
+        values = _json_objects(["_org_unit", *records.values], [records.org_units, *records.values.values()])
+    stamp = _processed(conn, schema.change.c.changed_at, now)
+    _execute_rows(conn, schema.change, list(_CHANGE_COLUMNS),
+                  zip(repeat(ledger_id), ids, repeat(1), repeat("insert"), repeat(None), repeat(dumps(None)),
+                      values, repeat(source_id), records.rows, repeat(stamp)))
+
+
+def _json_objects(names: list[str], columns: list[Sequence[Any]]) -> list[str]:
+    """Per row, the JSON object of the row's non-empty values, as ``_C_DUMPS`` writes a dict."""
+    keys = [_C_DUMPS(name) for name in names]
+    template = "{" + ", ".join(f"{k.replace('%', '%%')}: %s" for k in keys) + "}"
+    fragments = [_json_fragments(values) for values in columns]
+    out = []
+    append = out.append
+    for parts in zip(*fragments):
+        if None in parts:  # empty values are left out of the object
+            append("{" + ", ".join(f"{k}: {f}" for k, f in zip(keys, parts) if f is not None) + "}")
+        else:
+            append(template % parts)
+    return out
+
+
+def _json_fragments(values: Sequence[Any]) -> list[str | None]:
+    """Each value as JSON (None stays None): texts by the C string encoder, others once per distinct value."""
+    encode = json.encoder.encode_basestring_ascii
+    seen: dict[tuple[type, Any], str] = {}
+    out: list[str | None] = []
+    append = out.append
+    for v in values:
+        cls = v.__class__
+        if cls is str:
+            append(encode(v))
+        elif v is None:
+            append(None)
+        else:
+            key = (cls, v)
+            text = seen.get(key)
+            if text is None:
+                text = seen[key] = _C_DUMPS(v)
+            append(text)
+    return out
+
+
+def _processed_column(conn: Connection, column, values: Sequence[Any]) -> Sequence[Any]:
+    """The values as the driver takes them (the column type's bind processor), each distinct value converted once."""
+    process = column.type._cached_bind_processor(conn.dialect)
+    if process is None:
+        return values
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    append = out.append
+    for value in values:
+        if value is None:
+            append(process(None))
+            continue
+        key = (value.__class__, value)
+        try:
+            found = seen.get(key, _MISSING)
+        except TypeError:  # not hashable
+            append(process(value))
+            continue
+        if found is _MISSING:
+            found = seen[key] = process(value)
+        append(found)
+    return out
 
 
 def _insert_history(conn: Connection, rows: list[tuple]) -> None:
@@ -501,6 +626,12 @@ def _bulk(conn: Connection, table: Table, columns: list[str], rows: list[list[An
                 if out is _MISSING:
                     out = seen[value] = process(value)
                 row[i] = out
+    _execute_rows(conn, table, columns, rows)
+
+
+def _execute_rows(conn: Connection, table: Table, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Insert rows whose values the driver takes as they are: executemany on SQLite, COPY on PostgreSQL."""
+    dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
     cursor = conn.connection.dbapi_connection.cursor()
