@@ -3,6 +3,8 @@ about, review values two sources disagree on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -58,25 +60,28 @@ def import_files(
     reports = []
     for path in files:
         target = errors if errors and len(files) == 1 else None
-        if as_json:
+        with _progress_bar(path, shown=not as_json) as progress:
             report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
-                                 limits=limits)
-        else:
-            with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          _RowsPerSecond(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
-                task = bar.add_task(f"导入 {path.name}", total=None)
-
-                def progress(done: int, total: int | None, task=task, bar=bar) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
-                                     progress=progress, limits=limits)
+                                 progress=progress, limits=limits)
+        if not as_json:
             _show(report)
         reports.append(report)
     if as_json:
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
     if any(not r.ok for r in reports):
         raise typer.Exit(2)
+
+
+@contextmanager
+def _progress_bar(path: Path, shown: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A progress bar with rows per second on the error console, or nothing (``--json``)."""
+    if not shown:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  _RowsPerSecond(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
+        task = bar.add_task(f"导入 {path.name}", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _show(report) -> None:
@@ -136,14 +141,7 @@ def links_confirm(link_id: Annotated[int, typer.Argument(help="编号")],
     """
     from yibiaotong.ingest import confirm_link
 
-    try:
-        result = confirm_link(open_store(db), link_id, by)
-    except YbtError as exc:
-        fail(exc, as_json)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"[green]✓[/] 已确认第 {link_id} 条，数据已写入台账。")
+    _decide(confirm_link, link_id, by, db, as_json, f"已确认第 {link_id} 条，数据已写入台账。")
 
 
 @links.command("reject")
@@ -156,14 +154,7 @@ def links_reject(link_id: Annotated[int, typer.Argument(help="编号")],
     """
     from yibiaotong.ingest import reject_link
 
-    try:
-        result = reject_link(open_store(db), link_id, by)
-    except YbtError as exc:
-        fail(exc, as_json)
-    if as_json:
-        print_json(result)
-    else:
-        console.print(f"[green]✓[/] 已否定第 {link_id} 条。")
+    _decide(reject_link, link_id, by, db, as_json, f"已否定第 {link_id} 条。")
 
 
 @conflicts.command("list")
@@ -204,14 +195,19 @@ def conflicts_resolve(conflict_id: Annotated[int, typer.Argument(help="编号")]
     """
     from yibiaotong.ingest import resolve_conflict
 
+    _decide(resolve_conflict, conflict_id, by, db, as_json, f"冲突 {conflict_id} 已标记为已核对。")
+
+
+def _decide(action: Callable[..., dict], item_id: int, by: str | None, db, as_json: bool, done: str) -> None:
+    """Confirm or reject a link, resolve a conflict: the decision, then its result or a ✓ line."""
     try:
-        result = resolve_conflict(open_store(db), conflict_id, by)
+        result = action(open_store(db), item_id, by)
     except YbtError as exc:
         fail(exc, as_json)
     if as_json:
         print_json(result)
     else:
-        console.print(f"[green]✓[/] 冲突 {conflict_id} 已标记为已核对。")
+        console.print(f"[green]✓[/] {done}")
 
 
 def _mask_key(key: str) -> str:
