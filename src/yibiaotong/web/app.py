@@ -15,7 +15,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from yibiaotong.access.counts import CountCache
 from yibiaotong.access.scope import OrgIndex
 from yibiaotong.store.engine import open_store
-from yibiaotong.web import api, auth, errors, i18n, logs, pages, routes_admin, routes_import, routes_ledgers
+from yibiaotong.web import (
+    api,
+    auth,
+    errors,
+    i18n,
+    logs,
+    pages,
+    routes_admin,
+    routes_consolidation,
+    routes_import,
+    routes_ledgers,
+)
 from yibiaotong.web.deps import LedgerCatalog
 
 HERE = Path(__file__).parent
@@ -43,7 +54,7 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, secret_ke
     app.add_middleware(logs.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (auth.router, i18n.router, pages.router, routes_ledgers.router, routes_admin.router,
-                   routes_import.router, api.public, api.router):
+                   routes_import.router, routes_consolidation.router, api.public, api.router):
         app.include_router(router)
     errors.install(app)
     return app
