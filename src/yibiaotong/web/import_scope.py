@@ -7,6 +7,9 @@
 - a user with a limited scope may not import a row whose key (an ID number) belongs to a record
   outside the scope: upserting it would move someone else's record into the clerk's village.
   ``ingest`` does not check this per row (yet), so the whole file is refused and the rows listed.
+  A row without an ID number that ``ingest`` links with certainty to a person outside the scope
+  cannot be seen beforehand from here: :func:`moved_in` finds such records after the import, for
+  the audit log.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,9 @@ from yibiaotong.elements.idnumber import check_id_number, mask_id_number
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import get_form, load_forms
+from yibiaotong.ingest import ImportReport
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.store import schema
 
 
 def form_columns(form: FormDef, store: LedgerStore) -> dict[str, set[str]]:
@@ -194,3 +200,21 @@ def _xlrd_cells(path: Path) -> Iterator[tuple[str, int, int, Any]]:
             for c, cell in enumerate(sh.row(r), start=1):
                 if cell.value not in (None, ""):
                     yield sh.name, r + 1, c, cell.value
+
+
+def moved_in(engine: Engine, scope: Scope, report: ImportReport, started: datetime) -> dict[str, int]:
+    """Per ledger, how many records this import moved from a unit outside the user's scope into it."""
+    if scope.units is None or not report.file_hash:
+        return {}
+    s, c = schema.source, schema.change
+    units = set(scope.units)
+    with engine.connect() as conn:
+        sources = select(s.c.id).where(s.c.file_hash == report.file_hash, s.c.actor == scope.user.name,
+                                       s.c.created_at >= started)
+        rows = conn.execute(select(c.c.ledger_id, c.c.old_value).where(
+            c.c.source_id.in_(sources), c.c.column_name == "_org_unit", c.c.op == "update")).all()
+    out: dict[str, int] = {}
+    for ledger_id, old in rows:
+        if old not in units:
+            out[ledger_id] = out.get(ledger_id, 0) + 1
+    return out

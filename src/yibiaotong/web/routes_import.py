@@ -10,6 +10,7 @@ within the user's scope.
 
 from __future__ import annotations
 
+import logging
 import math
 import shutil
 from datetime import UTC, datetime
@@ -37,9 +38,17 @@ from yibiaotong.web.auth import check_csrf
 from yibiaotong.web.deps import ApiScope, PageScope, Store
 from yibiaotong.web.i18n import language, translate
 from yibiaotong.web.import_files import RECENT, ImportFiles, TooLarge, Upload, read_upload
-from yibiaotong.web.import_scope import choose_form, choose_unit, form_columns, importable_forms, outside_scope
+from yibiaotong.web.import_scope import (
+    choose_form,
+    choose_unit,
+    form_columns,
+    importable_forms,
+    moved_in,
+    outside_scope,
+)
 from yibiaotong.web.render import render
 
+log = logging.getLogger("yibiaotong.web")
 pages = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", dependencies=[Security(bearer)], responses=ERRORS, tags=["数据导入"])
 
@@ -65,6 +74,7 @@ def run_import(request: Request, scope: Scope, store: LedgerStore, upload: Uploa
     unit = choose_unit(scope, upload.get("org_unit"))
     period = upload.get("period")
     report: ImportReport
+    moved: dict[str, int] = {}
     if upload.path is None:
         raise YbtError(Problem("invalid-request", {"reason": "请选择要导入的文件（.xlsx、.xls 或 .csv）",
                                                    "reason_en": "choose a file to import"}))
@@ -76,13 +86,16 @@ def run_import(request: Request, scope: Scope, store: LedgerStore, upload: Uploa
         if problems or refused:
             report = _failed(upload.name, problems or refused)
         else:
+            started = datetime.now(UTC)
             report = import_file(engine, upload.path, form=form_id, period=period or None, org_unit=unit,
                                  actor=scope.user.name, strict=upload.strict, error_workbook=folder / "errors.xlsx",
                                  limits=limits, dictionary=store.dictionary)
+            moved = moved_in(engine, scope, report, started) if report.status == "imported" else {}
     upload.path.unlink(missing_ok=True)  # the rows are in the ledgers now, or in the error workbook
     has_workbook = bool(report.error_workbook) and (folder / "errors.xlsx").is_file()
     report.error_workbook = None  # a server path is nobody's business
     data = report.to_dict()
+    data["problems"].sort(key=_place({s.sheet: i for i, s in enumerate(report.sheets)}))
     meta = {"id": upload_id, "owner": scope.user.name, "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "file": upload.name, "status": report.status, "form": form_id, "org_unit": unit, "period": period,
             "strict": upload.strict, "file_hash": report.file_hash, "rows_read": report.rows_read,
@@ -98,8 +111,20 @@ def run_import(request: Request, scope: Scope, store: LedgerStore, upload: Uploa
         "upload": upload_id, "status": report.status, "file_hash": report.file_hash, "form": form_id,
         "forms": [s.form for s in report.sheets], "org_unit": unit, "period": period or None,
         "strict": upload.strict, "rows_read": report.rows_read, "rows_imported": report.rows_imported,
-        "rows_invalid": report.rows_invalid})
+        "rows_invalid": report.rows_invalid, **({"moved_in": moved} if moved else {})})
+    if moved:
+        log.warning("import %s by %s moved records from outside the user's scope into it: %s", upload_id,
+                    scope.user.name, moved)
     return meta
+
+
+def _place(sheets: dict[str, int]):
+    """Problems in the order a clerk reads the file: sheet by sheet, row by row, column by column."""
+    def key(problem: dict[str, Any]) -> tuple:
+        loc = problem["location"]
+        column = str(loc.get("column") or "")
+        return sheets.get(loc.get("sheet"), -1), loc.get("row") or 0, len(column), column
+    return key
 
 
 async def handle_upload(request: Request, scope: Scope, store: LedgerStore, *, csrf: bool) -> dict[str, Any]:
