@@ -157,7 +157,7 @@ def _unit_path(conn: Connection, code: str) -> str:
 
 def _filters(conn: Connection, *, org_unit: str | None = None, org_unit_path: str | None = None,
              department: str | None = None, status: str | Iterable[str] | None = None,
-             rule_id: str | None = None, present: bool | None = None) -> list:
+             rule_id: str | None = None, present: bool | None = None, severity: str | None = None) -> list:
     out = []
     if org_unit and not org_unit_path:
         org_unit_path = _unit_path(conn, org_unit)
@@ -174,6 +174,8 @@ def _filters(conn: Connection, *, org_unit: str | None = None, org_unit_path: st
         out.append(A.c.rule_id == rule_id)
     if present is not None:
         out.append(A.c.present.is_(present))
+    if severity:
+        out.append(A.c.severity == severity)
     return out
 
 
@@ -188,13 +190,13 @@ def _as_dict(row: Any, units: dict[str, str] | None = None) -> dict[str, Any]:
 
 def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: str | None = None,
                 department: str | None = None, status: str | Iterable[str] | None = None,
-                rule_id: str | None = None, present: bool | None = None, limit: int | None = 100,
-                offset: int = 0) -> list[dict[str, Any]]:
+                rule_id: str | None = None, present: bool | None = None, severity: str | None = None,
+                limit: int | None = 100, offset: int = 0) -> list[dict[str, Any]]:
     """Alerts in a scope, newest first: ``org_unit`` (or ``org_unit_path``) limits them to that unit
     and everything below; ``status`` may be one status, several, or "open" (new + acknowledged)."""
     with engine.connect() as conn:
         where = _filters(conn, org_unit=org_unit, org_unit_path=org_unit_path, department=department,
-                         status=status, rule_id=rule_id, present=present)
+                         status=status, rule_id=rule_id, present=present, severity=severity)
         stmt = select(A).where(*where).order_by(A.c.id.desc()).offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
@@ -210,6 +212,15 @@ def count_alerts(engine: Engine, **scope: Any) -> dict[str, int]:
         where = _filters(conn, **scope)
         rows = conn.execute(select(A.c.status, func.count()).where(*where).group_by(A.c.status)).all()
     return {s: 0 for s in STATUSES} | {s: n for s, n in rows}
+
+
+def count_by_rule(engine: Engine, **scope: Any) -> list[tuple[str, str, int]]:
+    """(rule id, title, alerts) of the rules that have alerts in a scope (filters as :func:`list_alerts`)."""
+    with engine.connect() as conn:
+        where = _filters(conn, **scope)
+        rows = conn.execute(select(A.c.rule_id, func.max(A.c.title), func.count()).where(*where)
+                            .group_by(A.c.rule_id).order_by(A.c.rule_id)).all()
+    return [(r[0], r[1], r[2]) for r in rows]
 
 
 def get_alert(engine: Engine, alert_id: int) -> dict[str, Any]:
