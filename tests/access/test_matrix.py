@@ -18,6 +18,7 @@ from tests.access.world import (
     ZHUTUO,
     ZT_VILLAGE,
 )
+from tests.web.alerts_world import expected_count, plant_alerts
 
 NAMES = {d["id"]: d["name"] for d in LEDGERS}
 GRANTED_COLUMNS = {("minzheng", "person_identity"): {"id_number", "person_name", "gender", "phone"}}
@@ -31,6 +32,7 @@ API_ROUTES = {
     ("PATCH", "/api/ledgers/{ledger_id}/records/{record_id}"),
     ("POST", "/api/ledgers/{ledger_id}/records/{record_id}/reveal"),
 }
+ALERT_ROUTES = {("GET", "/api/alerts")}  # scoped by org unit and department, not by ledger
 PUBLIC_ROUTES = {("GET", "/api/health")}
 IMPORT_ROUTES = {("POST", "/api/imports"), ("GET", "/api/imports/{import_id}/error-workbook")}
 
@@ -52,13 +54,13 @@ def away(user: str) -> str | None:
 def test_the_matrix_covers_every_api_route(app):
     # the OpenAPI document lists every API route: a new one fails here until the matrix covers it
     routes = {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
-    assert routes == API_ROUTES | PUBLIC_ROUTES | IMPORT_ROUTES
+    assert routes == API_ROUTES | ALERT_ROUTES | PUBLIC_ROUTES | IMPORT_ROUTES
 
 
 def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
     c = api(None)
     rid = world.record_in("person_identity", ZT_VILLAGE)
-    for method, path in sorted(API_ROUTES):
+    for method, path in sorted(API_ROUTES | ALERT_ROUTES):
         url = path.format(ledger_id="person_identity", record_id=rid)
         r = c.request(method, url, json={"version": 1, "values": {}} if method == "PATCH" else
                       {"column": "id_number", "purpose": "核实"} if method == "POST" else None)
@@ -200,6 +202,31 @@ def test_a_town_sees_its_villages_and_grids_but_not_the_district_level(api, worl
     units = {r["org_unit"] for r in c.get("/api/ledgers/person_identity/records", params={"limit": 500}).json()["records"]}
     assert units == {LINJIANG, LJ_VILLAGE, LJ_GRID, "500118103202"}
     assert DISTRICT not in units and ZHUTUO not in units
+
+
+def test_alerts_every_role_in_and_out_of_scope(api, world):
+    """/api/alerts lists exactly the alerts of the caller's scope; a filter on a unit outside it is
+    refused without naming anything there, and no alert outside the scope shows up anywhere."""
+    plant_alerts(world)
+    everything = api("admin").get("/api/alerts", params={"limit": 500}).json()["alerts"]
+    assert len(everything) == expected_count("admin")
+    for user, role, _unit, department in USERS:
+        c = api(user)
+        scope = units_of(user)
+        got = c.get("/api/alerts", params={"limit": 500, "status": "open"})
+        assert got.status_code == 200, (user, got.text[:200])
+        alerts = got.json()["alerts"]
+        assert got.json()["total"] == len(alerts) == expected_count(user), user
+        assert all(scope is None or a["org_unit"] in scope for a in alerts), user
+        assert all(role != "department" or a["department"] == department for a in alerts), user
+        hidden = [a for a in everything if a["id"] not in {x["id"] for x in alerts}]
+        assert not any(a["explanation"] in got.text for a in hidden), user
+        inside = c.get("/api/alerts", params={"org_unit": home(user), "limit": 500}).json()["alerts"]
+        assert inside and all(a["org_unit"] in (home(user), LJ_GRID) for a in inside), user
+        if away(user):
+            r = c.get("/api/alerts", params={"org_unit": away(user)})
+            assert r.status_code in (403, 404) and set(r.json()) == {"ok", "error", "message", "details"}, user
+            assert not _leaks(r.text, world, "person_identity", away(user)) and '"total"' not in r.text, user
 
 
 def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Query, Request
 from markupsafe import Markup, escape
 from fastapi.responses import RedirectResponse
@@ -9,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import records
 from yibiaotong.errors import YbtError
-from yibiaotong.web import browse, forms
+from yibiaotong.web import browse, forms, routes_alerts
 from yibiaotong.web.auth import check_csrf
 from yibiaotong.web.deps import PageScope, Store
 from yibiaotong.web.i18n import language, translate
@@ -60,9 +62,10 @@ def _table_rows(request: Request, store, access, rows) -> list[tuple[int, str, M
     return out
 
 
-def _record_context(request: Request, scope, store, access, row, **extra):
+def _record_context(request: Request, scope, store, access, row, as_of: date | None = None, **extra):
     orgs = request.app.state.orgs
     columns = browse.column_info(store.dictionary, access)
+    as_of = as_of or date.today()
     return {"access": access, "row": row, "key": records.public_key(store.dictionary, access, row),
             "labels": {"_org_unit": translate(request, "ledger.unit"), **{c["name"]: c["label"] for c in columns}},
             "unit": orgs.names.get(row["_org_unit"], row["_org_unit"]),
@@ -70,14 +73,17 @@ def _record_context(request: Request, scope, store, access, row, **extra):
             "values": records.values(store.dictionary, access, row),
             "history": records.history(store, access, row),
             "fields": forms.fields(store.dictionary, access, row, extra.pop("submitted", None)),
+            "alerts": routes_alerts.record_alerts(request, scope, access, row),
+            "checks": routes_alerts.record_checks(request, scope, store, access, row, as_of),
             "revealed": {}, "reveal_error": None, "conflict": None, "errors": {}, "saved": False, **extra}
 
 
 @router.get("/ledgers/{ledger_id}/records/{record_id}")
-def record_page(request: Request, ledger_id: str, record_id: int, scope: PageScope, store: Store, saved: bool = False):
+def record_page(request: Request, ledger_id: str, record_id: int, scope: PageScope, store: Store, saved: bool = False,
+                as_of: date | None = None):
     access = scope.ledger(store, ledger_id)
     row = records.find(request.app.state.engine, access, record_id)
-    return render(request, "record.html", _record_context(request, scope, store, access, row, saved=saved))
+    return render(request, "record.html", _record_context(request, scope, store, access, row, as_of, saved=saved))
 
 
 async def _form(request: Request) -> dict[str, str]:
