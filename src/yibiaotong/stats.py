@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select, text
 
+from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import load_forms
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.packs import read_yaml, resolve_packs
@@ -35,15 +36,27 @@ def burden_constants(pack: str | Path | None) -> dict[str, Any]:
 
 def stats(engine: Engine, pack: str | Path | None = None) -> dict[str, Any]:
     forms = load_forms(engine)
-    fields = [f for fd in forms for f in fd.fields]
-    served = sum(1 for f in fields if f.served and f.element)
-    elements = {f.element for f in fields if f.element}
     store = LedgerStore(engine)
     ledgers = store.ledgers()
     per_ledger = {d.id: _count(engine, d.table_name) for d in ledgers}
     with engine.connect() as conn:
         units = dict(conn.execute(select(schema.org_unit.c.level, func.count()).group_by(schema.org_unit.c.level)).all())
-    c = burden_constants(pack)
+    return {
+        **form_burden(forms, burden_constants(pack)),
+        "ledgers": len(ledgers),
+        "ledger_fields": sum(len(d.columns) for d in ledgers),
+        "records": sum(per_ledger.values()),
+        "records_per_ledger": per_ledger,
+        "org_units_by_level": {str(k): v for k, v in sorted(units.items())},
+    }
+
+
+def form_burden(forms: list[FormDef], c: dict[str, Any]) -> dict[str, Any]:
+    """The figures that follow from the form definitions alone (no record is counted): fields,
+    how many ledgers serve, and the clerk minutes by hand and saved per month (constants ``c``)."""
+    fields = [f for fd in forms for f in fd.fields]
+    served = sum(1 for f in fields if f.served and f.element)
+    elements = {f.element for f in fields if f.element}
     saved_per_unit_year = 0.0
     default_per_form = c["submissions_per_year_per_unit"] / max(c["forms_per_unit"], 1)
     for fd in forms:
@@ -56,14 +69,10 @@ def stats(engine: Engine, pack: str | Path | None = None) -> dict[str, Any]:
     return {
         "forms": len(forms),
         "fields": len(fields),
+        "fields_served": served,
         "elements": len(elements),
-        "ledgers": len(ledgers),
-        "ledger_fields": sum(len(d.columns) for d in ledgers),
         "fields_served_share": round(served / len(fields), 4) if fields else 0.0,
         "forms_fully_served": sum(1 for fd in forms if fd.fields and all(f.served and f.element for f in fd.fields)),
-        "records": sum(per_ledger.values()),
-        "records_per_ledger": per_ledger,
-        "org_units_by_level": {str(k): v for k, v in sorted(units.items())},
         "clerk_minutes_saved_per_month": round(saved_per_unit_year / 12, 1),
         "clerk_minutes_by_hand_per_month": round(minutes_by_hand_year / 12, 1),
         "method": {k: c[k] for k in ("forms_per_unit", "submissions_per_year_per_unit", "minutes_per_field",

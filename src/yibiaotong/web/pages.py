@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import func, select
 
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.orgunits.store import load_tree
 from yibiaotong.store import schema
+from yibiaotong.web import dashboard
 from yibiaotong.web.deps import PageScope, Store
 from yibiaotong.web.i18n import translate
 from yibiaotong.web.render import render
@@ -29,8 +32,22 @@ def overview(request: Request, scope: PageScope, store: Store):
         common = conn.execute(select(func.count()).select_from(schema.element)
                               .where(schema.element.c.definition["category"].as_string() == "common")).scalar_one()
     counts["common"] = common
-    counts["ledgers"] = len(scope.visible_ledger_ids([d.id for d in store.ledgers()]))  # only those in scope
-    return render(request, "overview.html", {"counts": counts, "scope": scope})
+    figures = dashboard.overview(engine, scope, store, request.app.state.counts, _burden(request),
+                                 lambda key, **p: translate(request, key, **p))
+    counts["ledgers"] = figures.ledgers_visible  # only those in scope
+    return render(request, "overview.html", {"counts": counts, "scope": scope, "o": figures})
+
+
+_GUARD = threading.Lock()
+
+
+def _burden(request: Request) -> dashboard.BurdenCache:
+    state = request.app.state
+    if not hasattr(state, "burden"):
+        with _GUARD:
+            if not hasattr(state, "burden"):
+                state.burden = dashboard.BurdenCache(state.engine)
+    return state.burden
 
 
 @router.get("/elements")
