@@ -5,6 +5,13 @@ the form) and then its rows as a stream, with the row number Excel shows.
 dates); CSV with the csv module, line by line, in UTF-8 or GB18030 (a superset of GBK). What
 calamine cannot say is found separately in the .xlsx itself: formulas that have no cached value
 (the file was written by a program that does not calculate, so the cell looks empty).
+
+calamine reads a whole sheet into memory, about 1.4 GB for a roster of a million rows. A large
+.xlsx sheet is therefore read in parts (:func:`_parted_sheet`): its XML is cut between rows into
+pieces of :data:`PART_BYTES`, each wrapped with the workbook's other parts (styles, shared strings)
+into a small workbook in memory that calamine reads, so values come out exactly as calamine
+reads them, a part at a time. Merged ranges and formulas without values are found beforehand by
+the one streaming scan of the sheet's XML.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ from typing import Any
 from yibiaotong.forms.grid import Grid, Span, make_cell
 
 HEAD_ROWS = 100  # enough for any header block, title and a record form; few enough to be instant
+# a sheet whose XML unpacks to more than this is read in parts of about this size (see _parted_sheet)
+PART_BYTES = 48 * 1024 * 1024
+FIRST_PART_BYTES = 1024 * 1024  # the first part holds the header: small, as it is read twice
 _FORMULA_NO_VALUE = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
@@ -56,7 +66,7 @@ class Workbook:
             return
         from python_calamine import CalamineError, CalamineWorkbook
 
-        formulas = _uncached_formulas(self.path) if self.kind == "xlsx" else {}
+        scans = _scan_sheets(self.path) if self.kind == "xlsx" else {}
         try:
             wb = CalamineWorkbook.from_path(str(self.path))
         except CalamineError:
@@ -67,22 +77,35 @@ class Workbook:
         with wb:
             visible = {m.name: str(m.visible).lower().endswith("visible") for m in wb.sheets_metadata}
             for name in wb.sheet_names:
-                yield _calamine_sheet(wb, name, not visible.get(name, True), formulas.get(name, set()))
+                scan = scans.get(name)
+                hidden = not visible.get(name, True)
+                if scan is not None and scan.numbered and scan.size > PART_BYTES:
+                    yield _parted_sheet(self.path, name, hidden, scan)
+                else:
+                    yield _calamine_sheet(wb, name, hidden, scan.formulas if scan else set())
 
 
 def _calamine_sheet(wb, name: str, hidden: bool, formulas: set[tuple[int, int]]) -> Sheet:
     data = wb.get_sheet_by_name(name)
-    r0, c0 = data.start or (0, 0)
+    r0 = (data.start or (0, 0))[0]
     merges = [Span(t + 1, lft + 1, b + 1, rgt + 1) for (t, lft), (b, rgt) in (data.merged_cell_ranges or [])]
-    pad = [""] * c0  # calamine's rows start at the first used column
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        numbered = zip(count(r0 + 1), data.iter_rows())
-        return ((number, pad + values) for number, values in numbered) if c0 else numbered
-
-    sheet = Sheet(name, hidden, Grid(name), {}, merges, r0 + data.height, formulas, rows)
+    sheet = Sheet(name, hidden, Grid(name), {}, merges, r0 + data.height, formulas, lambda: _numbered(data))
     _fill_head(sheet)
     return sheet
+
+
+def _numbered(data) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows with the row number Excel shows, values from column A at position 0.
+    (``to_python`` starts at the first used row and column; ``iter_rows`` of python-calamine 0.9
+    starts at row 1 but at the first used column, so it is not used.)"""
+    if not data.height:
+        return iter(())
+    r0, c0 = data.start
+    numbered = zip(count(r0 + 1), data.to_python())
+    if not c0:
+        return numbered
+    pad = [""] * c0  # calamine's rows start at the first used column
+    return ((number, pad + values) for number, values in numbered)
 
 
 def _fill_head(sheet: Sheet) -> None:
@@ -179,17 +202,31 @@ def _csv_sheet(path: Path) -> Sheet:
     return sheet
 
 
-# --- formulas without a cached value (.xlsx) ------------------------------------------------
+# --- large sheets, and what calamine does not say (.xlsx) -----------------------------------
 
-def _uncached_formulas(path: Path) -> dict[str, set[tuple[int, int]]]:
-    """Per sheet name, the cells holding a formula but no value: calamine shows them empty."""
-    out: dict[str, set[tuple[int, int]]] = {}
+_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_DIMENSION = re.compile(rb"<dimension [^>]*/>")
+_DIMENSION_ROWS = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+
+
+@dataclass
+class _SheetScan:
+    member: str  # the sheet's XML in the zip
+    size: int  # unpacked
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # cells with a formula and no value
+    merges: set[tuple[int, int, int, int]] = field(default_factory=set)
+    numbered: bool = True  # every <row> says its number: the sheet can be cut between rows
+    rows: int | None = None  # the last row, from <dimension>
+
+
+def _scan_sheets(path: Path) -> dict[str, _SheetScan]:
+    """Per sheet name, what one streaming pass over its XML finds."""
+    out: dict[str, _SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             for name, member in _sheet_members(zf).items():
-                cells = _scan(zf, member)
-                if cells:
-                    out[name] = cells
+                scan = out[name] = _SheetScan(member, zf.getinfo(member).file_size)
+                _scan(zf, scan)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return out  # calamine will say what is wrong with the file
     return out
@@ -210,21 +247,104 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _scan(zf: zipfile.ZipFile, member: str) -> set[tuple[int, int]]:
+def _scan(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
     """Stream the sheet's XML; only a chunk and the tail of the previous one are in memory."""
-    found: set[tuple[int, int]] = set()
     tail = b""
-    with zf.open(member) as fh:
+    with zf.open(scan.member) as fh:
         while True:
             chunk = fh.read(1 << 22)
             if not chunk:
                 break
+            if scan.numbered and chunk.count(b"<row ") + chunk.count(b"<row>") != chunk.count(b'<row r="'):
+                scan.numbered = False
             block = tail + chunk
+            if not tail:
+                found = _DIMENSION_ROWS.search(block)
+                scan.rows = int(found.group(1) or 1) if found and found.group(1) else None
             if b"<f" in block:
                 for m in _FORMULA_NO_VALUE.finditer(block):
-                    found.add((int(m.group(2)), column_number(m.group(1).decode())))
+                    scan.formulas.add((int(m.group(2)), column_number(m.group(1).decode())))
+            if b"<mergeCell " in block:
+                for m in _MERGE.finditer(block):
+                    scan.merges.add((int(m.group(2)), column_number(m.group(1).decode()), int(m.group(4)),
+                                     column_number(m.group(3).decode())))
             tail = block[-512:]  # a cell cut at the chunk boundary is found in the next block
-    return found
+
+
+def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Sheet:
+    """A large sheet read a part at a time: only one part's cells are in memory at once."""
+    merges = [Span(*m) for m in sorted(scan.merges)]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        last = None  # the last row of the previous part: the empty rows between parts are rows too
+        for data in _parts(path, name, scan):
+            if not data.height:
+                continue
+            if last is not None:
+                yield from ((number, []) for number in range(last + 1, data.start[0] + 1))
+            yield from _numbered(data)
+            last = data.start[0] + data.height
+
+    sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, rows)
+    _fill_head(sheet)
+    return sheet
+
+
+def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
+    """The sheet as calamine reads each part: a workbook in memory with the file's other parts
+    (workbook, styles, shared strings; not the other sheets) and this sheet's XML up to
+    <sheetData>, a run of whole rows, and the closing tags."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    with zipfile.ZipFile(path) as zf:
+        sheets = set(_sheet_members(zf).values())
+        others = [(info.filename, zf.read(info)) for info in zf.infolist() if info.filename not in sheets]
+        # a part re-reads the shared strings: with many of them, fewer and larger parts
+        strings = sum(len(data) for filename, data in others if filename.endswith("sharedStrings.xml"))
+        size = max(PART_BYTES, 4 * strings)
+
+        def workbook(prefix: bytes, rows: bytes):
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+                for filename, data in others:
+                    out.writestr(filename, data)
+                out.writestr(scan.member, b"".join((prefix, rows, b"</sheetData></worksheet>")))
+            buffer.seek(0)
+            return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
+
+        with zf.open(scan.member) as fh:
+            buffer = bytearray()
+            while b"<sheetData>" not in buffer:
+                chunk = fh.read(1 << 16)
+                if not chunk:
+                    raise zipfile.BadZipFile(f"{scan.member}: no <sheetData>")
+                buffer += chunk
+            start = buffer.index(b"<sheetData>") + len(b"<sheetData>")
+            # the whole sheet's <dimension> would make calamine reserve room for all its cells
+            prefix = _DIMENSION.sub(b"", bytes(buffer[:start]))
+            del buffer[:start]
+            want, searched = FIRST_PART_BYTES, 0
+            while True:
+                chunk = fh.read(1 << 22)
+                buffer += chunk
+                end = buffer.find(b"</sheetData>", searched)
+                searched = max(0, len(buffer) - 16)  # where the closing tag may still begin
+                stop = end if end >= 0 else len(buffer)
+                while stop > want:  # whole rows, about ``want`` bytes of them, make a part
+                    cut = buffer.rfind(b"</row>", 0, want)
+                    cut = (cut if cut >= 0 else buffer.find(b"</row>", want)) + len(b"</row>")
+                    if cut < len(b"</row>") or cut > stop:
+                        break
+                    part = bytes(buffer[:cut])
+                    del buffer[:cut]
+                    stop, searched, end = stop - cut, max(0, searched - cut), end - cut if end >= 0 else end
+                    yield workbook(prefix, part)
+                    want = size
+                if end >= 0 or not chunk:
+                    yield workbook(prefix, bytes(buffer[:stop]))
+                    return
 
 
 def column_number(letters: str) -> int:
