@@ -70,5 +70,7 @@ def test_a_record_page_shows_its_alerts_and_eligibility(open_as, planted, server
     page.goto(f"{server}/ledgers/person_disability/records/{rid}")
     page.wait_for_selector("#eligibility")
     assert "一级残疾人待核实" in page.inner_text("#record-alerts")
-    assert "临时救助" in page.inner_text("#eligibility")
+    page.click("#eligibility button")  # the policies run when the clerk asks
+    page.wait_for_selector("#eligibility details.verdict")
+    assert "临时救助" in page.inner_text("#eligibility") and "check=1" in page.url
     shot(page, "record-eligibility")

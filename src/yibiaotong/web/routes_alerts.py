@@ -170,6 +170,14 @@ def _subject_key(access, row) -> str | None:
     return None
 
 
+def checks_offer(access, as_of: date) -> dict[str, Any] | None:
+    """The eligibility section before it has run: a button (None for records that are not about a
+    person or a household)."""
+    if access.definition.subject not in SUBJECT_ELEMENTS:
+        return None
+    return {"verdicts": [], "as_of": as_of, "problem": None, "pending": True}
+
+
 def record_checks(request: Request, scope, store, access, row, as_of: date) -> dict[str, Any] | None:
     """Every policy's verdict about the record's person or household (None for other records), shown
     as the record pages show values: what the user may not read hidden (a department reads only the

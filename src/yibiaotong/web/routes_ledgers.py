@@ -62,7 +62,8 @@ def _table_rows(request: Request, store, access, rows) -> list[tuple[int, str, M
     return out
 
 
-def _record_context(request: Request, scope, store, access, row, as_of: date | None = None, **extra):
+def _record_context(request: Request, scope, store, access, row, as_of: date | None = None, *,
+                    run_checks: bool = False, **extra):
     orgs = request.app.state.orgs
     columns = browse.column_info(store.dictionary, access)
     as_of = as_of or date.today()
@@ -74,16 +75,19 @@ def _record_context(request: Request, scope, store, access, row, as_of: date | N
             "history": records.history(store, access, row),
             "fields": forms.fields(store.dictionary, access, row, extra.pop("submitted", None)),
             "alerts": routes_alerts.record_alerts(request, scope, access, row),
-            "checks": routes_alerts.record_checks(request, scope, store, access, row, as_of),
+            # the policies read several ledgers (~0.3 s): they run when asked, not on every view
+            "checks": (routes_alerts.record_checks(request, scope, store, access, row, as_of) if run_checks
+                       else routes_alerts.checks_offer(access, as_of)),
             "revealed": {}, "reveal_error": None, "conflict": None, "errors": {}, "saved": False, **extra}
 
 
 @router.get("/ledgers/{ledger_id}/records/{record_id}")
 def record_page(request: Request, ledger_id: str, record_id: int, scope: PageScope, store: Store, saved: bool = False,
-                as_of: date | None = None):
+                as_of: date | None = None, check: bool = False):
     access = scope.ledger(store, ledger_id)
     row = records.find(request.app.state.engine, access, record_id)
-    return render(request, "record.html", _record_context(request, scope, store, access, row, as_of, saved=saved))
+    return render(request, "record.html", _record_context(request, scope, store, access, row, as_of, saved=saved,
+                                                          run_checks=check or as_of is not None))
 
 
 async def _form(request: Request) -> dict[str, str]:
