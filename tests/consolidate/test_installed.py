@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.consolidate.review_pack import make_pack
 from yibiaotong.consolidate import run, stored_decisions
@@ -15,6 +15,7 @@ from yibiaotong.consolidate.installed import read_installation, reviewed, signat
 from yibiaotong.errors import YbtError
 from yibiaotong.setup import install_pack
 from yibiaotong.store.schema import audit
+from yibiaotong.store.schema import form as form_table
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,15 @@ def test_installed_forms_are_matched_again_with_confidence_and_reason(engine, pa
 def test_a_missing_template_is_said_and_changes_the_signature(engine, pack, tmp_path):
     pack = shutil.copytree(pack, tmp_path / "district")
     install_pack(engine, pack)
+    before = signature(engine)
+    assert signature(engine) == before
+    with engine.begin() as conn:  # a definition edited and installed again
+        definition = conn.execute(select(form_table.c.definition).where(form_table.c.id == "低保户花名册")).scalar_one()
+        definition["fields"][0]["element"] = "person_name"
+        conn.execute(update(form_table).where(form_table.c.id == "低保户花名册").values(definition=definition))
+    assert signature(engine) != before
+    stale = read_installation(engine).form("低保户花名册")
+    assert stale.definition.fields[0].element == "person_name" != stale.proposal.fields[0].element
     before = signature(engine)
     (pack / "forms" / "青菜头统计表.xlsx").unlink()
     assert signature(engine) != before

@@ -65,6 +65,7 @@ def test_the_admin_sees_every_form_its_fields_and_why(admin):
     head = _row(form.text, "户主姓名")
     assert "household_head_name" in head and "0.95" in head and "户主" in head
     assert "person_household.household_head_name" in head  # the ledger column the installation uses
+    assert "已安装的报表定义为" not in form.text  # the pack was written from this very matching
     new = _row(form.text, "养殖规模（头）")
     assert "conf-low" in new and "0.50" in new and "新建数据元" in new
     indicator = admin.get("/consolidation/forms/" + quote("青菜头统计表")).text

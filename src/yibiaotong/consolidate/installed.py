@@ -14,6 +14,8 @@ matcher's own proposal stays visible beside a person's decision.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -99,12 +101,13 @@ def reviewed(proposal: PlanForm, decisions: Decisions) -> PlanForm:
 
 
 def signature(engine: Engine) -> tuple:
-    """Changes when forms are installed or their templates or the dictionary change."""
+    """Changes when forms are installed or changed, or their templates or the dictionary change."""
     with engine.connect() as conn:
-        rows = conn.execute(select(schema.form.c.id, schema.form.c.pack, schema.form.c.template_path)
-                            .order_by(schema.form.c.id)).all()
+        rows = conn.execute(select(schema.form.c.id, schema.form.c.pack, schema.form.c.template_path,
+                                   schema.form.c.definition).order_by(schema.form.c.id)).all()
         elements = conn.execute(select(func.count()).select_from(schema.element)).scalar_one()
-    return (elements, *((r.id, r.pack, r.template_path, _mtime(r.template_path)) for r in rows))
+    definitions = hashlib.sha256(json.dumps([r.definition for r in rows], sort_keys=True).encode()).hexdigest()
+    return (elements, definitions, *((r.id, r.pack, r.template_path, _mtime(r.template_path)) for r in rows))
 
 
 def read_installation(engine: Engine) -> Installation:

@@ -109,6 +109,7 @@ class FieldRow:
     proposal: PlanField  # the matcher's
     current: PlanField  # with decisions applied
     installed: str  # the ledger column the installation fills it from ("ledger.column"), or ""
+    installed_element: str | None  # the element of the installed definition (differs when the pack is stale)
     decided_by: str | None
     decided_at: str | None  # decisions made in the web app have a time; decisions.yaml's only a name
 
@@ -125,13 +126,14 @@ def _reviewed_rows(installation: Installation, form: InstalledForm, kept) -> lis
     current = reviewed(form.proposal, stored_decisions.decisions(mine, base))
     web = stored_decisions.latest(mine)
     installed = {f.header: f"{f.ledger}.{f.column or f.element}" for f in form.definition.fields if f.ledger}
+    installed_element = {f.header: f.element for f in form.definition.fields}
     file_by = {d["header"]: d.get("by") for d in base.fields
                if d.get("file") in (None, "", form.file) and d.get("sheet") in (None, form.sheet)}
     rows = []
     for i, (p, c) in enumerate(zip(form.proposal.fields, current.fields)):
         s = web.get((form.file, form.sheet, p.header)) or web.get((form.file, None, p.header))
-        rows.append(FieldRow(i, p, c, installed.get(p.header, ""), s.by if s else file_by.get(p.header),
-                             _local(s.at) if s else None))
+        rows.append(FieldRow(i, p, c, installed.get(p.header, ""), installed_element.get(p.header),
+                             s.by if s else file_by.get(p.header), _local(s.at) if s else None))
     return rows
 
 
