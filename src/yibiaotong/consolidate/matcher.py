@@ -130,7 +130,8 @@ class Matcher:
         candidates = self.by_label.get(n) or []
         if candidates:
             hit = candidates[0]
-            return Match(hit.id, 0.7, f"“{leaf}”是“{hit.name}”的别名（也可能指：{'、'.join(c.name for c in candidates[1:3]) or '无'}）")
+            others = "、".join(c.name for c in candidates[1:3])
+            return Match(hit.id, 0.7, f"“{leaf}”是“{hit.name}”的别名" + (f"（也可能指：{others}）" if others else ""))
         core_owner = label_owner or section_owner
         core = self.norm.core(base if label_owner else n)
         hit = self._one(self.by_core.get((core_owner, core)))
