@@ -5,13 +5,15 @@ files in packs/yongchuan/forms never stale."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections import Counter
 
 import pytest
 
-from yibiaotong.demo.catalogue import FORMS_TOTAL, generate_catalogue, short_title
+from yibiaotong.demo.catalogue import FORMS_TOTAL, apply_departments, generate_catalogue, short_title
 from yibiaotong.demo.catalogue_render import CATALOGUE_JSON, catalogue_entries
 from yibiaotong.forms import read_templates, render_template
+from yibiaotong.forms.definition import FormDef
 from yibiaotong.packs import packs_root
 
 FORMS_DIR = packs_root() / "yongchuan" / "forms"
@@ -89,3 +91,13 @@ def test_committed_catalogue_json_matches_the_generator(specs):
         "catalogue.json is stale: run python -m yibiaotong.demo.catalogue --out packs/yongchuan/forms"
     on_disk = {p.name for p in FORMS_DIR.glob("*.xlsx")}
     assert on_disk == {f["file"] for f in committed}
+
+
+def test_every_form_definition_names_its_department():
+    """The department issuing a form (from the catalogue) is in its definition: the review pages,
+    the dashboard and intake's authoritative-source rule read it there."""
+    forms = packs_root() / "yongchuan" / "forms"
+    catalogue = json.loads((forms / "catalogue.json").read_text(encoding="utf-8"))["forms"]
+    expected = {Path(f["file"]).stem: f["department"] for f in catalogue}
+    found = {Path(fd.template).stem: fd.department for fd in map(FormDef.load, sorted(forms.glob("*.yaml")))}
+    assert found == expected and apply_departments(forms) == 0

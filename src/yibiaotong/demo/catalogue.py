@@ -170,9 +170,34 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="生成永川区演示报表目录（178张报表模板）")
     parser.add_argument("--out", default=str(packs_root() / "yongchuan" / "forms"))
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--departments", action="store_true",
+                        help="只把 catalogue.json 中各表的主管部门写入表定义（在 ybt consolidate --write-pack 之后运行）")
     args = parser.parse_args(argv)
+    if args.departments:
+        print(f"set the department of {apply_departments(args.out)} form definitions in {args.out}")
+        return
     specs = write_catalogue(args.out, seed=args.seed)
     print(f"wrote {len(specs)} forms to {args.out}")
+
+
+def apply_departments(forms_dir: str | Path) -> int:
+    """Write each form definition's department (the catalogue knows which department issues a form;
+    a template alone does not say). Consolidation keeps a department once it is in the definition."""
+    import json
+
+    from yibiaotong.forms.definition import FormDef
+
+    forms_dir = Path(forms_dir)
+    catalogue = json.loads((forms_dir / "catalogue.json").read_text(encoding="utf-8"))["forms"]
+    department = {Path(f["file"]).stem: f["department"] for f in catalogue}
+    done = 0
+    for path in sorted(forms_dir.glob("*.yaml")):
+        fd = FormDef.load(path)
+        if (d := department.get(Path(fd.template).stem)) and fd.department != d:
+            fd.department = d
+            fd.save(path)
+            done += 1
+    return done
 
 
 def write_catalogue(out_dir: str | Path, seed: int = 2024) -> list[dict]:
