@@ -67,7 +67,6 @@ def floor(db: Path, period: str, out: Path) -> dict:
     """One SELECT per file (the one the report runs), rows written plainly with xlsxwriter."""
     import xlsxwriter
 
-    from yibiaotong.ledgers import LedgerStore
     from yibiaotong.reports import Period, Reporter
     from yibiaotong.reports.generate import MAX_RECORD_SHEETS
     from yibiaotong.reports.query import indicator_queries, row_query
@@ -77,8 +76,8 @@ def floor(db: Path, period: str, out: Path) -> dict:
 
     engine = open_store(db)
     tree, work = jobs(engine)
-    store = LedgerStore(engine)
     reporter = Reporter(engine)
+    store = reporter.store  # the same definitions, read once, as the report run has them
     p = Period.parse(period)
     started = time.perf_counter()
     files = rows = 0

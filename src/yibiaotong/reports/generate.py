@@ -29,7 +29,8 @@ from yibiaotong.orgunits import OrgTree, load_tree
 from yibiaotong.reports import defaults as D
 from yibiaotong.reports import values as V
 from yibiaotong.reports.period import Period
-from yibiaotong.reports.query import Place, RowQuery, indicator_queries, row_query, totals_query
+from yibiaotong.reports.query import Place, RowQuery, _qualifiers, indicator_queries, row_query, totals_query
+from yibiaotong.reports.sources import ListedStore
 from yibiaotong.reports.subtables import SubTable, fetch_rows, find_subtables, link_of, rows_ledger, rows_query
 from yibiaotong.reports.template import TemplateSheet, load_template
 from yibiaotong.reports.titles import Place as Where
@@ -70,9 +71,10 @@ class Reporter:
     """Reports of one database. ``reveal``: show sensitive values in full (the caller may see them)."""
 
     def __init__(self, engine: Engine, *, reveal: bool = False, report_date: date | None = None,
-                 dictionary: Dictionary | None = None):
+                 dictionary: Dictionary | None = None, may_read: Callable[[str], bool] | None = None):
         self.engine = engine
-        self.store = LedgerStore(engine, dictionary)
+        self.store = ListedStore(LedgerStore(engine, dictionary))
+        self.may_read = may_read  # which ledgers a sub-table's link may be read from (None: any)
         self.tree: OrgTree = load_tree(engine)
         self.reveal = reveal
         self.report_date = report_date or date.today()
@@ -233,6 +235,8 @@ class Reporter:
                 link = link_of(self.store, fd, sub, main, period)
                 if link is None:
                     why = "子表与本表记录没有共同的户编号、户主身份证号或户籍地址，无法关联"
+                elif self.may_read and not all(self.may_read(q) for q in _qualifiers(list(link))):
+                    link, why = None, "子表与本表记录的关联要读取未授权的台账，留空"
             self._subtable_plans[key] = (ledger, link, why)
         sub.ledger, link, sub.why = self._subtable_plans[key]
         sub.record_link, sub.rows_link = link or (None, None)
@@ -406,10 +410,11 @@ def report_units(tree: OrgTree) -> list[str]:
 
 def generate_all(engine: Engine, period: str, out_dir: str | Path, *, forms: list[str] | None = None,
                  org_units: list[str] | None = None, reveal: bool = False, report_date: date | None = None,
-                 progress: Progress | None = None) -> list[ReportResult]:
+                 progress: Progress | None = None, may_read: Callable[[str], bool] | None = None
+                 ) -> list[ReportResult]:
     """Every form × every town/subdistrict (or the ones given) for one month, into
     ``out_dir/<town>/``. A form that cannot be generated is a result with problems, not a stop."""
-    reporter = Reporter(engine, reveal=reveal, report_date=report_date)
+    reporter = Reporter(engine, reveal=reveal, report_date=report_date, may_read=may_read)
     period_ = Period.parse(period)
     defs = [get_form(engine, f) for f in forms] if forms else load_forms(engine)
     units = [reporter.org_unit(u).code for u in org_units] if org_units else report_units(reporter.tree)

@@ -19,6 +19,7 @@ waits on a job that will never finish. Finished files are kept :data:`KEEP_DAYS`
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 import os
@@ -163,6 +164,8 @@ def create_job(engine: Engine, requested_by: str, period: str, org_unit: str | N
 
 
 def get_job(engine: Engine, job_id: int) -> ReportJob:
+    if not 0 < job_id < 2**62:  # beyond any id the table hands out (and any database's integer)
+        raise YbtError(Problem("not-found"))
     with engine.connect() as conn:
         row = conn.execute(select(job_table).where(job_table.c.id == job_id)).mappings().first()
     if row is None:
@@ -250,7 +253,19 @@ def _generate(engine: Engine, job: ReportJob, work: Path, progress: Progress | N
 
     return generate_all(engine, job.period, work, forms=job.forms,
                         org_units=[job.org_unit] if job.org_unit else None, reveal=job.reveal,
-                        report_date=report_date, progress=step)
+                        report_date=report_date, progress=step, may_read=_may_read(engine, job.requested_by))
+
+
+def _may_read(engine: Engine, requested_by: str):
+    """A department's reports use only the ledgers granted to it whole for sub-table links."""
+    from yibiaotong.access.grants import grants_for
+    from yibiaotong.access.users import get_user
+    from yibiaotong.reports.permissions import whole_ledger
+
+    user = get_user(engine, requested_by)
+    if user is None or user.role != "department":
+        return None
+    return whole_ledger(user.role, grants_for(engine, user.department))
 
 
 def _summary(results: list[ReportResult]) -> dict[str, Any]:
@@ -347,12 +362,10 @@ def _prune(engine: Engine) -> None:
 
 
 def default_folder(engine: Engine) -> Path:
-    """Where job results go: $YBT_REPORTS_DIR, else beside an SQLite database, else the temp folder."""
+    """Where job results go: $YBT_REPORTS_DIR, else a folder of the system's temp directory, one per
+    database (never beside the code; two databases on one machine never share results)."""
     given = os.environ.get("YBT_REPORTS_DIR")
     if given:
         return Path(given)
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if database and database != ":memory:":
-        db = Path(database)
-        return db.with_name(f"{db.stem}-reports")
-    return Path(tempfile.gettempdir()) / "yibiaotong-reports"
+    db = hashlib.sha256(engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"yibiaotong-reports-{db}"

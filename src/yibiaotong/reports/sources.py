@@ -70,6 +70,23 @@ class Sources:
         return Scope(tables, default=self.main.id, labels=labels)
 
 
+class ListedStore:
+    """A ledger store whose list of ledger definitions is read once: building a report asks for it
+    many times, and reading it costs more than a small report (definitions do not change meanwhile)."""
+
+    def __init__(self, store: LedgerStore):
+        self._store = store
+        self._listed: list[LedgerDef] | None = None
+
+    def ledgers(self) -> list[LedgerDef]:
+        if self._listed is None:
+            self._listed = self._store.ledgers()
+        return self._listed
+
+    def __getattr__(self, name: str):
+        return getattr(self._store, name)
+
+
 def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
     """The month in a ledger's key (发放年月, 统计月份): such a ledger holds one record per month."""
     for k in definition.key:
