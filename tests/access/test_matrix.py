@@ -35,6 +35,7 @@ API_ROUTES = {
 ALERT_ROUTES = {("GET", "/api/alerts")}  # scoped by org unit and department, not by ledger
 PUBLIC_ROUTES = {("GET", "/api/health")}
 IMPORT_ROUTES = {("POST", "/api/imports"), ("GET", "/api/imports/{import_id}/error-workbook")}
+REPORT_ROUTES = {("POST", "/api/reports"), ("GET", "/api/reports/{job_id}"), ("GET", "/api/reports/{job_id}/file")}
 
 
 def units_of(user: str) -> set[str] | None:
@@ -54,7 +55,7 @@ def away(user: str) -> str | None:
 def test_the_matrix_covers_every_api_route(app):
     # the OpenAPI document lists every API route: a new one fails here until the matrix covers it
     routes = {(method.upper(), path) for path, ops in app.openapi()["paths"].items() for method in ops}
-    assert routes == API_ROUTES | ALERT_ROUTES | PUBLIC_ROUTES | IMPORT_ROUTES
+    assert routes == API_ROUTES | ALERT_ROUTES | PUBLIC_ROUTES | IMPORT_ROUTES | REPORT_ROUTES
 
 
 def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
@@ -68,6 +69,10 @@ def test_anonymous_callers_get_401_in_the_one_error_shape(api, world):
         assert set(r.json()) == {"ok", "error", "message", "details"} and r.json()["error"] == "login-required"
     for method, path in sorted(IMPORT_ROUTES):
         r = c.request(method, path.format(import_id="x" * 24), files={"file": ("a.xlsx", b"x")} if method == "POST" else None)
+        assert r.status_code == 401 and r.json()["error"] == "login-required", (method, path, r.text)
+    for method, path in sorted(REPORT_ROUTES):
+        r = c.request(method, path.format(job_id=1), json={"period": "2024-01", "org_unit": ZT_VILLAGE}
+                      if method == "POST" else None)
         assert r.status_code == 401 and r.json()["error"] == "login-required", (method, path, r.text)
     bad = api(None)
     bad.headers["Authorization"] = "Bearer ybt_not-a-real-token"
@@ -279,4 +284,82 @@ def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
                     problems.append(f"{other} cannot fetch {user}'s own error workbook: {r.status_code}")
             elif r.status_code != 404 or r.json() != ghost.json():
                 problems.append(f"{other} fetches {user}'s error workbook: {r.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_reports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
+    """POST /api/reports starts a job only for forms the user may generate, only within the scope, and
+    sensitive values in full only for those who may reveal them; a job and its zip are seen by the user
+    who asked and by administrators, anyone else gets exactly what a job that does not exist gives."""
+    import io
+    import time
+    import zipfile
+
+    import openpyxl
+
+    from tests.reports.world_forms import LAND_FORM, PEOPLE_FORM, install_world_forms
+    from yibiaotong.web.routes_reports import ReportJobs
+
+    install_world_forms(world.engine, tmp_path / "forms")
+    app.state.report_jobs = ReportJobs(world.engine, tmp_path / "jobs")
+    may = {"admin": {PEOPLE_FORM, LAND_FORM}, "minzheng": {PEOPLE_FORM}, "nongye": {LAND_FORM},
+           **{u: {PEOPLE_FORM, LAND_FORM} for u in SCOPES}}
+    reveal = {"admin", "minzheng", "linjiang", "zhutuo", "lj_village"}  # per role, and per grant for departments
+    problems: list[str] = []
+    started: dict[str, int] = {}
+    for user, _role, _unit, _department in USERS:
+        c = api(user)
+        for form in (PEOPLE_FORM, LAND_FORM):
+            r = c.post("/api/reports", json={"period": "2024-01", "org_unit": home(user), "forms": [form]})
+            if form not in may[user]:
+                if r.status_code != 403 or r.json()["error"] != "forbidden":
+                    problems.append(f"{user} {form}: {r.status_code}")
+                continue
+            if r.status_code != 202 or r.json()["job"]["status"] not in ("queued", "running", "done"):
+                problems.append(f"{user} {form}: {r.status_code} {r.text[:200]}")
+                continue
+            if form == PEOPLE_FORM or user == "nongye":
+                started[user] = r.json()["job"]["id"]
+            if away(user):  # a unit outside the scope: refused, nothing of it in the answer
+                out = c.post("/api/reports", json={"period": "2024-01", "org_unit": away(user), "forms": [form]})
+                if out.status_code != 403 or _leaks(out.text, world, "person_identity", away(user)):
+                    problems.append(f"{user} {form} outside: {out.status_code}")
+        wanted = {"period": "2024-01", "org_unit": home(user), "forms": sorted(may[user])[:1], "reveal": True,
+                  "purpose": "核对补贴名单"}
+        r = c.post("/api/reports", json=wanted)
+        if r.status_code != (202 if user in reveal else 403):
+            problems.append(f"{user} reveal: {r.status_code}")
+    for user, job_id in started.items():
+        c = api(user)
+        for _ in range(200):
+            job = c.get(f"/api/reports/{job_id}").json()["job"]
+            if job["status"] in ("done", "failed"):
+                break
+            time.sleep(0.05)
+        if job["status"] != "done" or not job["ready"]:
+            problems.append(f"{user}'s job {job_id}: {job['status']} {job['problems']}")
+            continue
+        zipped = c.get(f"/api/reports/{job_id}/file")
+        if zipped.status_code != 200:
+            problems.append(f"{user}'s zip: {zipped.status_code}")
+            continue
+        with zipfile.ZipFile(io.BytesIO(zipped.content)) as zf:
+            text = " ".join(str(cell.value) for name in zf.namelist() if name.endswith(".xlsx")
+                            for ws in openpyxl.load_workbook(io.BytesIO(zf.read(name))).worksheets
+                            for row in ws.iter_rows() for cell in row if cell.value is not None)
+        scope = units_of(user)
+        shown = {p.name for p in world.people if p.name in text}
+        if scope is not None and not shown <= {p.name for p in world.people if p.unit in scope}:
+            problems.append(f"{user}'s zip holds people outside the scope")
+        if any(p.id_number in text for p in world.people):
+            problems.append(f"{user}'s zip shows an ID number in full without asking")
+        for other, _role, _unit, _department in USERS:
+            for suffix in ("", "/file"):
+                r = api(other).get(f"/api/reports/{job_id}{suffix}")
+                ghost = api(other).get(f"/api/reports/99999999{suffix}")
+                if other in (user, "admin"):
+                    if r.status_code != 200:
+                        problems.append(f"{other} cannot see {user}'s job{suffix}: {r.status_code}")
+                elif r.status_code != 404 or r.json() != ghost.json():
+                    problems.append(f"{other} sees {user}'s job{suffix}: {r.status_code}")
     assert not problems, "\n".join(problems)

@@ -27,6 +27,7 @@ from yibiaotong.web import (
     routes_consolidation,
     routes_import,
     routes_ledgers,
+    routes_reports,
 )
 from yibiaotong.web.deps import LedgerCatalog
 
@@ -55,7 +56,8 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, secret_ke
     app.add_middleware(logs.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in (auth.router, i18n.router, pages.router, routes_ledgers.router, routes_admin.router,
-                   routes_alerts.router, routes_import.router, routes_consolidation.router, api.public, api.router):
+                   routes_alerts.router, routes_import.router, routes_consolidation.router, routes_reports.router,
+                   api.public, api.router):
         app.include_router(router)
     errors.install(app)
     return app
