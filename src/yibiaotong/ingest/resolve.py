@@ -33,6 +33,7 @@ from yibiaotong.elements.idnumber import birth_date_of, sex_of
 from yibiaotong.ledgers.definition import LedgerDef
 
 CERTAIN, REVIEW = 0.99, 0.5
+BLOCK_VALUES = 4000  # names (and birth dates) per candidate query: 8,000 parameters, within SQLite's 32,766
 PERSON_ELEMENTS = {"person_name": "name", "birth_date": "birth", "gender": "sex",
                    "address_current": "address", "address_household_registration": "address"}
 # (level, m, u) per compared field; levels tried in order, the first that holds counts
@@ -116,12 +117,13 @@ def candidates(conn: Connection, registry: Registry, persons: list[Person]) -> t
     wanted = [t.c[registry.id_column], t.c._key] + [t.c[cols[f]] for f in ("name", "birth", "sex", "address")
                                                       if f in cols]
     out: dict[str, Candidate] = {}
-    for start in range(0, max(len(names), len(births)), 400):
+    # each query reads the whole registry (names and birth dates are not indexed): few, wide queries
+    for start in range(0, max(len(names), len(births)), BLOCK_VALUES):
         conds = []
-        if names[start:start + 400]:
-            conds.append(t.c[cols["name"]].in_(names[start:start + 400]))
-        if "birth" in cols and births[start:start + 400]:
-            conds.append(t.c[cols["birth"]].in_([date.fromisoformat(b) for b in births[start:start + 400]
+        if names[start:start + BLOCK_VALUES]:
+            conds.append(t.c[cols["name"]].in_(names[start:start + BLOCK_VALUES]))
+        if "birth" in cols and births[start:start + BLOCK_VALUES]:
+            conds.append(t.c[cols["birth"]].in_([date.fromisoformat(b) for b in births[start:start + BLOCK_VALUES]
                                                   if _iso(b)]))
         for row in conn.execute(select(*wanted).where(or_(*conds))).mappings():
             id_number = row[registry.id_column]

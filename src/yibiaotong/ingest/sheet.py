@@ -232,8 +232,7 @@ class SheetImport:
         key_columns += [self.simple_keys[lid] for lid in plan.ledgers if lid in self.simple_keys]
         for j in dict.fromkeys(key_columns):  # no key: linked by name, or said which key is missing
             slow.update(i for i, k in enumerate(out[j]) if k is None or k == "")
-        width_out = len(out)
-        slow.update(i for i, row in enumerate(zip(*out)) if row.count(None) == width_out)  # empty rows
+        # an empty row has no key either: it is among the rows looked at one by one already
         if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
             slow = set(range(n))
         if len(slow) < n:
@@ -269,16 +268,20 @@ class SheetImport:
 
     def _suspect_rows(self, numbers: list[int], raws: list[list[Any]], cells: list[list[Any]]) -> set[int]:
         """Rows that may be a total line (合计) or hold a formula without a value or an error value:
-        looked at one by one."""
+        looked at one by one. Each column is first looked at as a whole (its texts joined)."""
         found = set()
-        for c in range(4):  # 合计/总计/小计/汇总 in the first cells: a cheap look for 计 or 汇 first
-            found.update(i for i, v in enumerate(raws) if len(v) > c and v[c].__class__ is str and (
-                "计" in v[c] or "汇" in v[c]))
+        for c in range(4):  # 合计/总计/小计/汇总 in the first cells: a look for 计 or 汇 first
+            column = [v[c] if len(v) > c and v[c].__class__ is str else "" for v in raws]
+            joined = "|".join(column)
+            if "计" in joined or "汇" in joined:
+                found.update(i for i, v in enumerate(column) if "计" in v or "汇" in v)
         if self.sheet.uncached_formulas:
             rows = {r for r, _c in self.sheet.uncached_formulas}
             found.update(i for i, number in enumerate(numbers) if number in rows)
         for j in self.text_columns:  # an error value (#DIV/0!) converts as text
-            found.update(i for i, v in enumerate(cells[j]) if v.__class__ is str and v[:1] == "#")
+            column = [v if v.__class__ is str else "" for v in cells[j]]
+            if "#" in "|".join(column):
+                found.update(i for i, v in enumerate(column) if v[:1] == "#")
         return found
 
     def _record(self) -> None:
