@@ -190,3 +190,19 @@ def test_the_history_of_an_imported_record_holds_every_value_as_json(intake):
         assert first["op"] == "insert" and first["old_value"] is None
         assert first["new_value"] == {"_org_unit": VILLAGE, **{k: _jsonable(v) for k, v in stored.items()}}
     assert "phone" not in intake.store.history("person_identity", rows[0]["身份证号码"])[0]["new_value"]
+
+
+def test_a_large_roster_read_in_parts_imports_like_a_small_one(intake, monkeypatch):
+    from yibiaotong.ingest import workbook
+
+    rows = [person(n) for n in range(1, 150)]
+    rows[120] = person(121, **{"出生日期": "1960-02-30"})
+    path = intake.roster("分段.xlsx", rows)
+    monkeypatch.setattr(workbook, "PART_BYTES", 6000)  # this roster's sheet is cut into many parts
+    monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 2000)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 148 and report.rows_invalid == 1
+    assert [(p.code, p.location["row"], p.location["column"]) for p in report.problems] == [
+        ("invalid-date", 125, "E")]  # data from row 5: rows[120] is on row 125
+    assert count(intake.engine, intake.store.table("person_disability")) == 148
+    assert intake.store.history("person_identity", rows[148]["身份证号码"])[0]["source_row"] == 153

@@ -1,10 +1,15 @@
 """Importing one recognised sheet inside the file's transaction (逐行校验与写入).
 
-Rows stream from the reader in batches: each row's cells are converted by the column's compiled
-converter, every problem is kept with its place (row, column letter, header), the row's values
-are grouped by ledger and keyed by each ledger's key columns taken from the same row, and each
-batch is written per ledger. Rows without a usable ID number wait until the end of the sheet and
-are linked to a person (:mod:`yibiaotong.ingest.resolve`).
+Rows stream from the reader in chunks of :data:`BATCH_ROWS`. A chunk is converted column by
+column (:func:`yibiaotong.ingest.convert.compile_column`); a row that is plainly clean — every cell
+converts, its village is found, every ledger key is there, nothing looks like a total line or a
+formula — goes into the ledgers' columns as it is, without a Python step of its own. Any other
+row takes the row-by-row path, which keeps every problem with its place (row, column letter,
+header), recognises empty, total and footer rows, and sets aside rows without a usable ID
+number, which are linked to a person at the end of the sheet (:mod:`yibiaotong.ingest.resolve`).
+Each chunk is written by a writer thread while the next is read: keys new to a ledger that was
+empty take the bulk insert (:meth:`LedgerStore.insert_new`), all others the look-up-and-merge
+path with conflicts and history (:meth:`LedgerStore.write`).
 """
 
 from __future__ import annotations
