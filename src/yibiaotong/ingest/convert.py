@@ -198,19 +198,28 @@ _SAFE_KEYS = frozenset({str, type(None), date, datetime})
 
 def _memo_column(convert: Converter) -> ColumnConverter:
     """Values that repeat (labels, dates, amounts): one dictionary lookup per cell."""
-    memo: dict[Any, tuple[Any, list[Problem]]] = {}
+    memo: dict[Any, tuple[Any, list[Problem]]] = {}  # texts, dates: keyed by the value
+    typed: dict[tuple[type, Any], tuple[Any, list[Problem]]] = {}  # numbers: 1, 1.0 and True differ
 
     def column(cells: Sequence[Any]) -> tuple[list[Any], dict[int, list[Problem]]]:
-        if len(memo) >= MEMO_LIMIT:
+        if len(memo) + len(typed) >= MEMO_LIMIT:
             memo.clear()
+            typed.clear()
         hits = list(map(memo.get, cells))
         if None in hits:
             for i, found in enumerate(hits):
                 if found is None:
                     raw = cells[i]
-                    found = hits[i] = convert(raw)
                     if raw.__class__ in _SAFE_KEYS:
-                        memo[raw] = found
+                        found = memo.get(raw)
+                        if found is None:
+                            found = memo[raw] = convert(raw)
+                    else:
+                        key = (raw.__class__, raw)
+                        found = typed.get(key)
+                        if found is None:
+                            found = typed[key] = convert(raw)
+                    hits[i] = found
         return [h[0] for h in hits], {i: h[1] for i, h in enumerate(hits) if h[1]}
 
     return column
