@@ -93,6 +93,11 @@ class ReportJob:
         return [Problem(e["code"], e.get("params") or {}, e.get("location") or {}) for e in self.error or []]
 
     @property
+    def zipped(self) -> bool:
+        """Done with a zip to download (`ybt report --all` leaves its files in a folder instead)."""
+        return self.status == "done" and bool(self.result_file) and self.result_file.endswith(".zip")
+
+    @property
     def download_name(self) -> str:
         unit = self.org_unit or "全区"
         return f"报表_{unit}_{self.period}_任务{self.id}.zip"
@@ -101,7 +106,7 @@ class ReportJob:
         return {"id": self.id, "requested_by": self.requested_by, "period": self.period, "org_unit": self.org_unit,
                 "forms": len(self.forms), "reveal": self.reveal, "status": self.status, "done": self.done,
                 "total": self.total, "percent": self.percent, "rows": self.rows,
-                "ready": self.status == "done" and self.result_file is not None,
+                "ready": self.zipped and Path(self.result_file).is_file(),
                 "result_bytes": self.result_bytes, "summary": self.summary,
                 "problems": [p.to_dict() for p in self.problems],
                 "created_at": _iso(self.created_at), "started_at": _iso(self.started_at),

@@ -39,7 +39,11 @@ def form_reads(store: LedgerStore, fd: FormDef) -> dict[str, set[str] | None]:
             reads.setdefault(ledger, set()).add(column)
 
     for f in fd.fields:
-        if f.ledger and f.served and not D.placed(f.element) and not f.expression and not f.aggregate:
+        if not f.ledger or D.placed(f.element):
+            continue
+        if f.expression or f.aggregate:
+            need(f.ledger, WHOLE)  # its bare names are this ledger's columns
+        elif f.served:
             column = f.column or f.element
             derived = f.element in D.ALWAYS_DERIVED or (  # computed from other columns (age from birth date)
                 f.element in D.DERIVED and f.ledger in known and column not in known[f.ledger].column_names)
@@ -63,6 +67,9 @@ def form_reads(store: LedgerStore, fd: FormDef) -> dict[str, set[str] | None]:
                 need(main, k)
     for q in _qualifiers(expressions):
         need(q, WHOLE)
+    if fd.filter or fd.extra.get("order_by") or fd.extra.get("group_by"):
+        for ledger in list(reads):  # a filter or an order applies to every ledger the report reads
+            need(ledger, WHOLE)
     return reads
 
 

@@ -137,7 +137,7 @@ def _start(request: Request, scope: Scope, store: LedgerStore, period: str, org_
 def _zip_response(request: Request, scope: Scope, job: jobs.ReportJob):
     if job.status != "done":
         raise YbtError(Problem("report-job-not-ready", {"id": job.id, "status": job.status}))
-    if not job.result_file or not Path(job.result_file).is_file():
+    if not job.zipped or not Path(job.result_file).is_file():
         raise YbtError(Problem("report-job-expired", {"id": job.id}))
     audit.write(request.app.state.engine, scope.user.name, "report-download", target=f"report-job:{job.id}",
                 details={"owner": job.requested_by, "period": job.period, "org_unit": job.org_unit,
@@ -243,7 +243,7 @@ async def start_job_page(request: Request, scope: PageScope, store: Store):
 def job_page(request: Request, job_id: int, scope: PageScope):
     ReportJobs.of(request.app)
     job = _visible(request, scope, job_id)
-    expired = job.status == "done" and not (job.result_file and Path(job.result_file).is_file())
+    expired = job.status == "done" and not (job.zipped and Path(job.result_file).is_file())
     return render(request, "report_job.html", {
         "job": job, "unit_name": scope.orgs.names.get(job.org_unit or "", ""), "names": scope.orgs.names,
         "problems": job.problems, "expired": expired, "keep_days": jobs.KEEP_DAYS, "local": local_time,
