@@ -135,10 +135,11 @@ def _start(request: Request, scope: Scope, store: LedgerStore, period: str, org_
 
 
 def _zip_response(request: Request, scope: Scope, job: jobs.ReportJob):
+    """The job's zip (audited), or why there is none: 409 not done yet, 410 removed."""
     if job.status != "done":
-        raise YbtError(Problem("report-job-not-ready", {"id": job.id, "status": job.status}))
+        return respond_problems(request, [Problem("report-job-not-ready", {"id": job.id, "status": job.status})], 409)
     if not job.zipped or not Path(job.result_file).is_file():
-        raise YbtError(Problem("report-job-expired", {"id": job.id}))
+        return respond_problems(request, [Problem("report-job-expired", {"id": job.id})], 410)
     audit.write(request.app.state.engine, scope.user.name, "report-download", target=f"report-job:{job.id}",
                 details={"owner": job.requested_by, "period": job.period, "org_unit": job.org_unit,
                          "reveal": job.reveal})
@@ -148,10 +149,6 @@ def _zip_response(request: Request, scope: Scope, job: jobs.ReportJob):
 def _attachment(name: str) -> dict[str, str]:
     ascii_name = name.encode("ascii", "replace").decode().replace("?", "_")
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
-
-
-def _status(problems: list[Problem]) -> int | None:
-    return {"report-job-not-ready": 409, "report-job-expired": 410}.get(problems[0].code) if problems else None
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -256,11 +253,7 @@ def _size(n: int) -> str:
 
 @pages.get("/reports/jobs/{job_id}/download")
 def job_download(request: Request, job_id: int, scope: PageScope):
-    job = _visible(request, scope, job_id)
-    try:
-        return _zip_response(request, scope, job)
-    except YbtError as exc:
-        return respond_problems(request, exc.problems, _status(exc.problems))
+    return _zip_response(request, scope, _visible(request, scope, job_id))
 
 
 # --- the JSON API -------------------------------------------------------------------------------
@@ -315,11 +308,7 @@ def job_api(request: Request, job_id: int, scope: ApiScope):
                 responses={200: {"content": {"application/zip": {}}}, 409: {"model": ErrorBody},
                            410: {"model": ErrorBody}})
 def job_file_api(request: Request, job_id: int, scope: ApiScope):
-    job = _visible(request, scope, job_id)
-    try:
-        return _zip_response(request, scope, job)
-    except YbtError as exc:
-        return respond_problems(request, exc.problems, _status(exc.problems))
+    return _zip_response(request, scope, _visible(request, scope, job_id))
 
 
 router = APIRouter()  # what app.py registers: the pages (not in the OpenAPI document) and the API
