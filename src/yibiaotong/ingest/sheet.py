@@ -443,9 +443,8 @@ class SheetImport:
                     records.keys) else []
                 new, known = _split(records, again)
                 result = ctx.store.insert_new(lid, new, conn=ctx.conn, source_id=ctx.source_id)
-                if len(known):
-                    more = ctx.store.write(lid, known.records(), conn=ctx.conn, source_id=ctx.source_id,
-                                           arbiter=self.arbiters[lid])
+                if len(known):  # written by this sheet already: no other source to weigh against
+                    more = ctx.store.write(lid, known.records(), conn=ctx.conn, source_id=ctx.source_id)
                     result.updated, result.unchanged = more.updated, more.unchanged
                 seen.update(new.keys)
             result.duplicate_keys += duplicates
