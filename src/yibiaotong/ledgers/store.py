@@ -517,21 +517,35 @@ def _json_objects(names: list[str], columns: list[Sequence[Any]]) -> list[str]:
 def _json_fragments(values: Sequence[Any]) -> list[str | None]:
     """Each value as JSON (None stays None): texts by the C string encoder, others once per distinct value."""
     encode = json.encoder.encode_basestring_ascii
-    seen: dict[tuple[type, Any], str] = {}
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return list(map(encode, values))
+    kinds.discard(type(None))
+    if kinds == {str}:
+        return [None if v is None else encode(v) for v in values]
+    if len(kinds) == 1:  # one type (dates, amounts): looked up by map, each distinct value encoded once
+        # equal numbers may be written differently (Decimal 120 and 120.00, 0.0 and -0.0): keyed by their text
+        keys = list(map(str, values)) if kinds & {Decimal, float} else values
+        seen: dict[Any, str | None] = {None: None, "None": None}
+        found = list(map(seen.get, keys))
+        for i, text in enumerate(found):
+            if text is None and values[i] is not None:
+                text = seen.get(keys[i])
+                if text is None:
+                    text = seen[keys[i]] = _C_DUMPS(values[i])
+                found[i] = text
+        return found
+    typed: dict[tuple[type, Any], str] = {}  # several types: 1, 1.0 and True are different JSON
     out: list[str | None] = []
-    append = out.append
     for v in values:
-        cls = v.__class__
-        if cls is str:
-            append(encode(v))
-        elif v is None:
-            append(None)
+        if v is None:
+            out.append(None)
         else:
-            key = (cls, v)
-            text = seen.get(key)
+            key = (v.__class__, str(v) if v.__class__ in (Decimal, float) else v)
+            text = typed.get(key)
             if text is None:
-                text = seen[key] = _C_DUMPS(v)
-            append(text)
+                text = typed[key] = _C_DUMPS(v)
+            out.append(text)
     return out
 
 
@@ -540,22 +554,26 @@ def _processed_column(conn: Connection, column, values: Sequence[Any]) -> Sequen
     process = column.type._cached_bind_processor(conn.dialect)
     if process is None:
         return values
-    seen: dict[tuple[type, Any], Any] = {}
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) == 1:  # one type: keyed by the value itself, looked up by map
+        try:
+            seen = {value: process(value) for value in set(values)}
+        except TypeError:  # not hashable
+            return [process(value) for value in values]
+        return list(map(seen.__getitem__, values))
+    typed: dict[tuple[type, Any], Any] = {}
     out = []
-    append = out.append
     for value in values:
-        if value is None:
-            append(process(None))
-            continue
         key = (value.__class__, value)
         try:
-            found = seen.get(key, _MISSING)
+            found = typed.get(key, _MISSING)
         except TypeError:  # not hashable
-            append(process(value))
+            out.append(process(value))
             continue
         if found is _MISSING:
-            found = seen[key] = process(value)
-        append(found)
+            found = typed[key] = process(value)
+        out.append(found)
     return out
 
 
