@@ -206,3 +206,21 @@ def test_a_large_roster_read_in_parts_imports_like_a_small_one(intake, monkeypat
         ("invalid-date", 125, "E")]  # data from row 5: rows[120] is on row 125
     assert count(intake.engine, intake.store.table("person_disability")) == 148
     assert intake.store.history("person_identity", rows[148]["身份证号码"])[0]["source_row"] == 153
+
+
+def test_a_big_first_import_builds_the_secondary_indexes_once_and_a_rejected_one_leaves_them(intake, monkeypatch):
+    from sqlalchemy import inspect
+
+    from yibiaotong.ingest import sheet
+
+    def indexes():
+        return sorted(ix["name"] for ix in inspect(intake.engine).get_indexes("ledger_person_identity"))
+
+    before = indexes()
+    monkeypatch.setattr(sheet, "DEFERRED_INDEX_ROWS", 0)  # every sheet counts as big
+    bad = intake.roster("严格.xlsx", [person(1), person(2, **{"出生日期": "明天"})])
+    assert import_file(intake.engine, bad, org_unit=TOWN, strict=True).status == "rejected"
+    assert indexes() == before
+    report = import_file(intake.engine, intake.roster("首次.xlsx", [person(n) for n in range(1, 30)]), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 29 and indexes() == before
+    assert intake.store.records("person_identity", org_unit_path="/500118000000/", limit=100) != []

@@ -14,6 +14,7 @@ path with conflicts and history (:meth:`LedgerStore.write`).
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns,
 from yibiaotong.store import schema
 
 BATCH_ROWS = 20_000  # rows converted column-wise and written together
+DEFERRED_INDEX_ROWS = 20_000  # a sheet this long loads an empty ledger with its secondary indexes built at the end
 _FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
 
 
@@ -156,19 +158,23 @@ class SheetImport:
     def run(self) -> None:
         self.writer = Writer(self._write)
         try:
-            if self.template.layout == "roster":
-                for chunk in self._roster_chunks():
-                    self._chunk(chunk)
-                    self._flush()
-                    if self.ctx.progress:
-                        self.ctx.progress(self.report.rows_read)
-            else:  # one record on the sheet: its values sit in the value cells
-                self._record()
-            self._flush()
-            self.writer.drain()  # linking reads what this file wrote
-            self._link_pending()
-            self._flush()
-            self.writer.drain()
+            with contextlib.ExitStack() as deferred:
+                big = self.sheet.total_rows is None or self.sheet.total_rows >= DEFERRED_INDEX_ROWS
+                for lid in self.written if big and self.template.layout == "roster" else ():
+                    deferred.enter_context(self.ctx.store.deferred_indexes(lid, self.ctx.conn))
+                if self.template.layout == "roster":
+                    for chunk in self._roster_chunks():
+                        self._chunk(chunk)
+                        self._flush()
+                        if self.ctx.progress:
+                            self.ctx.progress(self.report.rows_read)
+                else:  # one record on the sheet: its values sit in the value cells
+                    self._record()
+                self._flush()
+                self.writer.drain()  # linking reads what this file wrote
+                self._link_pending()
+                self._flush()
+                self.writer.drain()
             self._record_import()
         finally:
             self.writer.stop()  # never leave a thread on the connection the transaction ends on
