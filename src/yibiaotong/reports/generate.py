@@ -330,7 +330,7 @@ class Reporter:
             elif p.kind == "blank":
                 result.blank.append((p.header, p.why or ""))
         result.rows = len([p for p in places if p.kind == "sql"])
-        book = Book(path)
+        book = Book(path, constant_memory=False)  # one small sheet
         write_fixed(book, book.wb.add_worksheet(_sheet_name(tpl.form.sheet)), tpl, cells,
                     self._filler(tpl, where, period), formats)
         book.close()

@@ -22,6 +22,7 @@ from yibiaotong.reports.template import Style, TemplateSheet
 from yibiaotong.reports.values import Converter
 
 TextFill = Callable[[int, str], str]  # (template row, text) -> text with org unit and period filled in
+_NOTHING, _BLANK, _TEXT, _VALUE = range(4)  # how a template cell is written
 
 
 @dataclass
@@ -41,10 +42,34 @@ class Book:
 
     def __init__(self, path: str | Path, *, constant_memory: bool = True):
         self.path = Path(path)
+        # a streamed roster keeps its rows in a temporary file; a small workbook (an indicator table,
+        # one-record sheets) is put together in memory, without a temporary file per sheet
         self.wb = xlsxwriter.Workbook(str(path), {
-            "constant_memory": constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
-            "strings_to_numbers": False, "remove_timezone": True})
+            "constant_memory": constant_memory, "in_memory": not constant_memory, "strings_to_formulas": False,
+            "strings_to_urls": False, "strings_to_numbers": False, "remove_timezone": True})
         self._formats: dict[tuple, Any] = {}
+        self._rows: dict[tuple, list[tuple[int, int, Any, Any]]] = {}
+
+    def row_cells(self, tpl: TemplateSheet, r: int, fill: TextFill | None, blank_values: bool = False
+                  ) -> list[tuple[int, int, Any, Any]]:
+        """(column, how, value, format) of template row ``r`` as written, texts filled in; worked out
+        once per workbook (a one-record form repeats its template on every sheet)."""
+        key = (id(tpl), r, id(fill), blank_values)
+        cells = self._rows.get(key)
+        if cells is None:
+            cells = []
+            for c in range(1, tpl.max_col + 1):
+                style = tpl.style(r, c)
+                f = self.fmt(style) if style else None
+                value = None if blank_values else tpl.values.get((r, c))
+                if value is None:
+                    cells.append((c, _BLANK if style else _NOTHING, None, f))
+                elif isinstance(value, str):
+                    cells.append((c, _TEXT, fill(r, value) if fill else value, f))
+                else:
+                    cells.append((c, _VALUE, value, f))
+            self._rows[key] = cells
+        return cells
 
     def fmt(self, style: Style, **extra: Any):
         key = (style, tuple(sorted(extra.items())))
@@ -86,23 +111,16 @@ def write_row(book: Book, ws: Worksheet, tpl: TemplateSheet, r: int, out: int, f
     hide = r in tpl.hidden_rows if hidden is None else hidden
     if height or hide:
         ws.set_row(out - 1, height, None, {"hidden": hide} if hide else None)
-    overrides = overrides or {}
-    for c in range(1, tpl.max_col + 1):
-        style = tpl.style(r, c)
-        if c in overrides:
-            put(book, ws, out - 1, c - 1, overrides[c], style, (formats or {}).get(c))
-            continue
-        value = None if blank_values else tpl.values.get((r, c))
-        if value is None:
-            if style:
-                ws.write_blank(out - 1, c - 1, None, book.fmt(style))
-            continue
-        if isinstance(value, str):
-            if fill:
-                value = fill(r, value)
-            ws.write_string(out - 1, c - 1, value, book.fmt(style) if style else None)
-        else:
-            ws.write(out - 1, c - 1, value, book.fmt(style) if style else None)
+    r0 = out - 1
+    for c, how, value, f in book.row_cells(tpl, r, fill, blank_values):
+        if overrides and c in overrides:
+            put(book, ws, r0, c - 1, overrides[c], tpl.style(r, c), (formats or {}).get(c))
+        elif how == _BLANK:
+            ws.write_blank(r0, c - 1, None, f)
+        elif how == _TEXT:
+            ws.write_string(r0, c - 1, value, f)
+        elif how == _VALUE:
+            ws.write(r0, c - 1, value, f)
 
 
 def put(book: Book, ws: Worksheet, r0: int, c0: int, cell: tuple[str, Any], style: Style,
