@@ -231,6 +231,7 @@ def main() -> None:
                           "peak_rss_mb": peak_rss_mb()}, ensure_ascii=False))
         return
 
+    load_at_start = os.getloadavg()[0]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}.xlsx"
     if not path.exists():
@@ -265,7 +266,7 @@ def main() -> None:
         "cpu_seconds": round(lite["cpu_seconds"], 2), "floor_cpu_seconds": round(floor["cpu_seconds"], 2),
         "cpu_ratio_vs_floor": round(lite["cpu_seconds"] / floor["cpu_seconds"], 2),
         "baseline_cpu_seconds": round(base["cpu_seconds"] * args.rows / base_rows, 2),
-        "load_average": round(os.getloadavg()[0], 1),
+        "load_average_start": round(load_at_start, 1), "load_average": round(os.getloadavg()[0], 1),
     }
     if not args.no_postgres and pg_reachable():
         pg = run_phase("import", path, args.rows, ["--url", PG_URL])
