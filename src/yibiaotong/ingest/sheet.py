@@ -196,9 +196,9 @@ class SheetImport:
         while chunk := list(islice(rows, BATCH_ROWS)):
             if skip:
                 chunk = [item for item in chunk if item[0] not in skip]
-            if starts or carried:
-                chunk = [(number, self._fill_merged(number, list(values), starts, carried)) if (
-                    starts or carried) else (number, values) for number, values in chunk]
+            if starts:  # merged ranges down the data: each row takes what is carried into it
+                chunk = [(number, self._fill_merged(number, list(values), starts, carried))
+                         for number, values in chunk]
             yield chunk
 
     @staticmethod
