@@ -79,7 +79,7 @@ class Workbook:
             for name in wb.sheet_names:
                 scan = scans.get(name)
                 hidden = not visible.get(name, True)
-                if scan is not None and scan.numbered and scan.size > PART_BYTES:
+                if scan is not None and scan.size > PART_BYTES:
                     yield _parted_sheet(self.path, name, hidden, scan)
                 else:
                     yield _calamine_sheet(wb, name, hidden, scan.formulas if scan else set())
@@ -94,14 +94,14 @@ def _calamine_sheet(wb, name: str, hidden: bool, formulas: set[tuple[int, int]])
     return sheet
 
 
-def _numbered(data) -> Iterator[tuple[int, list[Any]]]:
-    """The sheet's rows with the row number Excel shows, values from column A at position 0.
-    (``to_python`` starts at the first used row and column; ``iter_rows`` of python-calamine 0.9
-    starts at row 1 but at the first used column, so it is not used.)"""
+def _numbered(data, offset: int = 0) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows with the row number Excel shows (plus ``offset``), values from column A at
+    position 0. (``to_python`` starts at the first used row and column; ``iter_rows`` of
+    python-calamine 0.9 starts at row 1 but at the first used column, so it is not used.)"""
     if not data.height:
         return iter(())
     r0, c0 = data.start
-    numbered = zip(count(r0 + 1), data.to_python())
+    numbered = zip(count(r0 + 1 + offset), data.to_python())
     if not c0:
         return numbered
     pad = [""] * c0  # calamine's rows start at the first used column
@@ -215,7 +215,6 @@ class _SheetScan:
     size: int  # unpacked
     formulas: set[tuple[int, int]] = field(default_factory=set)  # cells with a formula and no value
     merges: set[tuple[int, int, int, int]] = field(default_factory=set)
-    numbered: bool = True  # every <row> says its number: the sheet can be cut between rows
     rows: int | None = None  # the last row, from <dimension>
 
 
@@ -255,8 +254,6 @@ def _scan(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
             chunk = fh.read(1 << 22)
             if not chunk:
                 break
-            if scan.numbered and chunk.count(b"<row ") + chunk.count(b"<row>") != chunk.count(b'<row r="'):
-                scan.numbered = False
             block = tail + chunk
             if not tail:
                 found = _DIMENSION_ROWS.search(block)
@@ -277,7 +274,12 @@ def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Shee
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         last = None  # the last row of the previous part: the empty rows between parts are rows too
-        for data in _parts(path, name, scan):
+        for data, rows_without_number in _parts(path, name, scan):
+            if rows_without_number:  # <row> without r="…": calamine counts this part's rows from 1
+                offset = last or 0
+                yield from _numbered(data, offset)
+                last = offset + rows_without_number
+                continue
             if not data.height:
                 continue
             if last is not None:
@@ -293,7 +295,8 @@ def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Shee
 def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
     """The sheet as calamine reads each part: a workbook in memory with the file's other parts
     (workbook, styles, shared strings; not the other sheets) and this sheet's XML up to
-    <sheetData>, a run of whole rows, and the closing tags."""
+    <sheetData>, a run of whole rows, and the closing tags; with it, how many rows the part has
+    when they do not say their numbers (0 when they do)."""
     import io
 
     from python_calamine import CalamineWorkbook
@@ -305,14 +308,18 @@ def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
         strings = sum(len(data) for filename, data in others if filename.endswith("sharedStrings.xml"))
         size = max(PART_BYTES, 4 * strings)
 
-        def workbook(prefix: bytes, rows: bytes):
+        def workbook(prefix: bytes, rows: bytes) -> tuple[Any, int]:
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
                 for filename, data in others:
                     out.writestr(filename, data)
                 out.writestr(scan.member, b"".join((prefix, rows, b"</sheetData></worksheet>")))
             buffer.seek(0)
-            return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
+            first = rows.find(b"<row")
+            numbered = first < 0 or b' r="' in rows[first:rows.find(b">", first)]
+            # rows that do not say their number are counted, empty ones too, as calamine counts them
+            count_rows = 0 if numbered else rows.count(b"<row ") + rows.count(b"<row>") + rows.count(b"<row/>")
+            return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), count_rows
 
         with zf.open(scan.member) as fh:
             buffer = bytearray()
