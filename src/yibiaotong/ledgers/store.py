@@ -279,7 +279,7 @@ class LedgerStore:
         existing = {} if assume_new else {
             r._key: r for r in conn.execute(select(table).where(table.c._key.in_([p.key for p in batch])))}
         new = [p for p in batch if p.key not in existing]
-        history: list[dict[str, Any]] = []
+        history: list[tuple] = []
         if new:
             ids = _insert_records(conn, table, new, source_id, now)
             inserts = [(ledger_id, ids[i], 1, "insert", None, None,
@@ -302,7 +302,7 @@ class LedgerStore:
                 continue
             version = old._version + 1
             for k, v in sorted(changed.items()):
-                history.append(_change(ledger_id, old._id, version, "update", k, getattr(old, k), v, source_id, p.row, now))
+                history.append((ledger_id, old._id, version, "update", k, getattr(old, k), v, source_id, p.row, now))
             updates.setdefault(tuple(sorted(changed)), []).append(
                 {**{f"v_{k}": v for k, v in changed.items()}, "b_id": old._id, "b_version": old._version})
             result.updated += 1
@@ -314,8 +314,7 @@ class LedgerStore:
             done = conn.execute(stmt, params).rowcount
             if done != len(params):  # a concurrent writer changed some of these rows since we read them
                 raise YbtError(Problem("version-conflict", {"expected": "?", "actual": "?"}, {"ledger": ledger_id}))
-        if history:
-            conn.execute(insert(schema.change), history)
+        _insert_history(conn, history)  # the bulk path, JSON exactly as the column type writes it
 
     def update(self, ledger_id: str, key: str, changes: Mapping[str, Any], *, expected_version: int,
                source: Source | None = None) -> dict[str, Any]:
