@@ -6,6 +6,7 @@ import zipfile
 from datetime import date
 
 import openpyxl
+import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
@@ -144,3 +145,23 @@ def test_a_total_row_and_the_footer_are_not_records(intake):
     wb.save(path)
     report = import_file(intake.engine, path, org_unit=TOWN)
     assert report.rows_read == 2 and report.rows_imported == 2 and not report.problems
+
+
+@pytest.mark.parametrize("in_parts", [False, True])
+def test_a_roster_damaged_inside_its_sheet_is_said_to_be_unreadable(intake, monkeypatch, in_parts):
+    from yibiaotong.ingest import workbook
+
+    path = intake.roster("损坏.xlsx", [person(n) for n in range(1, 120)])
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    middle = start + info.compress_size // 2
+    data[middle:middle + 64] = bytes(64)  # a run of zeros inside the compressed rows
+    path.write_bytes(bytes(data))
+    if in_parts:
+        monkeypatch.setattr(workbook, "PART_BYTES", 4000)
+        monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 1500)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["file-unreadable"]
+    assert intake.store.count("person_identity") == 0

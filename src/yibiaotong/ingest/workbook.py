@@ -20,6 +20,7 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count, dropwhile
@@ -226,8 +227,8 @@ def _scan_sheets(path: Path) -> dict[str, _SheetScan]:
             for name, member in _sheet_members(zf).items():
                 scan = out[name] = _SheetScan(member, zf.getinfo(member).file_size)
                 _scan(zf, scan)
-    except (KeyError, zipfile.BadZipFile, ET.ParseError):
-        return out  # calamine will say what is wrong with the file
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError):
+        return out  # calamine (or the reading in parts) will say what is wrong with the file
     return out
 
 
@@ -292,7 +293,15 @@ def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Shee
     return sheet
 
 
-def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
+def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]:
+    """:func:`_read_parts`, a damaged zip said as an OSError (the file cannot be read), as calamine's are."""
+    try:
+        yield from _read_parts(path, name, scan)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise OSError(f"{scan.member}: {exc}") from exc
+
+
+def _read_parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]:
     """The sheet as calamine reads each part: a workbook in memory with the file's other parts
     (workbook, styles, shared strings; not the other sheets) and this sheet's XML up to
     <sheetData>, a run of whole rows, and the closing tags; with it, how many rows the part has
@@ -303,7 +312,9 @@ def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
 
     with zipfile.ZipFile(path) as zf:
         sheets = set(_sheet_members(zf).values())
-        others = [(info.filename, zf.read(info)) for info in zf.infolist() if info.filename not in sheets]
+        # pictures are no cell values: left out of every part
+        others = [(info.filename, zf.read(info)) for info in zf.infolist()
+                  if info.filename not in sheets and not info.filename.startswith("xl/media/")]
         # a part re-reads the shared strings: with many of them, fewer and larger parts
         strings = sum(len(data) for filename, data in others if filename.endswith("sharedStrings.xml"))
         size = max(PART_BYTES, 4 * strings)
@@ -326,7 +337,7 @@ def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[Any]:
             while b"<sheetData>" not in buffer:
                 chunk = fh.read(1 << 16)
                 if not chunk:
-                    raise zipfile.BadZipFile(f"{scan.member}: no <sheetData>")
+                    raise OSError(f"{scan.member}: no <sheetData>")
                 buffer += chunk
             start = buffer.index(b"<sheetData>") + len(b"<sheetData>")
             # the whole sheet's <dimension> would make calamine reserve room for all its cells
