@@ -362,6 +362,11 @@ CATALOG: dict[str, Template] = {
     "subject-not-found": Template(
         "台账中找不到“{subject}”对应的人员或家庭", "no person or household {subject!r} in the ledgers",
         "请输入18位身份证号码或户编号，并确认该人员已录入台账。", "Give an 18-character ID number or a household number."),
+    "record-outside-scope": Template(
+        "{ledger}中已有此记录（{record}），登记在本次导入范围（{within}）以外的单位，不能在此修改",
+        "{ledger} already holds this record ({record}) in a unit outside this import's area ({within})",
+        "如此人（户）已迁入本辖区，请联系区大数据局办理迁移；否则请从文件中删去此行后重新导入。",
+        "If the person (household) has moved here, ask the data bureau to transfer the record; otherwise remove the row and import again."),
 }
 
 

@@ -36,6 +36,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
 from yibiaotong.ingest.workbook import Sheet
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
@@ -152,6 +153,11 @@ class SheetImport:
                             and plan.columns[dict(lp.columns)[lp.definition.key[0]]].element.type
                             in ("id_number", "text", "code")}
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
+        # records kept outside the import's unit are not this file's to change (ledgers empty at
+        # the start hold only what this file wrote: nothing to look up there)
+        self.guard = ScopeGuard(ctx.store.engine, ctx.matcher.tree, ctx.matcher.within,
+                                {lid: (lp.definition, lp.table) for lid, lp in plan.ledgers.items()
+                                 if lid not in self.written})
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -178,6 +184,7 @@ class SheetImport:
             self._record_import()
         finally:
             self.writer.stop()  # never leave a thread on the connection the transaction ends on
+            self.guard.close()
 
     def _roster_chunks(self) -> Iterator[list[tuple[int, list[Any]]]]:
         """The data rows, :data:`BATCH_ROWS` at a time, without the total and footer rows, merged
@@ -243,6 +250,13 @@ class SheetImport:
         key_columns += [self.simple_keys[lid] for lid in plan.ledgers if lid in self.simple_keys]
         for j in dict.fromkeys(key_columns):  # no key: linked by name, or said which key is missing
             slow.update(i for i, k in enumerate(out[j]) if k is None or k == "")
+        if self.guard.active:  # a record kept outside the import's unit: said so in _add
+            for lid, j in self.simple_keys.items():
+                if lid in self.guard.tables:
+                    self.guard.check(lid, out[j])
+                    outside = self.guard.outside[lid]
+                    if outside:
+                        slow.update(i for i, k in enumerate(out[j]) if k in outside)
         # an empty row has no key either: it is among the rows looked at one by one already
         if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
             slow = set(range(n))
@@ -334,9 +348,10 @@ class SheetImport:
 
     def _add(self, number: int, raw: list[Any], out: list[Any], org: str) -> bool:
         """Group the row's values by ledger and queue one record per ledger whose key is complete."""
-        written = False
         missing: list[Problem] = []
         simple = self.simple_keys
+        records: list[tuple[str, PreparedRecord]] = []
+        outside: list[Problem] = []
         for lid, lp in self.plan.ledgers.items():
             values = {name: out[i] for name, i in lp.columns}
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
@@ -347,14 +362,33 @@ class SheetImport:
                 missing.append(Problem("ledger-key-missing", {"ledger": lp.definition.name, "column": "、".join(
                     self._header_of(lid, k) for k in empty) or "所属单位"}, {**self.where, "row": number}))
                 continue
-            self.batch[lid].append(PreparedRecord(key, org, values, number))
-            written = True
+            if lid in self.guard.tables and self.guard.is_outside(lid, key):
+                outside.append(self._outside(lid, key, number))
+            records.append((lid, PreparedRecord(key, org, values, number)))
+        if outside:  # the whole row waits: half a row written would be worse than none
+            self._reject(number, raw, outside)
+            return False
+        for lid, record in records:
+            self.batch[lid].append(record)
+        written = bool(records)
         if not written:
             self._reject(number, raw, missing)
             return False
         self.ctx.warnings.extend(missing)  # written to the other ledgers: said, not dropped
         self.report.rows_imported += 1
         return True
+
+    def _outside(self, ledger_id: str, key: str, number: int) -> Problem:
+        definition = self.plan.ledgers[ledger_id].definition
+        first = definition.key[0]
+        where = {**self.where, "row": number}
+        index = dict(self.plan.ledgers[ledger_id].columns).get(first)
+        if index is not None:
+            c = self.plan.columns[index]
+            where.update(column=c.letter, header=c.header)
+        return Problem("record-outside-scope", {"ledger": definition.name,
+                                                "record": self.ctx.store.shown_key(ledger_id, key),
+                                                "within": self.guard.within_name}, where)
 
     def _header_of(self, ledger_id: str, column: str) -> str:
         for name, i in self.plan.ledgers[ledger_id].columns:
@@ -477,6 +511,10 @@ class SheetImport:
         persons = [self._person(registry, p) for p in self.pending]
         found, size = resolve.candidates(self.ctx.conn, registry, persons)
         matches = resolve.link(persons, found, size)
+        if self.guard.active and registry.ledger.id in self.guard.tables:
+            guard, lid = self.guard, registry.ledger.id
+            guard.check(lid, [c.key for c in found])
+            matches = [[m for m in options if m.candidate.key not in guard.outside[lid]] for options in matches]
         for p, _person, options in zip(self.pending, persons, matches):
             sure = resolve.certain(options)
             if sure is not None:

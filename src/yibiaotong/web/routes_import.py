@@ -44,7 +44,6 @@ from yibiaotong.web.import_scope import (
     form_columns,
     importable_forms,
     moved_in,
-    outside_scope,
 )
 from yibiaotong.web.render import render
 
@@ -81,10 +80,9 @@ def run_import(request: Request, scope: Scope, store: LedgerStore, upload: Uploa
     if upload.path.suffix.lower() not in SUFFIXES:
         report = _failed(upload.name, [Problem("file-not-spreadsheet", {}, {"file": upload.name})])
     else:
-        kind, problems = check_file(upload.path, limits)
-        refused = [] if problems else outside_scope(engine, store, scope, upload.path, kind or "", ledger_ids)
-        if problems or refused:
-            report = _failed(upload.name, problems or refused)
+        _kind, problems = check_file(upload.path, limits)
+        if problems:
+            report = _failed(upload.name, problems)
         else:
             started = datetime.now(UTC)
             report = import_file(engine, upload.path, form=form_id, period=period or None, org_unit=unit,
