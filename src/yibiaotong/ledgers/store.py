@@ -519,13 +519,11 @@ def _json_objects(names: list[str], columns: list[Sequence[Any]]) -> list[str]:
     keys = [_C_DUMPS(name) for name in names]
     template = "{" + ", ".join(f"{k.replace('%', '%%')}: %s" for k in keys) + "}"
     fragments = [_json_fragments(values) for values in columns]
-    out = []
-    append = out.append
-    for parts in zip(*fragments):
-        if None in parts:  # empty values are left out of the object
-            append("{" + ", ".join(f"{k}: {f}" for k, f in zip(keys, parts) if f is not None) + "}")
-        else:
-            append(template % parts)
+    out = list(map(template.__mod__, zip(*fragments)))  # every row as if all its values were there
+    gaps = sorted({i for column in fragments if None in column for i, f in enumerate(column) if f is None})
+    for i in gaps:  # empty values are left out of the object
+        parts = [column[i] for column in fragments]
+        out[i] = "{" + ", ".join(f"{k}: {f}" for k, f in zip(keys, parts) if f is not None) + "}"
     return out
 
 
