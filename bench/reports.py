@@ -11,8 +11,11 @@ its own:
 - yibiaotong: ``generate_all`` (what `ybt report --all` runs): every form × every town and
   subdistrict, in the template's own layout.
 
-Prints files, rows, seconds, rows/s and peak RSS of both, the ratio, and last a JSON line
-{"files", "rows", "seconds", "rows_per_s", "peak_rss_mb", "floor_seconds", "ratio_vs_floor"}.
+Prints files, rows, seconds (wall and CPU), rows/s and peak RSS of both, the ratios, and last a
+JSON line {"files", "rows", "seconds", "rows_per_s", "peak_rss_mb", "floor_seconds", "ratio_vs_floor",
+"cpu_seconds", "floor_cpu_seconds", "cpu_ratio_vs_floor", …}. On a machine shared with other work
+the CPU ratio is the steadier one: the two phases run one after the other, under whatever load
+the others make meanwhile.
 
 Usage: python bench/reports.py [--db bench/out/reports-demo.db] [--scale demo|full|N] [--period 2024-06]
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -79,7 +83,7 @@ def floor(db: Path, period: str, out: Path) -> dict:
     reporter = Reporter(engine)
     store = reporter.store  # the same definitions, read once, as the report run has them
     p = Period.parse(period)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     files = rows = 0
     records: list = []
     for fd, code in work:
@@ -123,7 +127,8 @@ def floor(db: Path, period: str, out: Path) -> dict:
         wb.close()
         files += 1
         rows += r - 1
-    return {"files": files, "rows": rows, "seconds": round(time.perf_counter() - started, 1), "peak_rss_mb": peak_rss_mb()}
+    return {"files": files, "rows": rows, "seconds": round(time.perf_counter() - started, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1), "peak_rss_mb": peak_rss_mb()}
 
 
 def ybt(db: Path, period: str, out: Path) -> dict:
@@ -131,12 +136,13 @@ def ybt(db: Path, period: str, out: Path) -> dict:
     from yibiaotong.store import open_store
 
     engine = open_store(db)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     results = generate_all(engine, period, out)
     seconds = time.perf_counter() - started
     failed = [r for r in results if not r.ok]
     return {"files": len(results) - len(failed), "failed": len(failed),
-            "rows": sum(r.rows for r in results if r.ok), "seconds": round(seconds, 1), "peak_rss_mb": peak_rss_mb(),
+            "rows": sum(r.rows for r in results if r.ok), "seconds": round(seconds, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1), "peak_rss_mb": peak_rss_mb(),
             "mb_written": round(sum(r.path.stat().st_size for r in results if r.ok) / 2**20, 1)}
 
 
@@ -169,13 +175,17 @@ def main() -> None:
     f = child("floor", args.db, args.period)
     y = child("ybt", args.db, args.period)
     ratio = round(y["seconds"] / f["seconds"], 2) if f["seconds"] else None
+    # the CPU each phase used: on a machine shared with other work, wall time depends on the others' load
+    cpu_ratio = round(y["cpu_seconds"] / f["cpu_seconds"], 2) if f["cpu_seconds"] else None
     for name, r in (("floor", f), ("yibiaotong", y)):
-        print(f"{name:>10}: {r['files']:,} files, {r['rows']:,} rows in {r['seconds']} s "
+        print(f"{name:>10}: {r['files']:,} files, {r['rows']:,} rows in {r['seconds']} s, {r['cpu_seconds']} s CPU "
               f"({r['rows'] / max(r['seconds'], 1e-9):,.0f} rows/s), peak RSS {r['peak_rss_mb']} MB")
-    print(f"ledger records: {records:,}; ratio yibiaotong / floor: {ratio}; {machine()}")
+    print(f"ledger records: {records:,}; ratio yibiaotong / floor: {ratio} (CPU {cpu_ratio}); {machine()}, "
+          f"load average {os.getloadavg()[0]:.1f}")
     emit({"files": y["files"], "rows": y["rows"], "seconds": y["seconds"],
           "rows_per_s": round(y["rows"] / max(y["seconds"], 1e-9)), "peak_rss_mb": y["peak_rss_mb"],
-          "floor_seconds": f["seconds"], "ratio_vs_floor": ratio, "ledger_records": records,
+          "floor_seconds": f["seconds"], "ratio_vs_floor": ratio, "cpu_seconds": y["cpu_seconds"],
+          "floor_cpu_seconds": f["cpu_seconds"], "cpu_ratio_vs_floor": cpu_ratio, "ledger_records": records,
           "failed": y.get("failed", 0), "floor_peak_rss_mb": f["peak_rss_mb"]})
 
 
