@@ -11,6 +11,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,14 +48,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(shared_world):
+@contextmanager
+def serving(app):
+    """The app served by uvicorn on a free local port, in a thread, for as long as the block runs."""
     import uvicorn
 
-    from yibiaotong.web.app import create_app
-
     port = _free_port()
-    app = create_app(engine=shared_world.engine, secret_key="browser-test")
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -62,9 +61,19 @@ def server(shared_world):
         if srv.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(shared_world):
+    from yibiaotong.web.app import create_app
+
+    with serving(create_app(engine=shared_world.engine, secret_key="browser-test")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ Screenshots go to test-artifacts/ like the other browser tests'."""
 
 from __future__ import annotations
 
-import threading
-import time
 import zipfile
 
 import openpyxl
@@ -13,7 +11,7 @@ import pytest
 
 from tests.access.world import LINJIANG, LJ_VILLAGE, ZT_VILLAGE
 from tests.reports.world_forms import LAND_FORM, PEOPLE_FORM, install_world_forms
-from tests.web.test_browser import DESKTOP, PHONE, _free_port, browser, fits_width, open_as, reason, shot
+from tests.web.test_browser import DESKTOP, PHONE, browser, fits_width, open_as, reason, serving, shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
 __all__ = ["browser", "open_as"]  # fixtures used by name
@@ -21,25 +19,14 @@ __all__ = ["browser", "open_as"]  # fixtures used by name
 
 @pytest.fixture(scope="module")
 def server(shared_world, tmp_path_factory):
-    import uvicorn
-
     from yibiaotong.web.app import create_app
     from yibiaotong.web.routes_reports import ReportJobs
 
     install_world_forms(shared_world.engine, tmp_path_factory.mktemp("forms"))
     app = create_app(engine=shared_world.engine, secret_key="browser-test")
     app.state.report_jobs = ReportJobs(shared_world.engine, tmp_path_factory.mktemp("jobs"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(app) as url:
+        yield url
 
 
 def test_a_town_clerk_downloads_a_report_and_every_report_of_the_town(open_as, shared_world, server, tmp_path):

@@ -5,9 +5,6 @@ a phone screen and fetch nothing from elsewhere. Screenshots go to test-artifact
 
 from __future__ import annotations
 
-import threading
-import time
-
 import pytest
 
 from tests.web import test_browser as base
@@ -22,23 +19,11 @@ browser, open_as = base.browser, base.open_as
 
 @pytest.fixture(scope="module")
 def server(shared_world, tmp_path_factory):
-    import uvicorn
-
     from yibiaotong.web.app import create_app
 
     add_review_data(shared_world, tmp_path_factory.mktemp("pack"))
-    port = base._free_port()
-    app = create_app(engine=shared_world.engine, secret_key="browser-test")
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with base.serving(create_app(engine=shared_world.engine, secret_key="browser-test")) as url:
+        yield url
 
 
 def test_the_admin_finds_an_element_and_reassigns_a_field(open_as, server, shared_world):
