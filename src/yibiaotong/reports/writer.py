@@ -72,7 +72,7 @@ class Book:
         return cells
 
     def fmt(self, style: Style, **extra: Any):
-        key = (style, tuple(sorted(extra.items())))
+        key = (style, tuple(sorted(extra.items()))) if extra else style  # the common case: no extra property
         f = self._formats.get(key)
         if f is None:
             props = dict(style)
