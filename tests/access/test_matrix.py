@@ -276,14 +276,7 @@ def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
                 if out.status_code != 403 or _leaks(out.text, world, ledger, away(user)):
                     problems.append(f"{user} {form} outside: {out.status_code}")
     for user, url in workbooks.items():
-        for other, _role, _unit, _department in USERS:
-            r = api(other).get(url)
-            ghost = api(other).get("/api/imports/" + "y" * 24 + "/error-workbook")
-            if other in (user, "admin"):
-                if r.status_code != 200:
-                    problems.append(f"{other} cannot fetch {user}'s own error workbook: {r.status_code}")
-            elif r.status_code != 404 or r.json() != ghost.json():
-                problems.append(f"{other} fetches {user}'s error workbook: {r.status_code}")
+        problems += _owner_only(api, user, url, "/api/imports/" + "y" * 24 + "/error-workbook", "error workbook")
     assert not problems, "\n".join(problems)
 
 
@@ -353,13 +346,21 @@ def test_reports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
             problems.append(f"{user}'s zip holds people outside the scope")
         if any(p.id_number in text for p in world.people):
             problems.append(f"{user}'s zip shows an ID number in full without asking")
-        for other, _role, _unit, _department in USERS:
-            for suffix in ("", "/file"):
-                r = api(other).get(f"/api/reports/{job_id}{suffix}")
-                ghost = api(other).get(f"/api/reports/99999999{suffix}")
-                if other in (user, "admin"):
-                    if r.status_code != 200:
-                        problems.append(f"{other} cannot see {user}'s job{suffix}: {r.status_code}")
-                elif r.status_code != 404 or r.json() != ghost.json():
-                    problems.append(f"{other} sees {user}'s job{suffix}: {r.status_code}")
+        for suffix in ("", "/file"):
+            problems += _owner_only(api, user, f"/api/reports/{job_id}{suffix}", f"/api/reports/99999999{suffix}",
+                                    f"job{suffix}")
     assert not problems, "\n".join(problems)
+
+
+def _owner_only(api, owner: str, url: str, ghost_url: str, what: str) -> list[str]:
+    """Only the owner and an administrator get ``url``; anyone else gets exactly what a thing that
+    does not exist (``ghost_url``) gives."""
+    problems = []
+    for other, _role, _unit, _department in USERS:
+        r = api(other).get(url)
+        if other in (owner, "admin"):
+            if r.status_code != 200:
+                problems.append(f"{other} cannot fetch {owner}'s {what}: {r.status_code}")
+        elif r.status_code != 404 or r.json() != api(other).get(ghost_url).json():
+            problems.append(f"{other} fetches {owner}'s {what}: {r.status_code}")
+    return problems
