@@ -11,9 +11,9 @@ problems that stopped it. The zip is written beside its final name and renamed w
 the job is marked done only after that: a failed or killed run never presents half a zip. One
 process runs one job at a time (the others wait, queued): reports are heavy and machines small.
 
-Each job records its runner (host, process id and a token of the process's life); when a server
-starts, :func:`recover` marks the jobs of this host whose process is gone as failed, so nobody
-waits on a job that will never finish. Finished files are kept :data:`KEEP_DAYS` days.
+Each job records its runner (host, process id and a token of the process's life, see
+:mod:`yibiaotong.store.runners`); when a server starts, :func:`recover` marks the jobs of this host
+whose process is gone as failed, so nobody waits on a job that will never finish. Finished files are kept :data:`KEEP_DAYS` days.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ import hashlib
 import io
 import logging
 import os
-import secrets
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -43,14 +41,14 @@ from yibiaotong.forms.store import get_form
 from yibiaotong.orgunits import load_tree
 from yibiaotong.reports.generate import ReportResult, generate_all
 from yibiaotong.reports.period import Period
+from yibiaotong.store.runners import HOST, runner_id  # noqa: F401  (HOST: kept as jobs.HOST for callers)
+from yibiaotong.store.runners import orphaned as _orphaned
 from yibiaotong.store.schema import report_job as job_table
 
 log = logging.getLogger("yibiaotong.reports.jobs")
 STATUSES = ("queued", "running", "done", "failed")
 KEEP_DAYS = 7
 UPDATE_EVERY = 0.5  # seconds between progress writes (and always at the last file)
-TOKEN = secrets.token_hex(4)  # this process's life: a restarted server may get the same pid
-HOST = socket.gethostname()[:100]
 _one_at_a_time = threading.Lock()
 Progress = Callable[[int, int, ReportResult], None]
 
@@ -127,10 +125,6 @@ def _job(row) -> ReportJob:
         if values[c] is not None and values[c].tzinfo is None:
             values[c] = values[c].replace(tzinfo=UTC)
     return ReportJob(**values)
-
-
-def runner_id() -> str:
-    return f"{HOST}:{os.getpid()}:{TOKEN}"
 
 
 # --- asking for a job, reading it ------------------------------------------------------------
@@ -334,24 +328,6 @@ def recover(engine: Engine, folder: str | Path | None = None) -> int:
                 leftover.unlink(missing_ok=True)
     _prune(engine)
     return len(gone)
-
-
-def _orphaned(runner: str | None) -> bool:
-    if not runner:
-        return True
-    host, _, rest = runner.partition(":")
-    pid, _, token = rest.partition(":")
-    if host != HOST or not pid.isdigit():
-        return False  # another machine's job: only that machine can tell
-    if int(pid) == os.getpid():
-        return token != TOKEN  # this pid, an earlier life of it
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, another user's process
-    return False
 
 
 def _prune(engine: Engine) -> None:
