@@ -341,3 +341,29 @@ report_job = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# --- ingest (import jobs) ---
+# A file uploaded in the web app is imported in the background: who uploaded what, for which unit,
+# form and period, how far it is, and what came of it. Written by yibiaotong.ingest.jobs.
+import_job = Table(
+    "ybt_import_job", metadata,
+    Column("id", String(40), primary_key=True),  # a random token: also the folder of its files
+    Column("owner", String(100), nullable=False, index=True),  # the user who uploaded the file
+    Column("org_unit", String(32), nullable=True),  # the unit the rows belong to (and below); null: from the file
+    Column("form", String(200), nullable=True),  # the form chosen; null: recognised per sheet
+    Column("period", String(20), nullable=True),
+    Column("strict", Boolean, nullable=False),
+    Column("file_name", String(500), nullable=False),  # the uploaded file's own (cleaned) name
+    Column("file_bytes", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False, index=True),  # queued | running | done | failed
+    Column("rows_done", BigInteger, nullable=False),  # rows read, once finished (while running: progress.json)
+    Column("rows_total", BigInteger, nullable=True),  # rows of the file when known
+    Column("summary", JSON, nullable=True),  # the import's outcome and counts (no values)
+    Column("error", JSON, nullable=True),  # problems that stopped it (first ones), when failed
+    Column("runner", String(200), nullable=True),  # host:pid:token of the process that runs it
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
