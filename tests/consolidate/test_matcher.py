@@ -64,3 +64,14 @@ def test_unknown_labels_are_left_for_new_elements_and_negations_never_fuzzy_matc
     got = elements(matcher, form("有劳动能力的低保户", "无劳动能力的低保户", "青菜头种植面积"))
     assert got[0] != got[1]
     assert got[2] is None
+
+
+def test_a_field_with_a_unit_of_measure_never_takes_a_text_element(matcher):
+    # an indicator 流转用途 · 养殖 measured in 亩 and 户 is not the household's 养殖牲畜 (a text element)
+    f = form("家庭养殖情况", "流转总面积/按流转用途分/养殖/面积（亩）", "流转总面积/按流转用途分/养殖/涉及农户（户）",
+             layout="indicator")
+    f.fields[1].unit, f.fields[2].unit = "亩", "户"
+    f.fields[1].indicator = f.fields[2].indicator = "流转总面积/按流转用途分/养殖"
+    got = elements(matcher, f)
+    assert got[0] == "livestock_holdings"
+    assert got[1] is None and got[2] is None

@@ -18,11 +18,13 @@ from yibiaotong.consolidate.knowledge import Knowledge
 from yibiaotong.consolidate.normalize import Normalizer
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.model import Element
+from yibiaotong.elements.numbers import UNITS, canonical_unit
 from yibiaotong.forms.model import FormTemplate, TemplateField
 
 FUZZY_MIN = 88
 _NEGATIONS = re.compile(r"[无不非未没否]")
 _DIGITS = re.compile(r"\d+")
+_NUMERIC = frozenset({"integer", "decimal", "amount"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Matcher:
             if where != scope:  # a new section or sub-table starts afresh
                 inherited, scope = None, where
             m = self.match_field(f, inherited=inherited, household_roster=household_roster)
+            if m is not None and not self._measures(f, m):
+                m = None  # 养殖/面积（亩） is an area, not the household's 养殖牲畜: a new element instead
             out.append(m)
             inherited = self._owner_after(f, m, inherited)
         return out
@@ -147,6 +151,13 @@ class Matcher:
         return self._fuzzy(n, leaf, section_owner or label_owner)
 
     # --- helpers ----------------------------------------------------------------------------
+
+    def _measures(self, f: TemplateField, m: Match) -> bool:
+        """A field printed with a unit of measure (亩, 户, 元 …) holds a number: a text, code or date
+        element cannot be what it asks for, however alike the words."""
+        if not f.unit or canonical_unit(f.unit).split("/")[0] not in UNITS:
+            return True
+        return self.dictionary.element(m.element).type in _NUMERIC
 
     def _fuzzy(self, n: str, leaf: str, owner: str | None) -> Match | None:
         keys = self._fuzzy_keys.get(owner) or []
