@@ -175,7 +175,8 @@ EXPECTED = {
 }
 
 
-# ledgers the eligibility checks read besides the above (created by tests/rules/test_policies.py)
+# ledgers the eligibility checks read besides the above (created by conftest's engine_with_households)
+HOUSEHOLD_ID = "1032010001"
 POLICY_LEDGERS: list[dict[str, Any]] = [
     {"id": "household", "name": "家庭户台账", "subject": "household", "key": ["household_head_id_number"],
      "columns": ["household_head_id_number", "household_head_name", "household_id", "household_size"]},

@@ -9,6 +9,7 @@ departments, run once through the rules library; every record of each ledger rai
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from tests.access.world import SCOPES, UNITS, World
 from yibiaotong.rules import RuleDef, run_rules
@@ -44,3 +45,17 @@ def expected_count(user: str, rule_id: str | None = None) -> int:
         rules = [r for r in rules if r == DEPARTMENT_RULES[department]]
     units = SCOPES.get(user, {u.code for u in UNITS})
     return len(rules) * len(units) * PER_UNIT
+
+
+def severe_policy_pack(folder: Path) -> Path:
+    """A pack (on top of the standard one) with one policy reading person_disability: 重度残疾核查, met
+    when the disability level is 一级. Point YBT_PACK at it for the record pages' checks."""
+    pack = folder / "policies_pack"
+    (pack / "policies").mkdir(parents=True)
+    (pack / "pack.yaml").write_text("id: policies_pack\ndepends_on: [standard]\n", encoding="utf-8")
+    (pack / "policies" / "severe.yaml").write_text(
+        "id: severe_test\ntitle: 重度残疾核查\ndepartment: 残联\nsubject: person\n"
+        "records:\n  d: {ledger: person_disability, match: \"d.id_number = :id_number\"}\n"
+        "criteria:\n  - id: level\n    title: 残疾等级为一级\n    condition: \"d.disability_level = '1'\"\n",
+        encoding="utf-8")
+    return pack

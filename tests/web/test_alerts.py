@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from tests.access.world import LINJIANG, LJ_GRID, LJ_VILLAGE, SCOPES, UNITS, USERS, ZT_VILLAGE, build_world
-from tests.web.alerts_world import expected_count, plant_alerts
+from tests.web.alerts_world import expected_count, plant_alerts, severe_policy_pack
 from tests.web.helpers import csrf_of, login_client
 from yibiaotong.access import audit
 from yibiaotong.rules import get_alert, list_alerts
@@ -281,15 +281,7 @@ def test_audit_page_names_alert_actions(app, planted):
 
 def test_eligibility_values_are_masked_as_on_the_record_page(app, planted, tmp_path, monkeypatch):
     """A sensitive value (the disability level) reads *** in the check, as in the record's own values."""
-    pack = tmp_path / "policies_pack"
-    (pack / "policies").mkdir(parents=True)
-    (pack / "pack.yaml").write_text("id: policies_pack\ndepends_on: [standard]\n", encoding="utf-8")
-    (pack / "policies" / "severe.yaml").write_text(
-        "id: severe_test\ntitle: 重度残疾核查\ndepartment: 残联\nsubject: person\n"
-        "records:\n  d: {ledger: person_disability, match: \"d.id_number = :id_number\"}\n"
-        "criteria:\n  - id: level\n    title: 残疾等级为一级\n    condition: \"d.disability_level = '1'\"\n",
-        encoding="utf-8")
-    monkeypatch.setenv("YBT_PACK", str(pack))
+    monkeypatch.setenv("YBT_PACK", str(severe_policy_pack(tmp_path)))
     rid = planted.record_in("person_disability", LJ_VILLAGE)
     for user in ("linjiang", "minzheng", "admin"):
         page = login_client(app, user).get(f"/ledgers/person_disability/records/{rid}", params={"check": "1"}).text

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, Table, select
@@ -51,14 +52,14 @@ class AccessDenied(YbtError):
         super().__init__(Problem("forbidden", {"reason": reason, "reason_en": reason_en}))
 
 
+def masks(element: Element | None) -> bool:
+    """Is a value of this element shown masked to everyone until revealed (the same rule as ledgers.present)?"""
+    return element is not None and (element.sensitivity == "sensitive" or element.type in MASKED_TYPES)
+
+
 def masked_columns(definition: LedgerDef, dictionary: Dictionary) -> frozenset[str]:
-    """Columns shown masked to everyone until revealed (the same rule as ledgers.present)."""
-    out = set()
-    for c in definition.columns:
-        element = dictionary.element(c.element)
-        if element.sensitivity == "sensitive" or element.type in MASKED_TYPES:
-            out.add(c.column)
-    return frozenset(out)
+    """Columns shown masked to everyone until revealed."""
+    return frozenset(c.column for c in definition.columns if masks(dictionary.element(c.element)))
 
 
 class OrgIndex:
@@ -221,6 +222,28 @@ class Scope:
     def ledgers(self, store: LedgerStore) -> list[LedgerAccess]:
         ids = self.visible_ledger_ids([d.id for d in store.ledgers()])
         return [self.ledger(store, i) for i in ids]
+
+    def reader(self, store: LedgerStore) -> Callable[[str], LedgerAccess | None]:
+        """This user's access to each ledger by id, None where it is not visible: what an eligibility
+        check that reads several ledgers may read (``rules.policies.reach``)."""
+        seen: dict[str, LedgerAccess | None] = {}
+
+        def read(ledger_id: str) -> LedgerAccess | None:
+            if ledger_id not in seen:
+                try:
+                    seen[ledger_id] = self.ledger(store, ledger_id)
+                except NotInScope:
+                    seen[ledger_id] = None
+            return seen[ledger_id]
+
+        return read
+
+    def reads(self, ledger_id: str, column: str) -> bool:
+        """May the user read this column of the ledger (somewhere in its units)? As :meth:`ledger`
+        decides, without loading the ledger: for showing values that were copied out of it (alerts)."""
+        if not self.visible_ledger_ids([ledger_id]):
+            return False
+        return self.user.role != "department" or self.grants[ledger_id].covers(column)
 
     def unit_choices(self, selected: str | None = None) -> list[tuple[str, str, int]]:
         """(code, name, depth) of the org units to offer as a filter, in tree order: a drill-down, so a

@@ -21,8 +21,6 @@ from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access.alerts import AlertScope
 from yibiaotong.access.audit import LOCAL
-from yibiaotong.access.scope import NotInScope
-from yibiaotong.elements.validate import mask
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.rules import STATUSES, check_all, load_policies
 from yibiaotong.rules.alerts import ACTIONS
@@ -179,9 +177,10 @@ def checks_offer(access, as_of: date) -> dict[str, Any] | None:
 
 
 def record_checks(request: Request, scope, store, access, row, as_of: date) -> dict[str, Any] | None:
-    """Every policy's verdict about the record's person or household (None for other records), shown
-    as the record pages show values: what the user may not read hidden (a department reads only the
-    columns granted to it), sensitive values (disability, health …) masked until revealed there."""
+    """Every policy's verdict about the record's person or household (None for other records). The
+    check reads only what this user may read (``scope.reader``: its org units, a department's granted
+    ledgers and columns); a criterion that needs more is unknown and says so, and values are masked
+    as the record pages mask them."""
     if access.definition.subject not in SUBJECT_ELEMENTS:
         return None
     key = _subject_key(access, row)
@@ -189,52 +188,12 @@ def record_checks(request: Request, scope, store, access, row, as_of: date) -> d
         return {"verdicts": [], "as_of": as_of, "problem": translate(request, "alerts.check_no_key")}
     try:
         verdicts = check_all(request.app.state.engine, key, as_of=as_of, policies=_policies(pack()),
-                             dictionary=store.dictionary)
+                             dictionary=store.dictionary, reader=scope.reader(store))
     except YbtError as exc:
         lang = language(request)
         return {"verdicts": [], "as_of": as_of,
                 "problem": "；".join(p.message_en if lang == "en" else p.message_zh for p in exc.problems)}
-    readable = _Readable(scope, store)
-    out = []
-    for v in verdicts:
-        d = v.to_dict()
-        for alias, r in d["records"].items():
-            if r["ledger"] and not readable.ledger(r["ledger"]):
-                d["records"][alias] = {**r, "record": None, "hidden": True}
-        for c in d["criteria"]:
-            for item in c["data"]:
-                shown = readable.element(item["ledger"], item["element"])
-                if shown == "hidden":
-                    item.update(value=None, record=None, hidden=True)
-                elif shown == "masked" and item["value"] is not None:
-                    item["value"] = mask(store.dictionary.element(item["element"]), item["value"])
-        out.append(d)
-    return {"verdicts": out, "as_of": as_of, "problem": None}
-
-
-class _Readable:
-    """How this user sees each ledger's elements: shown, masked (as on the record page) or hidden."""
-
-    def __init__(self, scope, store):
-        self.scope, self.store = scope, store
-        self._seen: dict[str, dict[str, str] | None] = {}
-
-    def _elements(self, ledger_id: str) -> dict[str, str] | None:
-        if ledger_id not in self._seen:
-            try:
-                access = self.scope.ledger(self.store, ledger_id)
-            except NotInScope:
-                self._seen[ledger_id] = None
-            else:
-                self._seen[ledger_id] = {c.element: "masked" if c.column in access.masked else "shown"
-                                         for c in access.definition.columns if c.column in access.columns}
-        return self._seen[ledger_id]
-
-    def ledger(self, ledger_id: str) -> bool:
-        return self._elements(ledger_id) is not None
-
-    def element(self, ledger_id: str, element: str) -> str:
-        return (self._elements(ledger_id) or {}).get(element, "hidden")
+    return {"verdicts": [v.to_dict() for v in verdicts], "as_of": as_of, "problem": None}
 
 
 # --- the JSON API -------------------------------------------------------------------------------------

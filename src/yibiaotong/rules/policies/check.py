@@ -8,6 +8,14 @@ Each of the subject's records is found first (one small query per ledger, by the
 ``match``), then every criterion is computed in one query over those records (left-joined to a
 one-row base, so an absent record gives NULLs and SQL's three-valued logic keeps "unknown"
 apart from "no": ``null or true`` is true, ``null and false`` is false).
+
+A check run for a limited user (a ``reader``: the web app passes the user's scope) reads only what
+that user could read: a ledger it may not see, or a column it may not read, is never queried, and
+a criterion that needs it is "unknown" and says so (无权查看所需数据，结果未知). For a user limited to
+some org units, records are looked for in those units only, and "no record there" is unknown too,
+whatever lies outside: the answer is the same whether or not a record exists out of scope, so it
+tells nothing about it. Values are masked as the record pages mask them. Without a reader (the
+CLI, run by the operator) everything is read, as before.
 """
 
 from __future__ import annotations
@@ -21,13 +29,15 @@ from sqlalchemy import Engine, false, literal, select
 from sqlalchemy.sql import visitors
 
 from yibiaotong.elements.dictionary import Dictionary
+from yibiaotong.elements.validate import mask
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.expressions import ExpressionError, compile_filter
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.rules.binding import Bound, Catalog, bind, scope_of, used_elements
 from yibiaotong.rules.policies.definitions import PolicyDef, load_policies
+from yibiaotong.rules.policies.reach import Limits, Reader, not_in_units
 from yibiaotong.rules.policies.subject import Subject, resolve_subject
-from yibiaotong.rules.present import masked_key, show
+from yibiaotong.rules.present import show
 
 ANSWERS = {"eligible": "符合", "not_eligible": "不符合", "unknown": "无法判断"}
 RESULTS = {"met": "满足", "not_met": "不满足", "unknown": "无法判断"}
@@ -42,6 +52,7 @@ class CriterionResult:
     data: list[dict[str, Any]] = field(default_factory=list)
     params: list[dict[str, Any]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    restricted: bool = False  # unknown because it needs data the person asking may not read
 
     @property
     def result_zh(self) -> str:
@@ -49,7 +60,8 @@ class CriterionResult:
 
     @property
     def explanation(self) -> str:
-        used = [f"{d['ledger_name']}·{d['label']}：" + ("台账无此字段" if d.get("column_absent") else
+        used = [f"{d['ledger_name']}·{d['label']}：" + ("无权查看" if d.get("hidden") else
+                                                         "台账无此字段" if d.get("column_absent") else
                                                          d["value"] if d["value"] is not None else "空")
                 for d in self.data]
         used += [f"{p['label']} {p['value']}{p['unit']}" for p in self.params]
@@ -62,7 +74,8 @@ class CriterionResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "result": self.result, "result_zh": self.result_zh,
-                "data": self.data, "params": self.params, "missing": self.missing, "explanation": self.explanation}
+                "restricted": self.restricted, "data": self.data, "params": self.params, "missing": self.missing,
+                "explanation": self.explanation}
 
 
 @dataclass
@@ -105,8 +118,11 @@ class Verdict:
 
 def check_all(engine: Engine, subject_key: str, *, pack: str | Path = "yongchuan", as_of: date | None = None,
               policies: list[PolicyDef] | None = None, policy_ids: list[str] | None = None,
-              dictionary: Dictionary | None = None) -> list[Verdict]:
-    """A verdict for every policy of the pack (or the given ones) about one person or household."""
+              dictionary: Dictionary | None = None, reader: Reader | None = None) -> list[Verdict]:
+    """A verdict for every policy of the pack (or the given ones) about one person or household.
+
+    ``reader`` limits what the check reads to what one user may read (see the module's docstring);
+    None reads everything (the operator)."""
     policies = policies if policies is not None else load_policies(pack)
     if policy_ids:
         by_id = {p.id: p for p in policies}
@@ -116,17 +132,17 @@ def check_all(engine: Engine, subject_key: str, *, pack: str | Path = "yongchuan
         policies = [by_id[i] for i in policy_ids]
     store = LedgerStore(engine, dictionary)
     catalog = Catalog(store.ledgers(), store.dictionary)
-    subject = resolve_subject(engine, catalog, subject_key)
+    subject = resolve_subject(engine, catalog, subject_key, reader)
     as_of = as_of or date.today()
-    return [_evaluate(engine, catalog, p, subject, as_of) for p in policies]
+    return [_evaluate(engine, catalog, p, subject, as_of, reader) for p in policies]
 
 
 def check(engine: Engine, subject_key: str, policy_id: str, *, pack: str | Path = "yongchuan",
           as_of: date | None = None, policies: list[PolicyDef] | None = None,
-          dictionary: Dictionary | None = None) -> Verdict:
+          dictionary: Dictionary | None = None, reader: Reader | None = None) -> Verdict:
     """Is this person or household (an ID number or a household number) eligible for the policy?"""
     return check_all(engine, subject_key, pack=pack, as_of=as_of, policies=policies, policy_ids=[policy_id],
-                     dictionary=dictionary)[0]
+                     dictionary=dictionary, reader=reader)[0]
 
 
 def _aliases_in(expr, aliases: list[str]) -> set[str]:
@@ -140,7 +156,8 @@ def _aliases_in(expr, aliases: list[str]) -> set[str]:
     return out
 
 
-def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subject, as_of: date) -> Verdict:
+def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subject, as_of: date,
+              reader: Reader | None = None) -> Verdict:
     parsed = policy.parsed()
     aliases = [r.alias for r in policy.records]
     optional = {r.alias for r in policy.records if r.optional}
@@ -148,12 +165,13 @@ def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subj
     bound, unbound = bind(catalog, [r.ref for r in policy.records], needed, {"policy": policy.id},
                           code="policy-ledger-not-found")
     absent = {p.params["alias"]: f"本系统没有可用的台账（{p.params['need']}）" for p in unbound}
+    limits = Limits(bound, reader)
     params = {**policy.param_values(), "as_of": as_of, "today": as_of,
               "period": f"{as_of.year:04d}-{as_of.month:02d}", **subject.params()}
     found: dict[str, tuple[int, str]] = {}
     with engine.connect() as conn:
         for r in policy.records:
-            if r.alias not in bound:
+            if r.alias not in bound or r.alias in limits.denied:
                 continue
             b = bound[r.alias]
             expr = parsed[f"records.{r.alias}.match"]
@@ -162,14 +180,25 @@ def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subj
                 absent[r.alias] = f"不知道{'、'.join(SUBJECT_WORDS.get(p, p) for p in lacking)}，无法查找{b.ledger.name}"
                 continue
             match = _compile(policy, f"records.{r.alias}.match", expr, scope_of(bound, [r.alias], catalog), params)
+            hidden = [n for a, n in _used(match, {r.alias: b}) if not limits.reads(a, n)]
+            if hidden:  # finding the record would read a column the user may not: it is not looked for
+                limits.deny(r.alias, hidden)
+                continue
             sel = b.selectable
-            row = conn.execute(select(sel.c._id, sel.c._key).where(match).order_by(sel.c._updated_at.desc())
+            where = [match]
+            units = limits.units(r.alias)
+            if units is not None:
+                where.append(sel.c._org_unit.in_(units))
+            row = conn.execute(select(sel.c._id, sel.c._key).where(*where).order_by(sel.c._updated_at.desc())
                                .limit(1)).first()
-            if row is None:
+            if row is None and units is not None:
+                absent[r.alias] = not_in_units(b.ledger.name)
+                limits.unsure.add(r.alias)
+            elif row is None:
                 absent[r.alias] = f"{b.ledger.name}中没有该对象的记录"
             else:
                 found[r.alias] = (row._id, row._key)
-        results, columns, plan = _criteria(policy, parsed, bound, absent, optional, params, catalog)
+        results, columns, plan = _criteria(policy, parsed, bound, absent, params, catalog, limits)
         row = None
         if columns:
             source = select(literal(1).label("one")).subquery("policy_base")
@@ -177,8 +206,8 @@ def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subj
                 on = b.selectable.c._id == found[alias][0] if alias in found else false()
                 source = source.outerjoin(b.selectable, on)
             row = conn.execute(select(*columns).select_from(source)).one()._mapping
-    for i, used in plan:
-        _decide(results[i], row, i, used, bound, found, absent, optional, catalog)
+    for i, used, computed in plan:
+        _decide(results[i], row, i, used, computed, bound, found, absent, optional, catalog, limits)
     if any(c.result == "not_met" for c in results):
         answer = "not_eligible"
     elif any(c.result == "unknown" for c in results):
@@ -188,9 +217,13 @@ def _evaluate(engine: Engine, catalog: Catalog, policy: PolicyDef, subject: Subj
     records = {}
     for alias in aliases:
         b = bound.get(alias)
+        if alias in limits.denied:
+            records[alias] = {"ledger": b.ledger.id, "ledger_name": b.ledger.name, "record": None,
+                              "missing": limits.denied[alias], "hidden": True}
+            continue
         key = found.get(alias, (None, None))[1]
         records[alias] = {"ledger": b.ledger.id if b else None, "ledger_name": b.ledger.name if b else None,
-                          "record": _masked(b, key, catalog) if b and key else None,
+                          "record": _masked(b, alias, key, catalog, limits) if b and key else None,
                           "missing": absent.get(alias)}
     return Verdict(policy.id, policy.title, policy.department, subject.shown, answer, results, as_of, policy.basis,
                    records)
@@ -203,8 +236,22 @@ def _compile(policy: PolicyDef, where: str, expr, scope, params):
         raise YbtError([p.at(policy=policy.id, field=where, file=policy.file or None) for p in exc.problems]) from None
 
 
-def _criteria(policy, parsed, bound, absent, optional, params, catalog):
-    """Compile every criterion that can be computed; the others are already answered 'unknown'."""
+def _used(sql, bound: dict[str, Bound]) -> list[tuple[str, str]]:
+    """The (alias, element) columns an expression reads, in the order it reads them."""
+    used: list[tuple[str, str]] = []
+    for node in visitors.iterate(sql):
+        for alias, b in bound.items():
+            if (getattr(node, "table", None) is b.selectable and getattr(node, "name", "") in b.elements
+                    and (alias, node.name) not in used):
+                used.append((alias, node.name))
+    return used
+
+
+def _criteria(policy, parsed, bound, absent, params, catalog, limits: Limits):
+    """Compile every criterion that can be computed; the others are already answered 'unknown'.
+
+    A criterion that needs what the user may not read is not computed (its SQL never runs); the
+    values it reads that the user may read are still shown."""
     aliases = [r.alias for r in policy.records]
     results, columns, plan = [], [], []
     for i, c in enumerate(policy.criteria):
@@ -220,33 +267,52 @@ def _criteria(policy, parsed, bound, absent, optional, params, catalog):
             result.missing = [absent[a] for a in unbound] + [f"不知道{SUBJECT_WORDS.get(p, p)}" for p in lacking]
             continue
         sql = _compile(policy, f"criteria.{c.id}", expr, scope_of(bound, list(bound), catalog), params)
-        used = []
-        for node in visitors.iterate(sql):
-            for alias, b in bound.items():
-                if (getattr(node, "table", None) is b.selectable and getattr(node, "name", "") in b.elements
-                        and (alias, node.name) not in used):
-                    used.append((alias, node.name))
-        columns.append(sql.label(f"c{i}"))
-        columns += [bound[a].selectable.c[name].label(f"u{i}_{j}") for j, (a, name) in enumerate(used)]
-        plan.append((i, used))
+        used = _used(sql, bound)
+        blocked = [a for a in dict.fromkeys([*sorted(uses), *(a for a, _ in used)]) if a in limits.denied]
+        hidden: dict[str, list[str]] = {}
+        for a, name in used:
+            if a not in limits.denied and not limits.reads(a, name):
+                hidden.setdefault(a, []).append(name)
+        computed = not blocked and not hidden
+        if computed:
+            columns.append(sql.label(f"c{i}"))
+        else:
+            result.restricted = True
+            result.missing = [limits.denied[a] for a in blocked]
+            result.missing += [limits.why(a, names) for a, names in hidden.items()]
+        columns += [bound[a].selectable.c[name].label(f"u{i}_{j}") for j, (a, name) in enumerate(used)
+                    if limits.reads(a, name)]
+        plan.append((i, used, computed))
     return results, columns, plan
 
 
-def _decide(result: CriterionResult, row, i: int, used: list[tuple[str, str]], bound: dict[str, Bound],
-            found: dict, absent: dict, optional: set[str], catalog: Catalog) -> None:
-    value = row[f"c{i}"]
+def _decide(result: CriterionResult, row, i: int, used: list[tuple[str, str]], computed: bool, bound: dict[str, Bound],
+            found: dict, absent: dict, optional: set[str], catalog: Catalog, limits: Limits) -> None:
+    codelists = catalog.dictionary.codelists
     for j, (alias, name) in enumerate(used):
         b = bound[alias]
         element = b.elements[name]
-        result.data.append({"ledger": b.ledger.id, "ledger_name": b.ledger.name, "element": element.id,
-                            "label": element.name,
-                            "record": _masked(b, found[alias][1], catalog) if alias in found else None,
-                            "value": show(row[f"u{i}_{j}"], element, catalog.dictionary.codelists),
-                            "column_absent": name in b.absent})
-    unfound = [a for a in dict.fromkeys(a for a, _ in used) if a not in found and a not in optional]
-    if unfound:  # a record the criterion needs is not there: whatever SQL made of the NULLs, we do not know
+        item = {"ledger": b.ledger.id, "ledger_name": b.ledger.name, "element": element.id, "label": element.name}
+        if not limits.reads(alias, name):
+            result.data.append({**item, "record": None, "value": None, "column_absent": False, "hidden": True})
+            continue
+        raw = row[f"u{i}_{j}"]
+        value = (mask(element, raw) if raw is not None else None) if limits.masked(alias, name) else \
+            show(raw, element, codelists)
+        result.data.append({**item, "record": _masked(b, alias, found[alias][1], catalog, limits) if alias in found
+                            else None, "value": value, "column_absent": name in b.absent, "hidden": False})
+    if not computed:  # it needs what the user may not read: unknown, whatever the rest says
+        result.result = "unknown"
+        return
+    value = row[f"c{i}"]
+    # a record the criterion needs is not there (or, for a user limited to some units, not there):
+    # whatever SQL made of the NULLs, we do not know
+    unfound = [a for a in dict.fromkeys(a for a, _ in used)
+               if a not in found and (a not in optional or a in limits.unsure)]
+    if unfound:
         result.missing = [absent[a] for a in unfound if a in absent]
         result.result = "unknown"
+        result.restricted = any(a in limits.unsure for a in unfound)
     elif value is None:
         missing = [absent[a] for a in dict.fromkeys(a for a, _ in used) if a in absent and a not in optional]
         missing += [f"{d['ledger_name']}没有“{d['label']}”这一字段" if n in bound[a].absent
@@ -258,7 +324,7 @@ def _decide(result: CriterionResult, row, i: int, used: list[tuple[str, str]], b
         result.result = "met" if value else "not_met"
 
 
-def _masked(b: Bound, key: str, catalog: Catalog) -> str:
+def _masked(b: Bound, alias: str, key: str, catalog: Catalog, limits: Limits) -> str:
     elements = [catalog.dictionary.elements.get(next((c.element for c in b.ledger.columns if c.column == k), ""))
                 for k in b.ledger.key]
-    return masked_key(key, elements)
+    return limits.key(alias, key, elements)
