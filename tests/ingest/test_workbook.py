@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date, datetime
 
 import openpyxl
@@ -127,3 +128,54 @@ def test_rows_carry_the_number_excel_shows_when_the_sheet_starts_below_row_one(t
     whole = sheets(path)[0]
     assert whole["rows"][0] == (3, ["", "姓名", "金额"]) and whole["head"][(4, 2)] == "王3"
     assert _parted(monkeypatch, path, parts=2)[0] == whole
+
+
+def test_a_large_sheet_read_by_a_second_process_gives_the_rows_read_here(tmp_path, monkeypatch):
+    path = tmp_path / "大表.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("花名册")
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    ws.write_row(0, 0, ["序号", "姓名", "出生日期", "金额", "备注"])
+    for r in range(1, 300):
+        if r % 50 == 0:
+            continue  # an empty row between others
+        ws.write_row(r, 0, [r, f"王{r}", None, r * 10 if r % 3 else f"{r}.00"])
+        ws.write_datetime(r, 2, datetime(1950, 1, 1 + r % 28), day)
+        if r % 7 == 0:
+            ws.write_string(r, 4, f"备注\x1f{r}" if r == 7 else f"备注{r}")  # the text separator in a cell
+    wb.close()
+    monkeypatch.setattr(workbook, "PART_BYTES", 3000)
+    monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 700)
+    sheet = next(Workbook(path, "xlsx").sheets())
+    assert sheet._chunks is not None  # read in parts, by a second process
+
+    def plain(chunks):
+        return [(c.numbers, [list(column) for column in c.columns]) for c in chunks]
+
+    here = plain(workbook.chunked(sheet.rows(2), 40))
+    there = plain(sheet.chunks(2, 40))
+    assert there == here and len(here) == 8 and here[0][0][0] == 2
+    assert any(isinstance(v, datetime | date) for v in here[0][1][2]) and "" in here[1][1][4]
+
+
+def test_an_import_that_stops_early_ends_its_reading_process(tmp_path, monkeypatch):
+    path = tmp_path / "大表.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    for r in range(400):
+        ws.write_row(r, 0, [r, f"v{r}"])
+    wb.close()
+    monkeypatch.setattr(workbook, "PART_BYTES", 3000)
+    monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 700)
+    started = []
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    chunks = next(Workbook(path, "xlsx").sheets()).chunks(1, 10)
+    assert len(next(chunks)) == 10
+    chunks.close()
+    assert len(started) == 1 and started[0].poll() is not None

@@ -8,7 +8,7 @@ and upserts — one transaction per file. It returns an :class:`ImportReport` wi
 the rows it could not import to an error workbook the clerk can fix and import again.
 
 Modules: ``limits`` (size, zip bombs), ``workbook`` (reading; a large sheet in parts, so memory
-stays bounded), ``recognise`` (which form), ``plan`` and ``convert`` (per-column converters, cell
+stays bounded), ``reader`` (a large sheet read by a second process while the import works), ``recognise`` (which form), ``plan`` and ``convert`` (per-column converters, cell
 by cell and a chunk of a column at a time), ``orgmatch`` (which village), ``sheet`` (chunks of
 rows, column-wise for clean rows, row by row for the others), ``resolve`` (entity resolution: ID numbers, then Splink), ``conflicts`` (which value
 wins), ``errors_workbook``, ``report``, ``review`` (link and conflict queues), ``pipeline``.

@@ -17,10 +17,9 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -38,7 +37,7 @@ from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
-from yibiaotong.ingest.workbook import Sheet
+from yibiaotong.ingest.workbook import Chunk, Sheet, from_rows
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
 from yibiaotong.store import schema
 
@@ -144,7 +143,6 @@ class SheetImport:
             lid: set() for lid, lp in plan.ledgers.items()
             if ctx.conn.execute(select(lp.table.c._id).limit(1)).first() is None}
         self.converters = [c.convert for c in plan.columns]
-        self.width = max(c.column for c in plan.columns)
         self.picked = [c.column - 1 for c in plan.columns]
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
@@ -169,7 +167,8 @@ class SheetImport:
                 for lid in self.written if big and self.template.layout == "roster" else ():
                     deferred.enter_context(self.ctx.store.deferred_indexes(lid, self.ctx.conn))
                 if self.template.layout == "roster":
-                    for chunk in self._roster_chunks():
+                    chunks = deferred.enter_context(contextlib.closing(self._roster_chunks()))
+                    for chunk in chunks:
                         self._chunk(chunk)
                         self._flush()
                         if self.ctx.progress:
@@ -186,9 +185,9 @@ class SheetImport:
             self.writer.stop()  # never leave a thread on the connection the transaction ends on
             self.guard.close()
 
-    def _roster_chunks(self) -> Iterator[list[tuple[int, list[Any]]]]:
-        """The data rows, :data:`BATCH_ROWS` at a time, without the total and footer rows, merged
-        ranges filled in."""
+    def _roster_chunks(self) -> Iterator[Chunk]:
+        """The data rows, :data:`BATCH_ROWS` at a time, column by column, without the total and
+        footer rows, merged ranges filled in."""
         first = self.template.data_first_row or 1
         skip = {self.template.total_row, *self.template.footer_rows} - {None}
         fills = [m for m in self.sheet.merges if m.bottom >= first and m.bottom > m.top]
@@ -199,14 +198,17 @@ class SheetImport:
         starts: dict[int, list] = {}
         for m in fills:
             starts.setdefault(m.top, []).append(m)
-        rows = self.sheet.rows(first)
-        while chunk := list(islice(rows, BATCH_ROWS)):
-            if skip:
-                chunk = [item for item in chunk if item[0] not in skip]
-            if starts:  # merged ranges down the data: each row takes what is carried into it
-                chunk = [(number, self._fill_merged(number, list(values), starts, carried))
-                         for number, values in chunk]
-            yield chunk
+        with contextlib.closing(self.sheet.chunks(first, BATCH_ROWS)) as chunks:  # a reading process ends with it
+            for chunk in chunks:
+                if skip and not skip.isdisjoint(chunk.numbers):
+                    kept = [i for i, number in enumerate(chunk.numbers) if number not in skip]
+                    rows = chunk.rows()
+                    chunk = from_rows([chunk.numbers[i] for i in kept], [rows[i] for i in kept])
+                if starts:  # merged ranges down the data: each row takes what is carried into it
+                    chunk = from_rows(chunk.numbers, [self._fill_merged(number, values, starts, carried)
+                                                      for number, values in zip(chunk.numbers, chunk.rows())])
+                if len(chunk):
+                    yield chunk
 
     @staticmethod
     def _fill_merged(number: int, values: list[Any], starts: dict[int, list], carried: dict) -> list[Any]:
@@ -225,18 +227,16 @@ class SheetImport:
                 values[c - 1] = value
         return values
 
-    def _chunk(self, chunk: list[tuple[int, list[Any]]]) -> None:
+    def _chunk(self, chunk: Chunk) -> None:
         """A chunk of roster rows, converted column by column (the hot path: a million rows pass
         here). A row that is clean — every cell converts, its village is found, every ledger key is
         there, nothing looks like a total line or a formula — goes to the ledgers' columns as it is;
         any other row takes the row-by-row path (:meth:`_row`), which says what is wrong with it."""
         if not chunk:
             return
-        plan, width = self.plan, self.width
-        numbers = [number for number, _values in chunk]
-        raws = [values for _number, values in chunk]
-        padded = [v if len(v) >= width else [*v, *[None] * (width - len(v))] for v in raws]
-        cells = [list(map(itemgetter(i), padded)) for i in self.picked]
+        plan = self.plan
+        numbers = chunk.numbers
+        cells = [chunk.column(i) for i in self.picked]
         converted = [c.convert_column(col) for c, col in zip(plan.columns, cells)]
         out = [values for values, _bad in converted]
         n = len(chunk)
@@ -245,7 +245,7 @@ class SheetImport:
             slow.update(bad)
         orgs = self._org_units(out, n)
         slow.update(i for i, (code, _problem) in enumerate(orgs) if code is None)
-        slow.update(self._suspect_rows(numbers, raws, cells))
+        slow.update(self._suspect_rows(chunk, cells))
         key_columns = [plan.id_index] if plan.id_index is not None else []
         key_columns += [self.simple_keys[lid] for lid in plan.ledgers if lid in self.simple_keys]
         for j in dict.fromkeys(key_columns):  # no key: linked by name, or said which key is missing
@@ -265,7 +265,7 @@ class SheetImport:
         for i in sorted(slow):
             bad = [(j, p) for j, (_values, problems) in enumerate(converted) if i in problems
                    for p in problems[i]] or None
-            self._row(numbers[i], raws[i], [col[i] for col in cells], [col[i] for col in out], bad)
+            self._row(numbers[i], chunk.row(i), [col[i] for col in cells], [col[i] for col in out], bad)
 
     def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list) -> None:
         """Clean rows of a chunk: per ledger, its columns for those rows."""
@@ -291,18 +291,18 @@ class SheetImport:
                     found[i] = memo[pairs[i]] = find(*pairs[i])
         return found
 
-    def _suspect_rows(self, numbers: list[int], raws: list[list[Any]], cells: list[list[Any]]) -> set[int]:
+    def _suspect_rows(self, chunk: Chunk, cells: list[Sequence[Any]]) -> set[int]:
         """Rows that may be a total line (合计) or hold a formula without a value or an error value:
         looked at one by one. Each column is first looked at as a whole (its texts joined)."""
         found = set()
         for c in range(4):  # 合计/总计/小计/汇总 in the first cells: a look for 计 or 汇 first
-            column = [v[c] if len(v) > c and v[c].__class__ is str else "" for v in raws]
+            column = [v if v.__class__ is str else "" for v in chunk.column(c)]
             joined = "|".join(column)
             if "计" in joined or "汇" in joined:
                 found.update(i for i, v in enumerate(column) if "计" in v or "汇" in v)
         if self.sheet.uncached_formulas:
             rows = {r for r, _c in self.sheet.uncached_formulas}
-            found.update(i for i, number in enumerate(numbers) if number in rows)
+            found.update(i for i, number in enumerate(chunk.numbers) if number in rows)
         for j in self.text_columns:  # an error value (#DIV/0!) converts as text
             column = [v if v.__class__ is str else "" for v in cells[j]]
             if "#" in "|".join(column):

@@ -21,9 +21,9 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import count, dropwhile
+from itertools import count, dropwhile, islice
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,52 @@ class Sheet:
     total_rows: int | None = None
     uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
     _rows: Any = None  # () -> iterator of (row number, values)
+    _chunks: Any = None  # (first, size) -> iterator of Chunk, when read elsewhere than in rows()
 
     def rows(self, first: int) -> Iterator[tuple[int, list[Any]]]:
         """Rows from ``first`` on (1-based); values indexed from column 1 at position 0."""
         return dropwhile(lambda item: item[0] < first, self._rows())
+
+    def chunks(self, first: int, size: int) -> Iterator[Chunk]:
+        """The rows from ``first`` on, ``size`` at a time, column by column (what an import
+        converts). A large .xlsx sheet is read by a second process meanwhile (:mod:`.reader`)."""
+        if self._chunks is not None:
+            return self._chunks(first, size)
+        return chunked(self.rows(first), size)
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows held column by column: their row numbers and, per sheet column from A,
+    the values (None where a row is shorter than the others)."""
+
+    numbers: list[int]
+    columns: list[Sequence[Any]]
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def column(self, index: int) -> Sequence[Any]:
+        """Column ``index`` (0-based); all None past the widest row."""
+        return self.columns[index] if index < len(self.columns) else [None] * len(self.numbers)
+
+    def row(self, i: int) -> list[Any]:
+        return [column[i] for column in self.columns]
+
+    def rows(self) -> list[list[Any]]:
+        return [list(values) for values in zip(*self.columns)] if self.columns else [[] for _n in self.numbers]
+
+
+def chunked(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[Chunk]:
+    """Numbered rows as chunks of ``size`` rows, column by column."""
+    while items := list(islice(rows, size)):
+        yield from_rows([number for number, _values in items], [values for _number, values in items])
+
+
+def from_rows(numbers: list[int], rows: list[list[Any]]) -> Chunk:
+    width = max(map(len, rows), default=0)
+    padded = [v if len(v) == width else [*v, *[None] * (width - len(v))] for v in rows]
+    return Chunk(numbers, list(zip(*padded)) if width else [])
 
 
 class Workbook:
@@ -271,26 +313,30 @@ def _scan(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
 
 def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Sheet:
     """A large sheet read a part at a time: only one part's cells are in memory at once."""
+    from yibiaotong.ingest import reader
+
     merges = [Span(*m) for m in sorted(scan.merges)]
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        last = None  # the last row of the previous part: the empty rows between parts are rows too
-        for data, rows_without_number in _parts(path, name, scan):
-            if rows_without_number:  # <row> without r="…": calamine counts this part's rows from 1
-                offset = last or 0
-                yield from _numbered(data, offset)
-                last = offset + rows_without_number
-                continue
-            if not data.height:
-                continue
-            if last is not None:
-                yield from ((number, []) for number in range(last + 1, data.start[0] + 1))
-            yield from _numbered(data)
-            last = data.start[0] + data.height
-
-    sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, rows)
+    sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, lambda: part_rows(path, name, scan),
+                  lambda first, size: reader.chunks(path, name, scan, first, size))
     _fill_head(sheet)
     return sheet
+
+
+def part_rows(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[int, list[Any]]]:
+    """The numbered rows of a large sheet, read a part at a time."""
+    last = None  # the last row of the previous part: the empty rows between parts are rows too
+    for data, rows_without_number in _parts(path, name, scan):
+        if rows_without_number:  # <row> without r="…": calamine counts this part's rows from 1
+            offset = last or 0
+            yield from _numbered(data, offset)
+            last = offset + rows_without_number
+            continue
+        if not data.height:
+            continue
+        if last is not None:
+            yield from ((number, []) for number in range(last + 1, data.start[0] + 1))
+        yield from _numbered(data)
+        last = data.start[0] + data.height
 
 
 def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]:
