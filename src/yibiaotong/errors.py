@@ -283,6 +283,23 @@ CATALOG: dict[str, Template] = {
         "待确认记录 {id} 已处理（{status}）", "link question {id} is already {status}", "", ""),
     "conflict-not-found": Template(
         "冲突记录 {id} 不存在", "no conflict {id}", "用 ybt conflicts list 查看冲突。", "List them with ybt conflicts list."),
+    "import-job-interrupted": Template(
+        "导入任务在运行中被中断（服务重启或进程退出），文件“{file}”没有导入任何数据",
+        "the import of {file} was interrupted (the server restarted or the process ended); nothing of it was stored",
+        "数据保持导入前的状态，请重新上传该文件。", "The data is as it was before; upload the file again."),
+    "import-job-failed": Template(
+        "导入任务失败（{reason}），文件“{file}”没有导入任何数据", "the import of {file} failed ({reason}); nothing of it was stored",
+        "数据保持导入前的状态。请重新上传；如反复出现，请联系系统管理员查看服务日志。",
+        "The data is as it was before. Upload it again; if it fails again, the server log says why."),
+    "import-job-unrecorded": Template(
+        "文件“{file}”已处理（{status}），但导入结果未能保存（{reason}）",
+        "{file} was processed ({status}) but its result could not be kept ({reason})",
+        "请在“导入记录”中核对该文件是否已导入，不要急于重复上传；如有疑问请联系系统管理员查看服务日志。",
+        "Check the import history before uploading it again; the server log says why."),
+    "import-busy": Template(
+        "另一个文件正在导入，数据库暂时无法登记新的导入，本次上传未保存", "another file is being imported: the database "
+        "cannot record a new import now; this upload was not kept",
+        "请等前一个文件导入完成（约一两分钟）后重新上传。", "Upload it again when the other import has finished."),
     # --- reports (报表自动生成) ---
     "invalid-period": Template(
         "报告期“{value}”无效", "not a report period: {value!r}",
