@@ -105,7 +105,7 @@ def test_every_report_of_a_town_as_a_background_job(app, shared_world):
     assert r.status_code == 303 and r.headers["location"].startswith("/reports/jobs/")
     job_id = int(r.headers["location"].rsplit("/", 1)[1])
     page = c.get(f"/reports/jobs/{job_id}").text
-    assert "/static/report_job.js" in page and f'data-api="/api/reports/{job_id}"' in page
+    assert "/static/job.js" in page and f'data-api="/api/reports/{job_id}"' in page
     job = _finished(c, job_id)
     assert job["status"] == "done" and job["done"] == job["total"] == 2 and job["ready"]
     page = c.get(f"/reports/jobs/{job_id}").text
