@@ -20,7 +20,8 @@ LOCAL = ZoneInfo("Asia/Shanghai")  # dates typed on the audit page are the users
 ACTIONS = {
     "login": "登录", "login-failed": "登录失败", "logout": "退出",
     "reveal": "查看完整信息", "record-update": "修改记录",
-    "user-create": "新建用户", "password-reset": "重置密码",
+    "user-create": "新建用户", "user-change": "修改用户", "user-disable": "停用用户", "user-enable": "启用用户",
+    "password-reset": "重置密码",
     "grant-set": "授权", "grant-revoke": "撤销授权",
     "token-create": "新建接口令牌", "token-revoke": "吊销接口令牌",
     "import": "导入文件", "import-download": "下载错误清单", "link-confirm": "确认人员", "link-reject": "否定人员",

@@ -53,13 +53,14 @@ def create_token(engine: Engine, user_name: str, label: str, *, by: str | None =
 
 
 def user_for_token(engine: Engine, token: str) -> User | None:
-    """The user a valid, unrevoked token acts for, else None."""
+    """The user a valid, unrevoked token acts for, else None (also when the user has been disabled)."""
     if not token.startswith(PREFIX) or len(token) > 200:
         return None
     with engine.connect() as conn:
         row = conn.execute(select(api_token.c.id, api_token.c.last_used_at, *user_table.c)
                            .join(user_table, user_table.c.name == api_token.c.user_name)
-                           .where(api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None))
+                           .where(api_token.c.token_hash == _digest(token), api_token.c.revoked_at.is_(None),
+                                  user_table.c.disabled_at.is_(None))
                            ).mappings().first()
     if row is None:
         return None

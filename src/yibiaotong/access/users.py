@@ -37,6 +37,7 @@ class User:
     role: str
     org_unit: str | None
     department: str | None
+    active: bool = True
 
     @property
     def role_name(self) -> str:
@@ -48,7 +49,8 @@ class User:
 
 
 def _user(row) -> User:
-    return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"])
+    return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"],
+                row.get("disabled_at") is None)
 
 
 def check_user(engine: Engine, *, name: str, role: str, org_unit: str | None, department: str | None) -> list[Problem]:
@@ -104,10 +106,73 @@ def set_password(engine: Engine, name: str, password: str) -> None:
         raise YbtError(Problem("not-found"))
 
 
-def get_user(engine: Engine, name: str) -> User | None:
+def get_user(engine: Engine, name: str, *, include_disabled: bool = False) -> User | None:
+    """The user who may act now; a disabled account counts as absent unless ``include_disabled``."""
     with engine.connect() as conn:
         row = conn.execute(select(user_table).where(user_table.c.name == name)).mappings().first()
-    return None if row is None else _user(row)
+    if row is None or (row["disabled_at"] is not None and not include_disabled):
+        return None
+    return _user(row)
+
+
+def change_user(engine: Engine, name: str, *, actor: str | None = None, display_name: str | None = None,
+                role: str | None = None, org_unit: str | None = None, department: str | None = None) -> User:
+    """A clerk moved to another town or department: new role, unit or department (what is not given stays)."""
+    current = _existing(engine, name)
+    role = role or current.role
+    org_unit = (org_unit if org_unit is not None else current.org_unit) or None
+    department = ((department if department is not None else current.department) or "").strip() or None
+    problems = check_user(engine, name=name, role=role, org_unit=org_unit, department=department)
+    if current.role == "admin" and role != "admin":
+        problems += _last_admin(engine, name, "改变角色")
+    if actor == name and role != current.role:
+        problems.append(Problem("invalid-request", {"reason": "不能修改自己的角色，请另一位管理员操作",
+                                                        "reason_en": "you cannot change your own role"}))
+    if problems:
+        raise YbtError(problems)
+    values = dict(role=role, org_unit=org_unit, department=department,
+                  display_name=(display_name or "").strip() or current.display_name)
+    with engine.begin() as conn:
+        conn.execute(update(user_table).where(user_table.c.name == name).values(**values))
+    return User(name, values["display_name"], role, org_unit, department, current.active)
+
+
+def set_disabled(engine: Engine, name: str, disabled: bool, *, actor: str | None = None) -> User:
+    """Disable an account (it can no longer log in; its sessions and API tokens stop at once) or enable it again."""
+    current = _existing(engine, name)
+    if disabled:
+        problems = []
+        if actor == name:
+            problems.append(Problem("invalid-request", {"reason": "不能停用自己的账号，请另一位管理员操作",
+                                                            "reason_en": "you cannot disable your own account"}))
+        if current.role == "admin":
+            problems += _last_admin(engine, name, "停用")
+        if problems:
+            raise YbtError(problems)
+    with engine.begin() as conn:
+        conn.execute(update(user_table).where(user_table.c.name == name)
+                     .values(disabled_at=datetime.now(UTC) if disabled else None))
+    return User(current.name, current.display_name, current.role, current.org_unit, current.department, not disabled)
+
+
+def _existing(engine: Engine, name: str) -> User:
+    user = get_user(engine, name, include_disabled=True)
+    if user is None:
+        raise YbtError(Problem("invalid-request", {"reason": f"没有用户“{name}”，请用 ybt user list 查看用户名",
+                                                   "reason_en": f"no user {name!r}; see ybt user list"}))
+    return user
+
+
+def _last_admin(engine: Engine, name: str, doing: str) -> list[Problem]:
+    """Refuse what would leave the district without an active administrator."""
+    with engine.connect() as conn:
+        others = conn.execute(select(user_table.c.name).where(
+            user_table.c.role == "admin", user_table.c.disabled_at.is_(None), user_table.c.name != name)).first()
+    if others:
+        return []
+    return [Problem("invalid-request", {
+        "reason": f"“{name}”是最后一位可用的管理员，不能{doing}；请先新建另一位管理员",
+        "reason_en": f"{name} is the last active administrator; create another administrator first"})]
 
 
 def list_users(engine: Engine) -> list[User]:
@@ -124,7 +189,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
-    if row is None:
+    if row is None or row["disabled_at"] is not None:
         return None
     return _user(row)
 

@@ -134,6 +134,9 @@ user = Table(
     Column("org_unit", String(32), ForeignKey("ybt_org_unit.code"), nullable=True),
     Column("department", String(100), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # set when an administrator disables the account (a clerk who left): it can no longer log in,
+    # its sessions and API tokens stop working at once, and its audit trail stays
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
 )
 
 # --- access (web) ---

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import audit, grants, tokens, users
-from yibiaotong.errors import YbtError
+from yibiaotong.errors import Problem, YbtError
 from yibiaotong.web.auth import check_csrf
 from yibiaotong.web.deps import PageScope, Store
 from yibiaotong.web.i18n import language
@@ -99,6 +99,31 @@ async def reset_password(request: Request, name: str, scope: PageScope, store: S
     def action(engine, form):
         users.set_password(engine, name, str(form.get("password", "")))
         audit.write(engine, scope.user.name, "password-reset", target=f"user:{name}")
+    return await _admin_post(request, scope, store, action)
+
+
+@router.post("/admin/users/change")
+async def change_user(request: Request, scope: PageScope, store: Store):
+    def action(engine, form):
+        name = str(form.get("name", ""))
+        user = users.change_user(engine, name, actor=scope.user.name, role=str(form.get("role", "")) or None,
+                                 org_unit=str(form.get("org_unit", "")) or None,
+                                 department=str(form.get("department", "")).strip() or None,
+                                 display_name=str(form.get("display_name", "")))
+        audit.write(engine, scope.user.name, "user-change", target=f"user:{name}",
+                    details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+    return await _admin_post(request, scope, store, action)
+
+
+@router.post("/admin/users/{name}/{state}")
+async def disable_or_enable_user(request: Request, name: str, state: str, scope: PageScope, store: Store):
+    if state not in ("disable", "enable"):
+        raise YbtError(Problem("not-found"))
+
+    def action(engine, form):
+        disabling = state == "disable"
+        users.set_disabled(engine, name, disabling, actor=scope.user.name)
+        audit.write(engine, scope.user.name, "user-disable" if disabling else "user-enable", target=f"user:{name}")
     return await _admin_post(request, scope, store, action)
 
 
