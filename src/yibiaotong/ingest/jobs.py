@@ -25,7 +25,6 @@ import json
 import os
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,9 @@ from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.ingest.report import ImportReport
-from yibiaotong.store.runners import orphaned, runner_id
+from yibiaotong.store.runners import JobRow, aware_row, orphaned, runner_id, update_job
+from yibiaotong.store.runners import iso as _iso
+from yibiaotong.store.runners import utc_now as _now
 from yibiaotong.store.schema import import_job as job_table
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -42,7 +43,7 @@ ERRORS_KEPT = 20  # problems of a failed job kept in its row (all of them are in
 
 
 @dataclass(frozen=True)
-class ImportJob:
+class ImportJob(JobRow):
     id: str
     owner: str
     org_unit: str | None
@@ -51,20 +52,8 @@ class ImportJob:
     strict: bool
     file_name: str
     file_bytes: int
-    status: str
     rows_done: int
     rows_total: int | None
-    summary: dict[str, Any] | None
-    error: list[dict[str, Any]] | None
-    runner: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    updated_at: datetime
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "failed")
 
     @property
     def percent(self) -> int | None:
@@ -72,10 +61,6 @@ class ImportJob:
         if self.status == "done":
             return 100
         return min(99, int(100 * self.rows_done / self.rows_total)) if self.rows_total else None
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [Problem(e["code"], e.get("params") or {}, e.get("location") or {}) for e in self.error or []]
 
     def live(self, folder: Path | None) -> ImportJob:
         """The job with the progress its runner wrote beside the upload (while it runs)."""
@@ -95,20 +80,8 @@ class ImportJob:
                 "finished_at": _iso(self.finished_at)}
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _job(row) -> ImportJob:
-    values = {c.name: row[c.name] for c in job_table.c}
-    for c in ("created_at", "started_at", "finished_at", "updated_at"):  # SQLite gives them back naive (UTC)
-        if values[c] is not None and values[c].tzinfo is None:
-            values[c] = values[c].replace(tzinfo=UTC)
-    return ImportJob(**values)
+    return ImportJob(**aware_row(job_table, row))
 
 
 # --- asking for a job, reading it ------------------------------------------------------------
@@ -144,8 +117,7 @@ def list_jobs(engine: Engine, owner: str | None = None, limit: int = 20) -> list
 
 
 def _set(engine: Engine, job_id: str, **values: Any) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(job_table).where(job_table.c.id == job_id).values(updated_at=_now(), **values))
+    update_job(engine, job_table, job_id, **values)
 
 
 # --- running --------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,10 @@ from yibiaotong.forms.store import get_form
 from yibiaotong.orgunits import load_tree
 from yibiaotong.reports.generate import ReportResult, generate_all
 from yibiaotong.reports.period import Period
-from yibiaotong.store.runners import HOST, runner_id  # noqa: F401  (HOST: kept as jobs.HOST for callers)
+from yibiaotong.store.runners import HOST, JobRow, aware_row, runner_id, update_job  # noqa: F401  (HOST: jobs.HOST)
+from yibiaotong.store.runners import iso as _iso
 from yibiaotong.store.runners import orphaned as _orphaned
+from yibiaotong.store.runners import utc_now as _now
 from yibiaotong.store.schema import report_job as job_table
 
 log = logging.getLogger("yibiaotong.reports.jobs")
@@ -54,7 +56,7 @@ Progress = Callable[[int, int, ReportResult], None]
 
 
 @dataclass(frozen=True)
-class ReportJob:
+class ReportJob(JobRow):
     id: int
     requested_by: str
     period: str
@@ -62,33 +64,17 @@ class ReportJob:
     forms: list[str]
     reveal: bool
     purpose: str | None
-    status: str
     done: int
     total: int
     rows: int
     result_file: str | None
     result_bytes: int | None
-    summary: dict[str, Any] | None
-    error: list[dict[str, Any]] | None
-    runner: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    updated_at: datetime
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("done", "failed")
 
     @property
     def percent(self) -> int:
         if self.status == "done":
             return 100
         return int(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [Problem(e["code"], e.get("params") or {}, e.get("location") or {}) for e in self.error or []]
 
     @property
     def zipped(self) -> bool:
@@ -111,20 +97,8 @@ class ReportJob:
                 "finished_at": _iso(self.finished_at)}
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when else None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _job(row) -> ReportJob:
-    values = {c.name: row[c.name] for c in job_table.c}
-    for c in ("created_at", "started_at", "finished_at", "updated_at"):  # SQLite gives them back naive (UTC)
-        if values[c] is not None and values[c].tzinfo is None:
-            values[c] = values[c].replace(tzinfo=UTC)
-    return ReportJob(**values)
+    return ReportJob(**aware_row(job_table, row))
 
 
 # --- asking for a job, reading it ------------------------------------------------------------
@@ -182,8 +156,7 @@ def list_jobs(engine: Engine, requested_by: str | None = None, limit: int = 20) 
 
 
 def _set(engine: Engine, job_id: int, **values: Any) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(job_table).where(job_table.c.id == job_id).values(updated_at=_now(), **values))
+    update_job(engine, job_table, job_id, **values)
 
 
 # --- running ------------------------------------------------------------------------------------
