@@ -79,6 +79,7 @@ class LedgerStore:
         self.engine = engine
         self.dictionary = dictionary if dictionary is not None else Dictionary.from_db(engine)
         self._tables: dict[str, tuple[LedgerDef, Table]] = {}
+        self._memo = ValueMemo()  # what the bulk path converted or encoded, kept from batch to batch
 
     # --- definitions ------------------------------------------------------------------------
 
@@ -253,8 +254,8 @@ class LedgerStore:
         if not len(records):
             return result
         now = _now()
-        ids = _insert_columns(conn, table, records, source_id, now)
-        _insert_history_columns(conn, ledger_id, ids, records, source_id, now)
+        ids = _insert_columns(conn, table, records, source_id, now, self._memo)
+        _insert_history_columns(conn, ledger_id, ids, records, source_id, now, self._memo)
         return result
 
     @contextlib.contextmanager
@@ -464,14 +465,15 @@ def _insert_records(conn: Connection, table: Table, records: list[PreparedRecord
 
 
 def _insert_columns(conn: Connection, table: Table, records: RecordColumns, source_id: int,
-                    now: datetime) -> list[int]:
+                    now: datetime, memo: ValueMemo | None = None) -> list[int]:
     """Insert new records given as columns; returns their ``_id`` in record order. Each column's
     values pass through the column type's bind processor once per distinct value."""
     n = len(records)
     data = [c.name for c in table.columns if not c.name.startswith("_")]
     stamp = _processed(conn, table.c._created_at, now)  # the same moment for every row: converted once
     nothing = [None] * n
-    values = [_processed_column(conn, table.c[name], records.values.get(name, nothing)) for name in data]
+    memo = memo if memo is not None else ValueMemo()
+    values = [_processed_column(conn, table.c[name], records.values.get(name, nothing), memo) for name in data]
     columns = ["_key", "_org_unit", "_version", "_created_at", "_updated_at", "_source_id", *data]
     fixed = [records.keys, records.org_units, repeat(1), repeat(stamp), repeat(stamp), repeat(source_id)]
     if conn.dialect.name == "postgresql":
@@ -497,7 +499,7 @@ def _insert_columns(conn: Connection, table: Table, records: RecordColumns, sour
 
 
 def _insert_history_columns(conn: Connection, ledger_id: str, ids: list[int], records: RecordColumns,
-                            source_id: int, now: datetime) -> None:
+                            source_id: int, now: datetime, memo: ValueMemo | None = None) -> None:
     """One ``insert`` history row per new record: every value of the record as JSON, exactly as
     :func:`_insert_history` writes it, built from per-column JSON fragments (a column of dates or
     labels is encoded once per distinct value)."""
@@ -507,18 +509,36 @@ def _insert_history_columns(conn: Connection, ledger_id: str, ids: list[int], re
         values = [dumps({"_org_unit": org, **{k: v for k, v in zip(names, vals) if v is not None}})
                   for org, vals in zip(records.org_units, zip(*records.values.values()))]
     else:
-        values = _json_objects(["_org_unit", *records.values], [records.org_units, *records.values.values()])
+        values = _json_objects(["_org_unit", *records.values], [records.org_units, *records.values.values()], memo)
     stamp = _processed(conn, schema.change.c.changed_at, now)
     _execute_rows(conn, schema.change, list(_CHANGE_COLUMNS),
                   zip(repeat(ledger_id), ids, repeat(1), repeat("insert"), repeat(None), repeat(dumps(None)),
                       values, repeat(source_id), records.rows, repeat(stamp)))
 
 
-def _json_objects(names: list[str], columns: list[Sequence[Any]]) -> list[str]:
+class ValueMemo:
+    """Values already converted, by what converted them: the bulk path of an import meets the same
+    dates, amounts and labels in every batch, so each is converted (for the driver, or to JSON)
+    once per import rather than once per batch. Bounded: a table is emptied when it gets large."""
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self._tables: dict[Any, dict[Any, Any]] = {}
+
+    def table(self, owner: Any) -> dict[Any, Any]:
+        table = self._tables.get(owner)
+        if table is None or len(table) > self.LIMIT:
+            table = self._tables[owner] = {}
+        return table
+
+
+def _json_objects(names: list[str], columns: list[Sequence[Any]], memo: ValueMemo | None = None) -> list[str]:
     """Per row, the JSON object of the row's non-empty values, as ``_C_DUMPS`` writes a dict."""
     keys = [_C_DUMPS(name) for name in names]
     template = "{" + ", ".join(f"{k.replace('%', '%%')}: %s" for k in keys) + "}"
-    fragments = [_json_fragments(values) for values in columns]
+    memo = memo if memo is not None else ValueMemo()
+    fragments = [_json_fragments(values, memo) for values in columns]
     out = list(map(template.__mod__, zip(*fragments)))  # every row as if all its values were there
     gaps = sorted({i for column in fragments if None in column for i, f in enumerate(column) if f is None})
     for i in gaps:  # empty values are left out of the object
@@ -527,7 +547,7 @@ def _json_objects(names: list[str], columns: list[Sequence[Any]]) -> list[str]:
     return out
 
 
-def _json_fragments(values: Sequence[Any]) -> list[str | None]:
+def _json_fragments(values: Sequence[Any], memo: ValueMemo | None = None) -> list[str | None]:
     """Each value as JSON (None stays None): texts by the C string encoder, others once per distinct value."""
     encode = json.encoder.encode_basestring_ascii
     kinds = set(map(type, values))
@@ -537,16 +557,17 @@ def _json_fragments(values: Sequence[Any]) -> list[str | None]:
     if kinds == {str}:
         return [None if v is None else encode(v) for v in values]
     if len(kinds) == 1:  # one type (dates, amounts): looked up by map, each distinct value encoded once
+        kind = next(iter(kinds))
         # equal numbers may be written differently (Decimal 120 and 120.00, 0.0 and -0.0): keyed by their text
-        keys = list(map(str, values)) if kinds & {Decimal, float} else values
-        seen: dict[Any, str | None] = {None: None, "None": None}
-        found = list(map(seen.get, keys))
-        for i, text in enumerate(found):
-            if text is None and values[i] is not None:
-                text = seen.get(keys[i])
-                if text is None:
-                    text = seen[keys[i]] = _C_DUMPS(values[i])
-                found[i] = text
+        keys = list(map(str, values)) if kind in (Decimal, float) else values
+        # one table per type: True and 1 are equal keys but different JSON
+        seen = (memo if memo is not None else ValueMemo()).table(("json", kind))
+        found = list(map(seen.get, keys, repeat(_MISSING)))
+        if _MISSING in found:
+            for i, text in enumerate(found):
+                if text is _MISSING:
+                    value = values[i]
+                    found[i] = seen[keys[i]] = None if value is None else _C_DUMPS(value)
         return found
     typed: dict[tuple[type, Any], str] = {}  # several types: 1, 1.0 and True are different JSON
     out: list[str | None] = []
@@ -562,7 +583,8 @@ def _json_fragments(values: Sequence[Any]) -> list[str | None]:
     return out
 
 
-def _processed_column(conn: Connection, column, values: Sequence[Any]) -> Sequence[Any]:
+def _processed_column(conn: Connection, column, values: Sequence[Any], memo: ValueMemo | None = None
+                      ) -> Sequence[Any]:
     """The values as the driver takes them (the column type's bind processor), each distinct value converted once."""
     process = column.type._cached_bind_processor(conn.dialect)
     if process is None:
@@ -570,11 +592,16 @@ def _processed_column(conn: Connection, column, values: Sequence[Any]) -> Sequen
     kinds = set(map(type, values))
     kinds.discard(type(None))
     if len(kinds) == 1:  # one type: keyed by the value itself, looked up by map
+        seen = (memo if memo is not None else ValueMemo()).table((process, *kinds))
         try:
-            seen = {value: process(value) for value in set(values)}
+            found = list(map(seen.get, values, repeat(_MISSING)))
         except TypeError:  # not hashable
             return [process(value) for value in values]
-        return list(map(seen.__getitem__, values))
+        if _MISSING in found:
+            for i, value in enumerate(found):
+                if value is _MISSING:
+                    found[i] = seen[values[i]] = process(values[i])
+        return found
     typed: dict[tuple[type, Any], Any] = {}
     out = []
     for value in values:
