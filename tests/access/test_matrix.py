@@ -34,7 +34,8 @@ API_ROUTES = {
 }
 ALERT_ROUTES = {("GET", "/api/alerts")}  # scoped by org unit and department, not by ledger
 PUBLIC_ROUTES = {("GET", "/api/health")}
-IMPORT_ROUTES = {("POST", "/api/imports"), ("GET", "/api/imports/{import_id}/error-workbook")}
+IMPORT_ROUTES = {("POST", "/api/imports"), ("GET", "/api/imports/{import_id}"),
+                 ("GET", "/api/imports/{import_id}/error-workbook")}
 REPORT_ROUTES = {("POST", "/api/reports"), ("GET", "/api/reports/{job_id}"), ("GET", "/api/reports/{job_id}/file")}
 
 
@@ -236,8 +237,8 @@ def test_alerts_every_role_in_and_out_of_scope(api, world):
 
 def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
     """POST /api/imports writes only ledgers the user may write, only within the scope; another user's
-    error workbook is "not there", exactly like one that does not exist."""
-    from tests.web.test_import import fill_roster, install_forms, person
+    import job and error workbook are "not there", exactly like ones that do not exist."""
+    from tests.web.test_import import fill_roster, finished, install_forms, person
     from yibiaotong.ledgers import LedgerStore
     from yibiaotong.web.import_files import ImportFiles
 
@@ -248,6 +249,7 @@ def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
            **{u: {"person_roster", "disability_roster"} for u in SCOPES}}
     problems: list[str] = []
     workbooks: dict[str, str] = {}
+    imports: dict[str, str] = {}
     for i, (user, _role, _unit, _department) in enumerate(USERS):
         c = api(user)
         for j, form in enumerate(("person_roster", "disability_roster")):
@@ -261,10 +263,11 @@ def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
                 if r.status_code != 403 or r.json()["error"] != "forbidden":
                     problems.append(f"{user} {form}: {r.status_code}")
                 continue
-            if r.status_code != 200:
+            if r.status_code != 202:
                 problems.append(f"{user} {form}: {r.status_code} {r.text[:200]}")
                 continue
-            body = r.json()["import"]
+            imports[user] = r.json()["job"]["url"]
+            body = finished(c, r.json()["job"]["id"])["import"]
             ledger = "person_identity" if form == "person_roster" else "person_disability"
             written = store.get(ledger, row["身份证号码"])
             if written["_org_unit"] != home(user) or body["rows_imported"] != 1 or body["rows_invalid"] != 1:
@@ -277,6 +280,8 @@ def test_imports_every_role_in_and_out_of_scope(app, api, world, tmp_path):
                     problems.append(f"{user} {form} outside: {out.status_code}")
     for user, url in workbooks.items():
         problems += _owner_only(api, user, url, "/api/imports/" + "y" * 24 + "/error-workbook", "error workbook")
+    for user, url in imports.items():
+        problems += _owner_only(api, user, url, "/api/imports/" + "y" * 24, "import job")
     assert not problems, "\n".join(problems)
 
 

@@ -1,12 +1,16 @@
-"""The import page in a real headless Chromium: a town clerk uploads a roster with errors, sees each
-wrong row in the page and downloads the error workbook. Screenshots go to test-artifacts/
-(import-desktop, import-result-desktop, import-result-phone); look at them when the pages change.
+"""The import page in a real headless Chromium: a town clerk uploads a roster with errors, watches
+its import run in the background (the page follows it and then shows the result by itself), sees
+each wrong row in the page and downloads the error workbook. Screenshots go to test-artifacts/
+(import-desktop, import-progress-desktop, import-result-desktop, import-result-phone); look at them
+when the pages change.
 
 Chromium, Playwright, the server and the login come from tests/web/test_browser.py (skipped with
 the reason when Chromium or Playwright is missing, as there).
 """
 
 from __future__ import annotations
+
+import threading
 
 import openpyxl
 import pytest
@@ -15,6 +19,7 @@ from tests.access.world import id_number
 from tests.web import test_browser
 from tests.web.test_browser import PHONE, fits_width, reason, shot
 from tests.web.test_import import fill_roster, install_forms, person
+from yibiaotong.web import import_jobs
 
 browser, server, open_as = test_browser.browser, test_browser.server, test_browser.open_as  # the same fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
@@ -31,7 +36,14 @@ def forms(shared_world, tmp_path_factory):
 
 
 def test_a_town_clerk_uploads_a_file_with_errors_sees_them_and_downloads_the_error_workbook(
-        open_as, server, forms, tmp_path):
+        open_as, server, forms, tmp_path, monkeypatch):
+    real, go_on = import_jobs.import_file, threading.Event()
+
+    def held(*args, **kwargs):  # the import waits until the page has shown it running
+        assert go_on.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_jobs, "import_file", held)
     bad_id = id_number("500118", "19620212", 502)[:17] + "0"  # a wrong check digit
     rows = [person(1), person(2, **{"身份证号码": bad_id}), person(3, **{"出生日期": "2023-02-30", "残疾等级": "九级"})]
     roster = fill_roster(forms["person_roster"], tmp_path / "三月花名册.xlsx", rows)
@@ -43,7 +55,14 @@ def test_a_town_clerk_uploads_a_file_with_errors_sees_them_and_downloads_the_err
     page.set_input_files("input[name=file]", str(roster))
     page.fill("input[name=period]", "2024-03")
     page.click("form.upload button[type=submit]")
-    page.wait_for_selector("#import-problems")
+    try:
+        page.wait_for_selector("#job")  # the request answered at once: the job's page, following it
+        assert "正在导入" in page.inner_text("#job-status") and "已读取 0 行" in page.inner_text("#job-count")
+        assert fits_width(page)
+        shot(page, "import-progress-desktop")
+    finally:
+        go_on.set()
+    page.wait_for_selector("#import-problems")  # the page saw the job finish and shows its result
     status = page.inner_text("#import-status")
     assert "导入1行" in status and "2行有错误未导入" in status
     problems = page.inner_text("#import-problems")

@@ -1,9 +1,11 @@
-"""The import page and POST /api/imports: upload a filled roster, see every row's problem, download
-the error workbook — and only within the user's scope, on SQLite and PostgreSQL."""
+"""The import page and POST /api/imports: upload a filled roster, follow its import in the background,
+see every row's problem, download the error workbook — and only within the user's scope, on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from yibiaotong.access import audit, users
 from yibiaotong.forms import render_template
 from yibiaotong.forms.definition import FieldDef, FormDef
 from yibiaotong.forms.store import save_forms
+from yibiaotong.ingest import jobs
 from yibiaotong.ledgers import LedgerStore
 from yibiaotong.store import schema
 from yibiaotong.web.app import create_app
@@ -131,12 +134,26 @@ def upload(c: TestClient, content: bytes | Path, name: str | None = None, *, csr
     return c.post("/import", data=data, files={"file": (name, content, XLSX)}, follow_redirects=False)
 
 
+def finished(c: TestClient, job_id: str, timeout: float = 60) -> dict[str, Any]:
+    """GET /api/imports/{id} until the background import has finished (as the page's script polls)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        r = c.get(f"/api/imports/{job_id}")
+        assert r.status_code == 200, r.text[:300]
+        if r.json()["job"]["status"] in ("done", "failed"):
+            return r.json()
+        assert time.monotonic() < deadline, r.json()["job"]
+        time.sleep(0.05)
+
+
 def result(c: TestClient, r) -> tuple[str, str]:
-    """(upload id, result page) after a successful POST /import."""
+    """(job id, result page) after a successful POST /import, once its import has finished."""
     assert r.status_code == 303, r.text[:500]
+    job_id = r.headers["location"].rsplit("/", 1)[-1]
+    finished(c, job_id)
     page = c.get(r.headers["location"])
     assert page.status_code == 200
-    return r.headers["location"].rsplit("/", 1)[-1], page.text
+    return job_id, page.text
 
 
 def test_a_town_clerk_imports_a_roster_and_sees_it_everywhere(site):
@@ -320,8 +337,9 @@ def test_empty_renamed_and_too_big_files_get_clear_errors_and_change_nothing(sit
     assert r.status_code == 413 and "文件太大" in r.text and "超过导入上限 0.1 MB" in r.text
     assert "YBT_IMPORT_MAX_MB" in r.text  # how to fix it
     assert site.counts() == before
-    statuses = {m["status"] for m in site.app.state.imports.recent("linjiang")}
-    assert statuses == {"failed"}  # the three refused files are kept as results; the huge one is not
+    kept = jobs.list_jobs(site.engine, "linjiang")
+    assert len(kept) == 3 and {j.status for j in kept} == {"failed"}  # the three refused files; the huge one is not
+    assert {j.summary["status"] for j in kept} == {"failed"} and site.uploads() == sorted(j.id for j in kept)
 
 
 def test_an_upload_without_a_length_is_cut_off_as_soon_as_it_passes_the_limit(tmp_path):
@@ -353,12 +371,12 @@ def test_an_upload_without_a_length_is_cut_off_as_soon_as_it_passes_the_limit(tm
 def test_uploads_are_removed_after_a_day(site, tmp_path):
     files = ImportFiles(tmp_path / "old", keep=0)
     upload_id, folder = files.new()
-    files.save(folder, {"id": upload_id, "owner": "linjiang", "created": "2024-01-01T00:00:00+00:00"}, {})
-    assert files.meta(upload_id) is None  # expired at once with keep=0
+    files.save(folder, {"problems": []})
+    assert files.report(upload_id) is None and files.folder(upload_id) is None  # expired at once with keep=0
     files._cleaned = 0
     files.clean()
     assert not folder.exists()
-    assert files.meta("../../etc") is None and files.meta("") is None
+    assert files.report("../../etc") is None and files.folder("") is None
 
 
 # --- the JSON API -----------------------------------------------------------------------------
@@ -380,9 +398,15 @@ def test_the_api_imports_with_a_token_and_answers_errors_in_the_one_shape(site):
     c = api_client(site, "linjiang")
     rows = [person(1), person(2, **{"出生日期": "2023-02-30"})]
     r = post_api(c, site.roster("接口.xlsx", rows), period="2024-02")
-    assert r.status_code == 200, r.text
-    body = r.json()["import"]
-    assert r.json()["ok"] is True and body["status"] == "imported" and body["rows_imported"] == 1
+    assert r.status_code == 202, r.text
+    job = r.json()["job"]
+    assert job["status"] in ("queued", "running", "done") and r.headers["location"] == job["url"]
+    assert job["url"] == f"/api/imports/{job['id']}" and job["file"] == "接口.xlsx" and job["period"] == "2024-02"
+    done = finished(c, job["id"])
+    assert done["job"]["status"] == "done" and done["job"]["result"] == "imported" and done["job"]["error"] is None
+    assert done["job"]["rows_done"] == done["job"]["rows_total"] == 2 and done["job"]["percent"] == 100
+    body = done["import"]
+    assert done["ok"] is True and body["status"] == "imported" and body["rows_imported"] == 1
     assert body["sheets"][0]["form"] == "person_roster" and body["problems_total"] == 1
     (problem,) = body["problems"]
     assert problem["code"] == "invalid-date" and problem["location"]["row"] == 5 and problem["location"]["column"] == "E"
@@ -391,14 +415,18 @@ def test_the_api_imports_with_a_token_and_answers_errors_in_the_one_shape(site):
     assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
     assert api_client(site, "zhutuo").get(body["error_workbook"]).status_code == 404
     assert api_client(site, None).get(body["error_workbook"]).status_code == 401
-    # strict: one wrong row rejects the file: 422 in the one error shape, every problem in details
+    # strict: one wrong row rejects the file: the job fails with the first problem; every problem in the report
     r = post_api(c, site.roster("严格.xlsx", [person(3), person(4, **{"出生日期": "明天"})]), strict="true")
-    assert r.status_code == 422 and set(r.json()) == {"ok", "error", "message", "details"}
-    assert r.json()["error"] == "invalid-date" and r.json()["message"].startswith("文件有错误，按严格模式整体未导入")
-    assert 'rel="error-workbook"' in r.headers["link"]
+    assert r.status_code == 202
+    rejected = finished(c, r.json()["job"]["id"])
+    assert rejected["job"]["status"] == "failed" and rejected["job"]["result"] == "rejected"
+    assert rejected["job"]["error"] == {"code": "invalid-date", "message": "日期无效：明天"}
+    assert rejected["job"]["message"].startswith("文件有错误，按严格模式整体未导入")
+    assert rejected["import"]["problems"][0]["code"] == "invalid-date" and rejected["import"]["error_workbook"]
     assert site.record("person_identity", person(3)["身份证号码"]) is None
-    empty = post_api(c, b"", "空.xlsx")
-    assert empty.status_code == 422 and empty.json()["error"] == "file-empty"
+    empty = finished(c, post_api(c, b"", "空.xlsx").json()["job"]["id"])
+    assert empty["job"]["status"] == "failed" and empty["job"]["error"]["code"] == "file-empty"
+    assert "文件是空的" in empty["job"]["error"]["message"] and empty["import"]["status"] == "failed"
     assert api_client(site, None).post("/api/imports", files={"file": ("a.xlsx", b"x", XLSX)}).status_code == 401
     out = post_api(api_client(site, "lj_village"), site.roster("越权.xlsx", [person(5)]), org_unit=ZT_VILLAGE)
     assert out.status_code == 403 and out.json()["error"] == "forbidden"
@@ -410,7 +438,8 @@ def test_the_api_with_a_session_needs_the_csrf_header(site):
     r = post_api(c, site.roster("会话.xlsx", [person(1)]))
     assert r.status_code == 403 and r.json()["error"] == "forbidden" and site.counts() == before
     c.headers["X-CSRF-Token"] = csrf_of(c.get("/import").text)
-    assert post_api(c, site.roster("会话.xlsx", [person(1)])).status_code == 200
+    r = post_api(c, site.roster("会话.xlsx", [person(1)]))
+    assert r.status_code == 202 and finished(c, r.json()["job"]["id"])["job"]["result"] == "imported"
 
 
 # --- the queue of uncertain links ---------------------------------------------------------------

@@ -1,11 +1,15 @@
-"""Import pages (数据导入): upload a filled form, see every row-level problem, download the error workbook.
+"""Import pages (数据导入): upload a filled form, follow its import, see every row-level problem,
+download the error workbook.
 
 A thin layer over :func:`yibiaotong.ingest.import_file`, which does the work and reports every
-problem. Before it runs, :mod:`yibiaotong.web.import_scope` checks who may import what, where;
-:mod:`yibiaotong.web.import_files` reads the upload with a size limit and keeps its result and error
-workbook for a day, for the uploader (and administrators) only. The JSON API (POST /api/imports)
-does the same as the page. The queue of uncertain person links (待确认人员) is decided here too,
-within the user's scope.
+problem. The upload is streamed to disk (:mod:`yibiaotong.web.import_files`, with a size limit);
+:mod:`yibiaotong.web.import_scope` checks who may import what, where; then the request answers at
+once with an import job and :mod:`yibiaotong.web.import_jobs` imports the file in the background.
+The job's page follows its progress and then shows the result; the job, its result and its error
+workbook are for the uploader (and administrators) only, to anyone else they are not there.
+The JSON API: POST /api/imports (202 with the job), GET /api/imports/{id} (how far it is, then the
+report), GET /api/imports/{id}/error-workbook. The queue of uncertain person links (待确认人员) is
+decided here too, within the user's scope.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Security
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -29,107 +34,38 @@ from yibiaotong.access.scope import AccessDenied, NotInScope, Scope
 from yibiaotong.elements.idnumber import mask_id_number
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.store import load_forms
-from yibiaotong.ingest import ImportReport, Limits, confirm_link, import_file, reject_link
-from yibiaotong.ingest.limits import MB, check_file
+from yibiaotong.ingest import Limits, confirm_link, jobs, reject_link
+from yibiaotong.ingest.limits import MB
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.store import schema
-from yibiaotong.web.api import ERRORS, bearer
+from yibiaotong.web.api import ERRORS, ErrorBody, bearer
 from yibiaotong.web.auth import check_csrf
 from yibiaotong.web.deps import ApiScope, PageScope, Store
-from yibiaotong.web.i18n import language, translate
-from yibiaotong.web.import_files import RECENT, ImportFiles, TooLarge, Upload, read_upload
-from yibiaotong.web.import_scope import (
-    choose_form,
-    choose_unit,
-    form_columns,
-    importable_forms,
-    moved_in,
-)
+from yibiaotong.web.errors import respond_problems
+from yibiaotong.web.i18n import language
+from yibiaotong.web.import_files import TooLarge, read_upload
+from yibiaotong.web.import_jobs import ImportJobs
+from yibiaotong.web.import_scope import form_columns, importable_forms
 from yibiaotong.web.render import render
 
 log = logging.getLogger("yibiaotong.web")
 pages = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", dependencies=[Security(bearer)], responses=ERRORS, tags=["数据导入"])
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".ods")
 PAGE = 100  # problems per page
 API_PROBLEMS = 1000  # problems in one API answer (all of them are in the error workbook)
 LINKS_PAGE = 100
+RECENT = 20
 
 
-# --- running one import ---------------------------------------------------------------------
+# --- accepting an upload ----------------------------------------------------------------------
 
-def _failed(name: str, problems: list[Problem]) -> ImportReport:
-    return ImportReport(file=name or "—", status="failed", problems=problems)
-
-
-def run_import(request: Request, scope: Scope, store: LedgerStore, upload: Upload, upload_id: str,
-               folder: Path, limits: Limits) -> dict[str, Any]:
-    """Check the request, import the file, keep the result; returns the upload's meta data.
-
-    Raises AccessDenied / YbtError for requests that may not run at all (nothing is kept then)."""
-    engine = request.app.state.engine
-    form_id, ledger_ids = choose_form(engine, scope, store, upload.get("form"))
-    unit = choose_unit(scope, upload.get("org_unit"))
-    period = upload.get("period")
-    report: ImportReport
-    moved: dict[str, int] = {}
-    if upload.path is None:
-        raise YbtError(Problem("invalid-request", {"reason": "请选择要导入的文件（.xlsx、.xls 或 .csv）",
-                                                   "reason_en": "choose a file to import"}))
-    if upload.path.suffix.lower() not in SUFFIXES:
-        report = _failed(upload.name, [Problem("file-not-spreadsheet", {}, {"file": upload.name})])
-    else:
-        _kind, problems = check_file(upload.path, limits)
-        if problems:
-            report = _failed(upload.name, problems)
-        else:
-            started = datetime.now(UTC)
-            report = import_file(engine, upload.path, form=form_id, period=period or None, org_unit=unit,
-                                 actor=scope.user.name, strict=upload.strict, error_workbook=folder / "errors.xlsx",
-                                 limits=limits, dictionary=store.dictionary)
-            moved = moved_in(engine, scope, report, started) if report.status == "imported" else {}
-    upload.path.unlink(missing_ok=True)  # the rows are in the ledgers now, or in the error workbook
-    has_workbook = bool(report.error_workbook) and (folder / "errors.xlsx").is_file()
-    report.error_workbook = None  # a server path is nobody's business
-    data = report.to_dict()
-    data["problems"].sort(key=_place({s.sheet: i for i, s in enumerate(report.sheets)}))
-    meta = {"id": upload_id, "owner": scope.user.name, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "file": upload.name, "status": report.status, "form": form_id, "org_unit": unit, "period": period,
-            "strict": upload.strict, "file_hash": report.file_hash, "rows_read": report.rows_read,
-            "rows_imported": report.rows_imported, "rows_invalid": report.rows_invalid,
-            "rows_queued": sum(s.rows_queued for s in report.sheets), "problems": len(report.problems),
-            "has_workbook": has_workbook,
-            "forms": sorted({s.form_title or s.form for s in report.sheets if s.form})}
-    ImportFiles.of(request.app).save(folder, meta, data)
-    for s in report.sheets:
-        for ledger_id in s.ledgers:
-            request.app.state.counts.forget(ledger_id)
-    audit.write(engine, scope.user.name, "import", target=f"file:{redact(upload.name)}"[:300], details={
-        "upload": upload_id, "status": report.status, "file_hash": report.file_hash, "form": form_id,
-        "forms": [s.form for s in report.sheets], "org_unit": unit, "period": period or None,
-        "strict": upload.strict, "rows_read": report.rows_read, "rows_imported": report.rows_imported,
-        "rows_invalid": report.rows_invalid, **({"moved_in": moved} if moved else {})})
-    if moved:
-        log.warning("import %s by %s moved records from outside the user's scope into it: %s", upload_id,
-                    scope.user.name, moved)
-    return meta
-
-
-def _place(sheets: dict[str, int]):
-    """Problems in the order a clerk reads the file: sheet by sheet, row by row, column by column."""
-    def key(problem: dict[str, Any]) -> tuple:
-        loc = problem["location"]
-        column = str(loc.get("column") or "")
-        return sheets.get(loc.get("sheet"), -1), loc.get("row") or 0, len(column), column
-    return key
-
-
-async def handle_upload(request: Request, scope: Scope, store: LedgerStore, *, csrf: bool) -> dict[str, Any]:
-    """Read and run one upload (page or API). Problems of the request itself raise."""
-    files = ImportFiles.of(request.app)
+async def handle_upload(request: Request, scope: Scope, store: LedgerStore, *, csrf: bool) -> jobs.ImportJob:
+    """Stream the upload to disk, check the request and queue its import (page or API). Problems
+    of the request itself raise, and then nothing is kept."""
+    service = await run_in_threadpool(ImportJobs.of, request.app)
     limits = Limits.from_env()
-    upload_id, folder = files.new()
+    job_id, folder = service.files.new()
     try:
         try:
             upload = await read_upload(request, folder, limits.max_bytes)
@@ -139,10 +75,27 @@ async def handle_upload(request: Request, scope: Scope, store: LedgerStore, *, c
                                    {"file": "上传文件"})) from None
         if csrf:
             check_csrf(request, upload.fields.get("csrf"))
-        return await run_in_threadpool(run_import, request, scope, store, upload, upload_id, folder, limits)
+        return await run_in_threadpool(service.accept, scope, store, upload, job_id, folder, limits)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)  # a refused request keeps nothing
         raise
+
+
+def _status_of(exc: YbtError) -> int:
+    code = exc.problems[0].code if exc.problems else ""
+    return {"file-too-large": 413, "import-busy": 503}.get(code, 403 if isinstance(exc, AccessDenied) else 422)
+
+
+def _visible(request: Request, scope: Scope, job_id: str) -> jobs.ImportJob:
+    """The job, for its uploader and for administrators; anyone else: "not there"."""
+    service = ImportJobs.of(request.app)
+    try:
+        job = jobs.get_job(request.app.state.engine, job_id)
+    except YbtError:
+        raise NotInScope() from None
+    if job.owner != scope.user.name and not scope.is_admin:
+        raise NotInScope()
+    return job.live(service.folder(job))
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -156,18 +109,20 @@ def _page_context(request: Request, scope: Scope, store: LedgerStore, **extra) -
         history = conn.execute(select(i).where(i.c.actor == scope.user.name).order_by(i.c.id.desc())
                                .limit(RECENT)).mappings().all()
     titles = {f.id: f.title for f in forms}
-    recent = [{**m, "when": _local(datetime.fromisoformat(m["created"]))}
-              for m in ImportFiles.of(request.app).recent(scope.user.name)]
+    ImportJobs.of(request.app)  # the first use marks the jobs of a dead server failed
+    recent = jobs.list_jobs(engine, scope.user.name, RECENT)
     history = [{**h, "when": _local(h["created_at"])} for h in history]
     return {"forms": allowed, "auto": len(allowed) == len(forms) and bool(forms), "titles": titles,
             "units": scope.unit_choices(extra.get("values", {}).get("org_unit") or None),
             "own_unit": scope.user.org_unit if scope.units is not None else None,
-            "recent": recent, "history": history,
+            "recent": recent, "history": history, "local": _local,
             "names": scope.orgs.names, "limit_mb": round(Limits.from_env().max_bytes / MB),
             "errors": [], "values": {}, "pending": _pending_count(request, scope, store), **extra}
 
 
-def _local(moment: datetime) -> str:
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
     return moment.astimezone(audit.LOCAL).strftime("%Y-%m-%d %H:%M")
 
@@ -180,24 +135,15 @@ def import_page(request: Request, scope: PageScope, store: Store):
 @pages.post("/import")
 async def upload_page(request: Request, scope: PageScope, store: Store):
     try:
-        meta = await handle_upload(request, scope, store, csrf=True)
+        job = await handle_upload(request, scope, store, csrf=True)
     except YbtError as exc:
         if any(p.code in ("not-found",) for p in exc.problems):
             raise
         lang = language(request)
         messages = [p.message_en if lang == "en" else str(p) for p in exc.problems]
-        status = 413 if exc.problems[0].code == "file-too-large" else 403 if isinstance(exc, AccessDenied) else 422
         context = await run_in_threadpool(_page_context, request, scope, store, errors=messages)
-        return render(request, "import.html", context, status_code=status)
-    return RedirectResponse(f"/import/{meta['id']}", status_code=303)
-
-
-def _owned(request: Request, scope: Scope, upload_id: str) -> dict[str, Any]:
-    """The upload's meta data, for its uploader or an administrator; anyone else gets "not there"."""
-    meta = ImportFiles.of(request.app).meta(upload_id)
-    if meta is None or (meta["owner"] != scope.user.name and not scope.is_admin):
-        raise NotInScope()
-    return meta
+        return render(request, "import.html", context, status_code=_status_of(exc))
+    return RedirectResponse(f"/import/{job.id}", status_code=303)
 
 
 @pages.get("/import/links")
@@ -207,14 +153,17 @@ def links_page(request: Request, scope: PageScope, store: Store, done: str = "")
 
 @pages.get("/import/{upload_id}")
 def result_page(request: Request, upload_id: str, scope: PageScope, page: int = 1):
-    meta = _owned(request, scope, upload_id)
-    report = ImportFiles.of(request.app).report(upload_id)
-    problems = report["problems"]
+    """A queued or running job: its progress (the page follows it). A finished one: its result."""
+    job = _visible(request, scope, upload_id)
+    report = ImportJobs.of(request.app).files.report(job.id) if job.finished else None
+    problems = report["problems"] if report else []
     pages = max(1, math.ceil(len(problems) / PAGE))
     page = min(max(page, 1), pages)
     return render(request, "import_result.html", {
-        "meta": meta, "report": report, "problems": problems[(page - 1) * PAGE: page * PAGE], "page": page,
-        "pages": pages, "first": (page - 1) * PAGE, "unit_name": scope.orgs.names.get(meta["org_unit"] or "")})
+        "job": job, "summary": job.summary or {}, "report": report, "job_problems": job.problems,
+        "expired": job.finished and job.summary is not None and report is None,
+        "problems": problems[(page - 1) * PAGE: page * PAGE], "page": page, "pages": pages,
+        "first": (page - 1) * PAGE, "unit_name": scope.orgs.names.get(job.org_unit or ""), "local": _local})
 
 
 @pages.get("/import/{upload_id}/errors.xlsx")
@@ -223,13 +172,13 @@ def error_workbook(request: Request, upload_id: str, scope: PageScope):
 
 
 def _workbook_response(request: Request, scope: Scope, upload_id: str):
-    meta = _owned(request, scope, upload_id)
-    path = ImportFiles.of(request.app).workbook(upload_id)
+    job = _visible(request, scope, upload_id)
+    path = ImportJobs.of(request.app).files.workbook(job.id)
     if path is None:
         raise NotInScope()
-    audit.write(request.app.state.engine, scope.user.name, "import-download", target=f"upload:{upload_id}",
-                details={"file": redact(meta["file"]), "owner": meta["owner"]})
-    name = f"{Path(meta['file']).stem}.错误清单.xlsx"
+    audit.write(request.app.state.engine, scope.user.name, "import-download", target=f"upload:{job.id}",
+                details={"file": redact(job.file_name), "owner": job.owner})
+    name = f"{Path(job.file_name).stem}.错误清单.xlsx"
     return FileResponse(path, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f"attachment; filename=\"errors.xlsx\"; "
                                                         f"filename*=UTF-8''{quote(name)}"})
@@ -311,36 +260,84 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
         "strict": {"type": "boolean", "description": "any wrong row rejects the whole file"}}}}}}}
 
 
-def api_result(request: Request, meta: dict[str, Any]) -> dict[str, Any]:
-    report = ImportFiles.of(request.app).report(meta["id"])
-    total_problems, total_warnings = len(report["problems"]), len(report["warnings"])
-    url = f"/api/imports/{meta['id']}/error-workbook" if meta["has_workbook"] else None
-    return {**report, "id": meta["id"], "problems": report["problems"][:API_PROBLEMS],
-            "warnings": report["warnings"][:API_PROBLEMS], "problems_total": total_problems,
-            "warnings_total": total_warnings, "error_workbook": url}
+class ImportJobOut(BaseModel):
+    id: str
+    owner: str
+    file: str = Field(description="the uploaded file's name")
+    file_bytes: int
+    form: str | None = Field(description="the form chosen; null: recognised per sheet")
+    org_unit: str | None
+    period: str | None
+    strict: bool
+    status: str = Field(description="queued | running | done | failed")
+    rows_done: int = Field(description="rows read so far")
+    rows_total: int | None = Field(description="rows in the file, when known")
+    percent: int | None
+    result: str | None = Field(description="once finished: imported | no-change | already-imported | rejected | failed")
+    message: str | None = Field(description="once finished: what happened, in one sentence")
+    error: dict[str, Any] | None = Field(description="a failed job: the first problem's code and message")
+    problems: list[dict[str, Any]] = Field(description="a failed job: the problems that stopped it (the first ones)")
+    summary: dict[str, Any] | None
+    url: str = Field(description="where to follow it: GET this URL")
+    page: str = Field(description="the job's page in the web app")
+    created_at: str | None
+    started_at: str | None
+    finished_at: str | None
 
 
-@api_router.post("/imports", summary="导入一个填好的报表文件（multipart），返回逐行问题",
-                 openapi_extra=UPLOAD_BODY, responses={413: {"model": ERRORS[422]["model"]}},
-                 description="The same checks as the import page. An import that stored its valid rows (or found "
-                             "nothing new) answers 200 with the report; a file that was refused or, in strict mode, "
-                             "rejected answers 422 in the one error shape with every problem in `details`. "
-                             "Rows that were not imported can be downloaded as an error workbook "
-                             "(`Link: <…/error-workbook>; rel=\"error-workbook\"`).")
+class ImportJobAnswer(BaseModel):
+    ok: bool = True
+    job: ImportJobOut
+    import_: dict[str, Any] | None = Field(
+        None, alias="import", description="once finished and while kept (a day): the import's report — every sheet, "
+        "the first 1,000 problems and warnings with their totals, and the error workbook's URL")
+
+
+def api_answer(request: Request, job: jobs.ImportJob) -> dict[str, Any]:
+    """The job, and once it has finished the report as POST /api/imports answered it before it ran
+    in the background."""
+    files = ImportJobs.of(request.app).files
+    out = {**job.to_dict(), "url": f"/api/imports/{job.id}", "page": f"/import/{job.id}", "error": None}
+    if job.problems:
+        first = job.problems[0]
+        out["error"] = {"code": first.code,
+                        "message": first.message_en if language(request) == "en" else first.message_zh}
+    report = files.report(job.id) if job.finished else None
+    if report is not None:
+        url = f"/api/imports/{job.id}/error-workbook" if files.workbook(job.id) else None
+        report = {**report, "id": job.id, "problems": report["problems"][:API_PROBLEMS],
+                  "warnings": report["warnings"][:API_PROBLEMS], "problems_total": len(report["problems"]),
+                  "warnings_total": len(report["warnings"]), "error_workbook": url}
+    return {"ok": True, "job": out, "import": report}
+
+
+@api_router.post("/imports", summary="上传一个填好的报表文件（multipart），在后台导入", status_code=202,
+                 response_model=ImportJobAnswer, openapi_extra=UPLOAD_BODY,
+                 responses={413: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+                 description="The same checks as the import page: a request that may not run (a form or org unit "
+                             "outside your rights, no file, a file over the size limit) is answered at once in the "
+                             "one error shape. Otherwise the file is imported in the background and the answer is "
+                             "202 with the job (`Location` and `job.url` say where to follow it). "
+                             "GET /api/imports/{id} tells how far it is; once `status` is `done` (rows stored, or "
+                             "nothing new) or `failed` (the file refused, rejected in strict mode, or the run "
+                             "broke off), `import` holds the report with every row's problem, and rows that were "
+                             "not imported can be downloaded as an error workbook. 503 `import-busy`: on SQLite "
+                             "another import holds the database; upload again shortly.")
 async def api_import(request: Request, scope: ApiScope, store: Store):
-    from yibiaotong.web.app import error_response
+    try:
+        job = await handle_upload(request, scope, store, csrf=False)
+    except YbtError as exc:
+        if not exc.problems or any(p.code == "not-found" for p in exc.problems):
+            raise
+        return respond_problems(request, exc.problems, _status_of(exc))
+    body = await run_in_threadpool(api_answer, request, job)
+    return JSONResponse(body, status_code=202, headers={"Location": body["job"]["url"]})
 
-    meta = await handle_upload(request, scope, store, csrf=False)
-    result = api_result(request, meta)
-    if result["ok"]:
-        return {"ok": True, "import": result}
-    lang = language(request)
-    problems = result["problems"] or [Problem("internal-error").to_dict()]
-    first = problems[0]
-    message = (translate(request, f"imports.status_{result['status']}") + "：" + first["message_en"]) if lang == "en" \
-        else result["message"]
-    headers = {"Link": f'<{result["error_workbook"]}>; rel="error-workbook"'} if result["error_workbook"] else None
-    return error_response(422, first["code"], message, problems, headers)
+
+@api_router.get("/imports/{import_id}", response_model=ImportJobAnswer, summary="导入任务的进度与结果",
+                description="Only the uploader and administrators see a job; to anyone else it does not exist (404).")
+def api_import_job(request: Request, import_id: str, scope: ApiScope):
+    return api_answer(request, _visible(request, scope, import_id))
 
 
 @api_router.get("/imports/{import_id}/error-workbook", summary="下载导入时未导入的行（错误清单）",
