@@ -208,6 +208,37 @@ def test_a_large_roster_read_in_parts_imports_like_a_small_one(intake, monkeypat
     assert intake.store.history("person_identity", rows[148]["身份证号码"])[0]["source_row"] == 153
 
 
+def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_read_here(intake, monkeypatch):
+    from yibiaotong.ingest import reader, workbook
+
+    rows = [person(n) for n in range(1, 120)]
+    rows[3] = person(4, **{"出生日期": "1960年2月30日"})
+    rows[10] = person(11, **{"残疾等级": "五级", "姓名": " 张 三 "})
+    rows[20] = person(21, **{"身份证号码": rows[20]["身份证号码"][:17] + "0"})
+    rows[30] = person(31, **{"联系电话": "138123", "村（社区）": "不存在村"})
+    rows[40] = person(41, **{"补贴金额/生活补贴（元）": "一百"})
+    path = intake.roster("转换.xlsx", rows)
+
+    def said(report):
+        return [(p.code, p.location.get("row"), p.location.get("column"), p.message_zh) for p in report.problems]
+
+    whole = import_file(intake.engine, path, org_unit=TOWN, strict=True)  # rolled back: only what it says
+    assert whole.status == "rejected" and len(said(whole)) >= 6
+    monkeypatch.setattr(workbook, "PART_BYTES", 5000)  # read, and converted, by a second process
+    monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 2000)
+    received = []
+    unpacked = reader._unpacked
+    monkeypatch.setattr(reader, "_unpacked", lambda body: received.append(unpacked(body)) or received[-1])
+    parted = import_file(intake.engine, path, org_unit=TOWN)
+    assert received and all(chunk.converted is not None for chunk in received)
+    assert said(parted) == said(whole)
+    assert (parted.rows_read, parted.rows_imported, parted.rows_invalid) == (
+        whole.rows_read, whole.rows_imported, whole.rows_invalid)
+    stored = intake.store.get("person_identity", rows[100]["身份证号码"])
+    assert stored["birth_date"] == date.fromisoformat(rows[100]["出生日期"]) and stored["person_name"] == rows[100]["姓名"]
+    assert intake.store.get("person_disability", rows[100]["身份证号码"])["disability_level"] == "2"
+
+
 def test_a_big_first_import_builds_the_secondary_indexes_once_and_a_rejected_one_leaves_them(intake, monkeypatch):
     from sqlalchemy import inspect
 

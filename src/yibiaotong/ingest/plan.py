@@ -32,6 +32,7 @@ class ColumnPlan:
     ledger: str | None  # None: read for the org unit only
     ledger_column: str | None
     convert_column: ColumnConverter | None = None  # the same converter, a chunk of the column at a time
+    unit: str | None = None  # the unit the file states for the column (元, 万元), which the converter applies
 
     def __post_init__(self) -> None:
         if self.convert_column is None:
@@ -89,7 +90,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
         columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
                                   compile_converter(element, dictionary.codelists, unit),
-                                  ledger_id, column_name if ledger_id else None))
+                                  ledger_id, column_name if ledger_id else None, unit=unit))
         index = len(columns) - 1
         if ledger_id:
             ledgers[ledger_id].columns.append((column_name, index))

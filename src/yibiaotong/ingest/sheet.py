@@ -35,6 +35,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
 from yibiaotong.ingest.workbook import Chunk, Sheet, from_rows
@@ -198,12 +199,15 @@ class SheetImport:
         starts: dict[int, list] = {}
         for m in fills:
             starts.setdefault(m.top, []).append(m)
-        with contextlib.closing(self.sheet.chunks(first, BATCH_ROWS)) as chunks:  # a reading process ends with it
+        # the reading process (a large sheet) converts the columns too, unless merged cells are to be filled first
+        conversion = None if starts else Conversion(
+            [(c.column - 1, c.element, c.unit) for c in self.plan.columns], self.ctx.store.dictionary.codelists)
+        with contextlib.closing(self.sheet.chunks(first, BATCH_ROWS, conversion)) as chunks:  # a reading process ends with it
             for chunk in chunks:
                 if skip and not skip.isdisjoint(chunk.numbers):
                     kept = [i for i, number in enumerate(chunk.numbers) if number not in skip]
                     rows = chunk.rows()
-                    chunk = from_rows([chunk.numbers[i] for i in kept], [rows[i] for i in kept])
+                    chunk = from_rows([chunk.numbers[i] for i in kept], [rows[i] for i in kept])  # converted here
                 if starts:  # merged ranges down the data: each row takes what is carried into it
                     chunk = from_rows(chunk.numbers, [self._fill_merged(number, values, starts, carried)
                                                       for number, values in zip(chunk.numbers, chunk.rows())])
@@ -237,7 +241,7 @@ class SheetImport:
         plan = self.plan
         numbers = chunk.numbers
         cells = [chunk.column(i) for i in self.picked]
-        converted = [c.convert_column(col) for c, col in zip(plan.columns, cells)]
+        converted = chunk.converted or [c.convert_column(col) for c, col in zip(plan.columns, cells)]
         out = [values for values, _bad in converted]
         n = len(chunk)
         slow: set[int] = set()

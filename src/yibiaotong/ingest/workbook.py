@@ -55,11 +55,13 @@ class Sheet:
         """Rows from ``first`` on (1-based); values indexed from column 1 at position 0."""
         return dropwhile(lambda item: item[0] < first, self._rows())
 
-    def chunks(self, first: int, size: int) -> Iterator[Chunk]:
+    def chunks(self, first: int, size: int, conversion: Any = None) -> Iterator[Chunk]:
         """The rows from ``first`` on, ``size`` at a time, column by column (what an import
-        converts). A large .xlsx sheet is read by a second process meanwhile (:mod:`.reader`)."""
+        converts). A large .xlsx sheet is read by a second process meanwhile (:mod:`.reader`),
+        which also converts the columns a :class:`~yibiaotong.ingest.reader.Conversion` names
+        (``Chunk.converted``); read here, the chunks come unconverted."""
         if self._chunks is not None:
-            return self._chunks(first, size)
+            return self._chunks(first, size, conversion)
         return chunked(self.rows(first), size)
 
 
@@ -70,6 +72,8 @@ class Chunk:
 
     numbers: list[int]
     columns: list[Sequence[Any]]
+    # per converted column, as a ColumnConverter returns it: the values, and problems by position
+    converted: list[tuple[list[Any], dict[int, list[Any]]]] | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -317,7 +321,7 @@ def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Shee
 
     merges = [Span(*m) for m in sorted(scan.merges)]
     sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, lambda: part_rows(path, name, scan),
-                  lambda first, size: reader.chunks(path, name, scan, first, size))
+                  lambda first, size, conversion: reader.chunks(path, name, scan, first, size, conversion))
     _fill_head(sheet)
     return sheet
 
