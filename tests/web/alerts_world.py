@@ -1,7 +1,8 @@
 """Alerts in the small permission world (tests/access/world.py): three rules, addressed to three
 departments, run once through the rules library; every record of each ledger raises one alert.
 
-- 民政局 (writes person_disability): one alert per person_disability record;
+- 民政局 (writes person_disability): one alert per person_disability record, with the birth date of
+  person_identity (a column not granted to 民政局) and the certificate number (masked: ***);
 - 农业农村委 (only reads land_planting): one alert per parcel;
 - 大数据局 (no user of it in the world): one alert per person_identity record, with the phone.
 """
@@ -17,9 +18,11 @@ from yibiaotong.rules import RuleDef, run_rules
 AS_OF = date(2024, 6, 30)
 RULES = [
     {"id": "test_disability_check", "title": "一级残疾人待核实", "department": "民政局", "severity": "high",
-     "ledgers": {"d": {"ledger": "person_disability"}}, "where": "d.disability_level = '1'",
-     "evidence": {"姓名": "d.person_name", "身份证号": "d.id_number", "残疾证号": "d.disability_cert_number"},
-     "explain": "{姓名}（{身份证号}）为一级残疾，残疾证号{残疾证号}，请核实。", "action": "村（社区）上门核实"},
+     "ledgers": {"d": {"ledger": "person_disability"}, "p": {"ledger": "person_identity"}},
+     "join": {"p": "p.id_number = d.id_number"}, "where": "d.disability_level = '1'",
+     "evidence": {"姓名": "d.person_name", "身份证号": "d.id_number", "残疾证号": "d.disability_cert_number",
+                  "出生日期": "p.birth_date"},
+     "explain": "{姓名}（{身份证号}，{出生日期}出生）为一级残疾，残疾证号{残疾证号}，请核实。", "action": "村（社区）上门核实"},
     {"id": "test_rice_parcel", "title": "水稻地块待核查", "department": "农业农村委", "severity": "low",
      "ledgers": {"l": {"ledger": "land_planting"}}, "where": "l.crop_name = '水稻'",
      "evidence": {"地块": "l.land_parcel_code", "作物": "l.crop_name"},

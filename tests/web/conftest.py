@@ -19,3 +19,12 @@ def shared_world(tmp_path_factory):
 @pytest.fixture(scope="module")
 def shared_app(shared_world):
     return create_app(engine=shared_world.engine, secret_key="test")
+
+
+@pytest.fixture(scope="module")
+def planted(shared_world):
+    """The module's shared world with the alerts of tests/web/alerts_world.py planted (run once)."""
+    from tests.web.alerts_world import plant_alerts
+
+    plant_alerts(shared_world)
+    return shared_world

@@ -30,12 +30,6 @@ def _ids(page: str) -> set[int]:
 
 
 @pytest.fixture(scope="module")
-def planted(shared_world):
-    plant_alerts(shared_world)
-    return shared_world
-
-
-@pytest.fixture(scope="module")
 def app(planted):
     return create_app(engine=planted.engine, secret_key="test")
 

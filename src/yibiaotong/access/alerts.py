@@ -3,16 +3,17 @@
 - admin (区大数据局): every alert, and may act on every alert;
 - department user (民政局, 农业农村委 …): the alerts of the rules addressed to its department (a rule
   names the department it warns), in its org units — the whole district for a department at the
-  top. A rule is the data bureau's decision to show that department these facts, so the department
-  sees the alert's evidence even where it reads another department's ledger; the linked records
-  open only where its grants reach. It may act on its alerts when it holds a write grant: a
-  department that only reads the ledgers only reads its alerts;
+  top. Of an alert's evidence it sees what its grants let it read on the record pages: a value
+  read from a ledger or column not granted to it is left out (the alert says so), and the linked
+  records open only where its grants reach. It may act on its alerts when it holds a write grant:
+  a department that only reads the ledgers only reads its alerts;
 - town / village / grid user: the alerts about its org unit and everything below it, whatever the
   department (the clerks verify a case on the spot); they may act on them (they write there).
 
-Alerts are stored as shown (ID numbers, phones and long digit runs masked), so nobody sees more
-in an alert than the most restricted user would; a full value stays behind the record page's
-audited reveal. Changes of status and exports are written to the audit log.
+Alert evidence is kept and shown masked as the record pages mask (``rules.evidence``: ID numbers
+and phones partly, sensitive values as ***), on the pages, in the export and in the API alike; a
+full value stays behind the record page's audited reveal. Changes of status and exports are
+written to the audit log.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class AlertScope:
         if filters is None:
             return [], 0
         total = self.count(engine, filters)
-        return library.list_alerts(engine, limit=limit, offset=offset, **filters), total
+        return library.list_alerts(engine, limit=limit, offset=offset, readable=self.scope.reads, **filters), total
 
     @staticmethod
     def count(engine: Engine, filters: dict[str, Any] | None) -> int:
@@ -114,7 +115,7 @@ class AlertScope:
     def get(self, engine: Engine, alert_id: int) -> dict[str, Any]:
         """One alert with its records and history; NotInScope when it is not the user's (or not there)."""
         try:
-            alert = library.get_alert(engine, alert_id)
+            alert = library.get_alert(engine, alert_id, readable=self.scope.reads)
         except YbtError:
             raise NotInScope() from None
         if not self.sees(alert):
@@ -145,7 +146,8 @@ class AlertScope:
 
     def for_record(self, engine: Engine, ledger_id: str, record_key: str) -> list[dict[str, Any]]:
         """The alerts about one record that this user sees."""
-        return [a for a in library.alerts_for_record(engine, ledger_id, record_key) if self.sees(a)]
+        return [a for a in library.alerts_for_record(engine, ledger_id, record_key, readable=self.scope.reads)
+                if self.sees(a)]
 
     # --- acting -----------------------------------------------------------------------------------
 
@@ -166,10 +168,10 @@ class AlertScope:
         return changed
 
     def export(self, engine: Engine, path: str | Path, filters: dict[str, Any] | None) -> int:
-        """The filtered alerts of the scope to an .xlsx file (masked as shown), audited."""
+        """The filtered alerts of the scope to an .xlsx file (evidence as on the alert pages), audited."""
         if filters is None:
             filters = {"rule_id": NOTHING}  # a workbook with its headers and no alert
-        written = export_alerts(engine, path, **filters)
+        written = export_alerts(engine, path, readable=self.scope.reads, **filters)
         chosen = {k: v for k, v in filters.items() if k in ("status", "rule_id", "severity", "org_unit_path")}
         audit.write(engine, self.user.name, "alert-export", target=f"alerts:{written}",
                     details={"count": written, "filters": chosen})

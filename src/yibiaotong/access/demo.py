@@ -8,10 +8,13 @@ from yibiaotong.access.grants import Grant, set_grant
 from yibiaotong.store.schema import ledger as ledger_table
 
 # ledger id -> (mode, reveal). Civil affairs decides 低保/特困/临时救助 and pays the two disability
-# subsidies: it maintains those ledgers and reads people's identity, disability and payments.
+# subsidies: it maintains those ledgers and reads people's identity, household registration (its
+# rules and policies start from it; alerts and checks show it only what is granted), disability
+# and payments.
 CIVIL_AFFAIRS = "民政局"
 CIVIL_AFFAIRS_LEDGERS = {
     "person_identity": ("read", True),
+    "person_hukou": ("read", False),
     "person_contact": ("read", False),
     "person_household": ("read", False),
     "household_household": ("read", False),

@@ -28,10 +28,11 @@ DEMO_ACCOUNTS = [
     ("cunmin", "ybt-demo-cm", "临江镇村用户"),
     ("wangge", "ybt-demo-wg", "网格员"),
 ]
-# department -> ledger id prefixes or ids it reads (民政局's grants come from access.demo)
+# department -> ledger id prefixes or ids it reads (民政局's grants come from access.demo); 残联 reads
+# the payments its expired-certificate rule warns about (an alert shows a department only what it may read)
 DEPARTMENT_GRANTS = {
     "残联": {"person_identity": True, "person_disability": True, "person_disability_subsidy": False,
-             "person_rehabilitation": False, "area_disability": False},
+             "person_rehabilitation": False, "area_disability": False, "event_payment": False},
     "农业农村委": {"land": False, "land_land_transfer": False, "land_planting": False, "area_agriculture": False,
                "organisation_cooperative": False},
 }

@@ -8,6 +8,8 @@ cases the data no longer shows, but they are not closed behind anyone's back.
 
 The library functions here are what the CLI and the web app call: list in a scope (org-unit path
 prefix, department), one alert with its records and history, transitions with actor and reason.
+What they return shows the evidence as :mod:`yibiaotong.rules.evidence` says (masked as the
+record pages mask; for a viewer who reads only some columns, the others left out).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select
 from yibiaotong.elements.model import Element
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.rules.definitions import RuleDef
+from yibiaotong.rules.evidence import Readable, as_seen, element_ids, key_as_seen, ledger_ids
 from yibiaotong.rules.findings import Finding
 from yibiaotong.rules.present import masked_key, scrub
 from yibiaotong.store import schema
@@ -188,12 +191,20 @@ def _as_dict(row: Any, units: dict[str, str] | None = None) -> dict[str, Any]:
     return d
 
 
+def _seen(conn: Connection, alerts: list[dict[str, Any]], readable: Readable | None) -> list[dict[str, Any]]:
+    """The alerts with their evidence as the viewer may see it (:func:`yibiaotong.rules.evidence.as_seen`)."""
+    elements = _elements(conn, element_ids(alerts))
+    keys = {i: d.get("key", []) for i, d in _definitions(conn, ledger_ids(alerts)).items()} if readable else {}
+    return [as_seen(a, elements, readable, keys) for a in alerts]
+
+
 def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: str | None = None,
                 department: str | None = None, status: str | Iterable[str] | None = None,
                 rule_id: str | None = None, present: bool | None = None, severity: str | None = None,
-                limit: int | None = 100, offset: int = 0) -> list[dict[str, Any]]:
+                limit: int | None = 100, offset: int = 0, readable: Readable | None = None) -> list[dict[str, Any]]:
     """Alerts in a scope, newest first: ``org_unit`` (or ``org_unit_path``) limits them to that unit
-    and everything below; ``status`` may be one status, several, or "open" (new + acknowledged)."""
+    and everything below; ``status`` may be one status, several, or "open" (new + acknowledged).
+    Evidence is shown to a viewer who reads only some columns as ``readable`` says (None: all)."""
     with engine.connect() as conn:
         where = _filters(conn, org_unit=org_unit, org_unit_path=org_unit_path, department=department,
                          status=status, rule_id=rule_id, present=present, severity=severity)
@@ -203,7 +214,7 @@ def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: s
         rows = conn.execute(stmt).all()
         units = dict(conn.execute(select(schema.org_unit.c.code, schema.org_unit.c.name)
                                   .where(schema.org_unit.c.code.in_({r.org_unit for r in rows if r.org_unit}))).all())
-    return [_as_dict(r, units) for r in rows]
+        return _seen(conn, [_as_dict(r, units) for r in rows], readable)
 
 
 def count_alerts(engine: Engine, **scope: Any) -> dict[str, int]:
@@ -223,9 +234,9 @@ def count_by_rule(engine: Engine, **scope: Any) -> list[tuple[str, str, int]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def get_alert(engine: Engine, alert_id: int) -> dict[str, Any]:
+def get_alert(engine: Engine, alert_id: int, *, readable: Readable | None = None) -> dict[str, Any]:
     """One alert with the records it is about (keys masked; ``record_key`` in full for links)
-    and its history."""
+    and its history; evidence as :func:`list_alerts` shows it."""
     R, E = schema.alert_record, schema.alert_event
     with engine.connect() as conn:
         row = conn.execute(select(A).where(A.c.id == alert_id)).first()
@@ -235,36 +246,52 @@ def get_alert(engine: Engine, alert_id: int) -> dict[str, Any]:
                                .join(schema.ledger, schema.ledger.c.id == R.c.ledger_id, isouter=True)
                                .where(R.c.alert_id == alert_id).order_by(R.c.ledger_id, R.c.record_key)).all()
         events = conn.execute(select(E).where(E.c.alert_id == alert_id).order_by(E.c.id)).all()
-        key_elements = _key_elements(conn, {r.ledger_id for r in records})
-    out = _as_dict(row)
+        definitions = _definitions(conn, {r.ledger_id for r in records})
+        key_elements = _key_elements(conn, definitions)
+        out = _seen(conn, [_as_dict(row)], readable)[0]
     out["records"] = [{"ledger": r.ledger_id, "ledger_name": r.name or r.ledger_id, "role": r.role,
-                       "key": masked_key(r.record_key, key_elements.get(r.ledger_id, [])), "record_key": r.record_key}
+                       "key": key_as_seen(r.ledger_id, masked_key(r.record_key, key_elements.get(r.ledger_id, [])),
+                                          definitions.get(r.ledger_id, {}).get("key", []), readable),
+                       "record_key": r.record_key}
                       for r in records]
     out["events"] = [dict(e._mapping) for e in events]
     return out
 
 
-def _key_elements(conn: Connection, ledger_ids: set[str]) -> dict[str, list[Element | None]]:
+def _definitions(conn: Connection, ledger_ids: set[str]) -> dict[str, dict[str, Any]]:
+    L = schema.ledger
+    if not ledger_ids:
+        return {}
+    return {r.id: r.definition for r in conn.execute(select(L.c.id, L.c.definition).where(L.c.id.in_(ledger_ids)))}
+
+
+def _key_elements(conn: Connection, definitions: dict[str, dict[str, Any]]) -> dict[str, list[Element | None]]:
     """Per ledger, the elements of its key parts (to show each part masked as its element says)."""
-    L, E = schema.ledger, schema.element
-    definitions = {r.id: r.definition for r in conn.execute(select(L.c.id, L.c.definition).where(L.c.id.in_(ledger_ids)))}
     of_column = {i: {c["name"] if isinstance(c, dict) and c.get("name") else (c["element"] if isinstance(c, dict) else c):
                      c["element"] if isinstance(c, dict) else c for c in d.get("columns", [])}
                  for i, d in definitions.items()}
-    wanted = {e for cols in of_column.values() for e in cols.values()}
-    elements = {r.id: Element(r.id, r.name, r.type, sensitivity=(r.definition or {}).get("sensitivity", "internal"))
-                for r in conn.execute(select(E.c.id, E.c.name, E.c.type, E.c.definition).where(E.c.id.in_(wanted)))}
+    elements = _elements(conn, {e for cols in of_column.values() for e in cols.values()})
     return {i: [elements.get(of_column[i].get(k, "")) for k in d.get("key", [])] for i, d in definitions.items()}
 
 
-def alerts_for_record(engine: Engine, ledger_id: str, record_key: str) -> list[dict[str, Any]]:
-    """The alerts about one ledger record (for the web app's record page)."""
+def _elements(conn: Connection, ids: set[str]) -> dict[str, Element]:
+    """Elements by id, as the database holds them now (type and sensitivity: enough to mask)."""
+    if not ids:
+        return {}
+    E = schema.element
+    return {r.id: Element(r.id, r.name, r.type, sensitivity=(r.definition or {}).get("sensitivity", "internal"))
+            for r in conn.execute(select(E.c.id, E.c.name, E.c.type, E.c.definition).where(E.c.id.in_(ids)))}
+
+
+def alerts_for_record(engine: Engine, ledger_id: str, record_key: str, *,
+                      readable: Readable | None = None) -> list[dict[str, Any]]:
+    """The alerts about one ledger record (for the web app's record page), evidence as :func:`list_alerts`."""
     R = schema.alert_record
     with engine.connect() as conn:
         rows = conn.execute(select(A).join(R, R.c.alert_id == A.c.id)
                             .where(R.c.ledger_id == ledger_id, R.c.record_key == record_key)
                             .order_by(A.c.id.desc())).all()
-    return [_as_dict(r) for r in rows]
+        return _seen(conn, [_as_dict(r) for r in rows], readable)
 
 
 # --- the life cycle ----------------------------------------------------------------------------

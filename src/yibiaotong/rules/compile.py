@@ -35,6 +35,9 @@ class EvidenceColumn:
     label: str
     type: str  # expression type
     element: Element | None  # the element when the evidence is one column (masking, code labels)
+    # every ledger column the value is read or computed from: (ledger id, column, its element), so that
+    # an alert shows it only to who may read them, masked as they are (rules.evidence)
+    reads: tuple[tuple[str, str, Element], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def compile_rule(rule: RuleDef, catalog: Catalog, *, as_of: date, org_unit_path:
     statement = select(*columns).select_from(source)
     if filters:
         statement = statement.where(and_(*filters))
-    shown = [EvidenceColumn(e.label, c.type, _element_of(c.sql, bound)) for e, c in evidence]
+    shown = [EvidenceColumn(e.label, c.type, _element_of(c.sql, bound), _reads(c.sql, bound)) for e, c in evidence]
     return CompiledRule(rule, bound, statement, shown, len(groups), _merge(lookups))
 
 
@@ -164,6 +167,19 @@ def _element_of(sql: Any, bound: dict[str, Bound]) -> Element | None:
         if getattr(col, "table", None) is b.selectable:
             return b.elements.get(col.name)
     return None
+
+
+def _reads(sql: Any, bound: dict[str, Bound]) -> tuple[tuple[str, str, Element], ...]:
+    """The ledger columns an expression reads (an optional column the ledger lacks reads none)."""
+    out: list[tuple[str, str, Element]] = []
+    for node in visitors.iterate(sql):
+        for b in bound.values():
+            name = getattr(node, "name", None)
+            if getattr(node, "table", None) is b.selectable and name in b.columns:
+                item = (b.ledger.id, b.columns[name], b.elements[name])
+                if item not in out:
+                    out.append(item)
+    return tuple(out)
 
 
 _RANGE = {operators.gt, operators.ge, operators.lt, operators.le}

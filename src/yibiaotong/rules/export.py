@@ -1,7 +1,7 @@
 """Exporting alerts to Excel (预警清单): one sheet of alerts, one of the records they are about.
 
-Everything written is as shown to people: explanations and evidence were stored masked, and
-record keys are masked here. Cells are written as text, never as formulas (a value beginning
+Everything written is as shown to the viewer on the alert pages: explanations are written from
+evidence kept masked, without what the viewer may not read, and record keys are masked here. Cells are written as text, never as formulas (a value beginning
 with "=" stays text), and ID-like numbers never become floats.
 """
 
@@ -12,6 +12,7 @@ from typing import Any
 
 from yibiaotong.rules.alerts import list_alerts
 from yibiaotong.rules.definitions import SEVERITIES
+from yibiaotong.rules.evidence import Readable
 
 COLUMNS = [("id", "编号", 8), ("title", "预警", 30), ("severity_zh", "等级", 6), ("department", "部门", 10),
            ("org_unit_name", "单位", 14), ("org_unit", "单位代码", 14), ("status_zh", "状态", 8),
@@ -31,12 +32,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def export_alerts(engine, path: str | Path, **scope: Any) -> int:
+def export_alerts(engine, path: str | Path, *, readable: Readable | None = None, **scope: Any) -> int:
     """Write the alerts of a scope (filters as :func:`yibiaotong.rules.alerts.list_alerts`) to an
-    .xlsx file; returns how many alerts were written."""
+    .xlsx file, evidence as the viewer may see it (``readable``); returns how many alerts were written."""
     import xlsxwriter
 
-    alerts = list_alerts(engine, limit=None, **scope)
+    alerts = list_alerts(engine, limit=None, readable=readable, **scope)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})

@@ -2,7 +2,8 @@
 
 A finding is what an alert says about one case (one person, one parcel, one duplicated payment):
 the rows of the rule's SELECT that share the alert key are gathered, every record they came from
-is linked (ledger + key), and the evidence is shown masked and summarised in a Chinese sentence.
+is linked (ledger + key), and the evidence is kept masked, by label with the columns it was read
+from (:mod:`yibiaotong.rules.evidence`), and summarised in a Chinese sentence.
 The fingerprint is a SHA-256 of the rule id and the full key values: the same case found again,
 in any later run, has the same fingerprint.
 """
@@ -18,10 +19,10 @@ from typing import Any
 
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.rules.compile import CompiledRule
-from yibiaotong.rules.present import listed, masked_key, render, show
+from yibiaotong.rules.evidence import columns_of, explain, stored_value
+from yibiaotong.rules.present import listed, masked_key
 
 MAX_ROWS_SHOWN = 20
-MAX_RECORDS_SHOWN = 12
 
 
 @dataclass
@@ -62,7 +63,7 @@ def gather(compiled: CompiledRule, rows: list[Any], dictionary: Dictionary) -> l
             f = by_key[key] = Finding(key, m["_unit"])
         for alias in compiled.main:
             f.records.setdefault((compiled.bound[alias].ledger.id, m[f"_k_{alias}"]), alias)
-        shown = {e.label: show(m[f"_e{i}"], e.element, dictionary.codelists) for i, e in enumerate(compiled.evidence)}
+        shown = {e.label: stored_value(m[f"_e{i}"], e, dictionary.codelists) for i, e in enumerate(compiled.evidence)}
         if shown not in f.rows:
             f.rows.append(shown)
     for f in by_key.values():
@@ -81,12 +82,9 @@ def _describe(compiled: CompiledRule, f: Finding, dictionary: Dictionary) -> Non
         elements = [dictionary.elements.get(next((c.element for c in d.columns if c.column == k), ""))
                     for k in d.key]
         records.append({"ledger": ledger_id, "ledger_name": d.name, "key": masked_key(key, elements), "role": alias})
-    text = render(rule.explain, fields) if rule.explain else "；".join(
-        f"{label}：{value}" for label, value in fields.items() if value)
-    named = "；".join(f"{r['ledger_name']} {r['key']}" for r in records[:MAX_RECORDS_SHOWN])
-    more = f"等{len(records)}条" if len(records) > MAX_RECORDS_SHOWN else ""
-    f.explanation = f"{text}（依据：{named}{more}）" if named else text
+    f.explanation = explain(rule.explain, fields, records, len(records))
     f.rows.sort(key=lambda r: [str(r.get(label) or "") for label in labels])
     f.evidence = {"fields": fields, "rows": f.rows[:MAX_ROWS_SHOWN], "rows_total": len(f.rows),
-                  "records": records[:50], "records_total": len(records), "ledgers": compiled.ledgers}
+                  "records": records[:50], "records_total": len(records), "ledgers": compiled.ledgers,
+                  "columns": columns_of(compiled.evidence), "explain": rule.explain}
     f.fingerprint = fingerprint(rule.id, f.key)

@@ -208,9 +208,14 @@ class AlertOut(BaseModel):
     org_unit_name: str
     status: str = Field(description="new | acknowledged | resolved | dismissed")
     status_zh: str
-    explanation: str = Field(description="in Chinese, naming the records and values (ID numbers masked)")
+    explanation: str = Field(description="in Chinese, naming the records and values, masked as the record pages "
+                                         "mask them for you; （无权查看） where a value comes from a column you may not read")
     action: str | None = Field(description="the suggested action")
-    evidence: dict[str, Any] = Field(description="fields, rows and records (keys masked) that triggered it")
+    evidence: dict[str, Any] = Field(description="fields, rows and records (keys masked) that triggered it, masked as "
+                                                 "the record pages mask them; `hidden` lists the labels whose values "
+                                                 "come from columns you may not read (null), `columns` what each label "
+                                                 "was read from; `withheld` for alerts kept before evidence was kept by "
+                                                 "column (values dropped until the rule runs again)")
     as_of: str
     present: bool = Field(description="found again by the latest run of its rule")
     times_found: int
