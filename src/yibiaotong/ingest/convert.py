@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from itertools import repeat
-from operator import add, itemgetter, mod, mul
+from itertools import compress, repeat
+from operator import add, itemgetter, mod, mul, not_
 from typing import Any
 
 from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR
@@ -185,10 +185,16 @@ def _weighted(digits: str, start: int) -> int | None:
 def _each_column(convert: Converter) -> ColumnConverter:
     """Values that rarely repeat (ID numbers, names, phones): the converter's fast path per cell."""
     def column(cells: Sequence[Any]) -> tuple[list[Any], dict[int, list[Problem]]]:
-        results = list(map(convert, cells))
-        return [r[0] for r in results], {i: r[1] for i, r in enumerate(results) if r[1]}
+        return _split(list(map(convert, cells)))
 
     return column
+
+
+def _split(results: list[tuple[Any, list[Problem]]]) -> tuple[list[Any], dict[int, list[Problem]]]:
+    """Per-cell (value, problems) as a column's values and its problems by position (in C: a
+    million cells pass here)."""
+    problems = list(map(itemgetter(1), results))
+    return list(map(itemgetter(0), results)), dict(compress(enumerate(problems), problems))
 
 
 # classes whose values equal only values of the same class (1 == 1.0 == True: numbers are not here),
@@ -206,21 +212,19 @@ def _memo_column(convert: Converter) -> ColumnConverter:
             memo.clear()
             typed.clear()
         hits = list(map(memo.get, cells))
-        if None in hits:
-            for i, found in enumerate(hits):
+        for i in compress(range(len(hits)), map(not_, hits)):  # cells not seen before (a hit is a tuple)
+            raw = cells[i]
+            if raw.__class__ in _SAFE_KEYS:
+                found = memo.get(raw)
                 if found is None:
-                    raw = cells[i]
-                    if raw.__class__ in _SAFE_KEYS:
-                        found = memo.get(raw)
-                        if found is None:
-                            found = memo[raw] = convert(raw)
-                    else:
-                        key = (raw.__class__, raw)
-                        found = typed.get(key)
-                        if found is None:
-                            found = typed[key] = convert(raw)
-                    hits[i] = found
-        return [h[0] for h in hits], {i: h[1] for i, h in enumerate(hits) if h[1]}
+                    found = memo[raw] = convert(raw)
+            else:
+                key = (raw.__class__, raw)
+                found = typed.get(key)
+                if found is None:
+                    found = typed[key] = convert(raw)
+            hits[i] = found
+        return _split(hits)
 
     return column
 

@@ -96,9 +96,11 @@ def chunked(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[Chunk]
 
 
 def from_rows(numbers: list[int], rows: list[list[Any]]) -> Chunk:
-    width = max(map(len, rows), default=0)
-    padded = [v if len(v) == width else [*v, *[None] * (width - len(v))] for v in rows]
-    return Chunk(numbers, list(zip(*padded)) if width else [])
+    widths = set(map(len, rows))
+    width = max(widths, default=0)
+    if len(widths) > 1:  # rows of a part are as wide as the part; an empty row between parts is []
+        rows = [v if len(v) == width else [*v, *[None] * (width - len(v))] for v in rows]
+    return Chunk(numbers, list(zip(*rows)) if width else [])
 
 
 class Workbook:
