@@ -258,6 +258,10 @@ CATALOG: dict[str, Template] = {
     "ledger-key-missing": Template(
         "该行未写入台账《{ledger}》：缺少“{column}”", "row not written to ledger {ledger}: {column} is empty",
         "台账按该栏目识别记录；如需写入，请补填后重新导入。", "The ledger identifies records by it; fill it in and import again."),
+    "record-rejected-with-form": Template(
+        "本表的主要栏目有误，这一行子表（如家庭成员）随整张表一起未导入",
+        "the form's own fields are invalid, so this sub-table row (a household member) was not imported either",
+        "改正本表其他栏目的错误后，重新导入整张表。", "Fix the form's other errors and import the whole form again."),
     "formula-no-cached-value": Template(
         "该格是公式，但文件中没有保存计算结果（显示为空）", "the cell holds a formula without a calculated value",
         "请用Excel或WPS打开文件、保存一次（让公式算出结果），再导入；或把公式改为数值。",

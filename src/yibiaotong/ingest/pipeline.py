@@ -24,10 +24,11 @@ from yibiaotong.forms.reader import read_sheet
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ingest.conflicts import load_authority
 from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
+from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import build_plan, infer_period
-from yibiaotong.ingest.recognise import recognise
+from yibiaotong.ingest.recognise import match, recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
 from yibiaotong.ingest.workbook import UndecodableText, Workbook
@@ -136,14 +137,19 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     if sheet.hidden:
         report.warnings.append(Problem("sheet-hidden", {}, where))
         return
-    template, why = read_sheet(sheet.head, path.name)
-    if template is None:
+    printed, why = read_sheet(sheet.head, path.name)
+    fixed = fixed_layout(sheet.head_values, forms, forced)
+    if fixed is not None:  # a one-record form with an installed layout: read where its template says
+        template, rec = fixed.template, match(fixed.template, fixed.form)
+    elif printed is None:
         report.warnings.append(Problem("sheet-not-a-form", {"reason": why[0], "reason_en": why[1]}, where))
         return
-    rec, problem = recognise(template, forms, forced)
-    if rec is None:
-        report.problems.append(problem.at(**where))
-        return
+    else:
+        template = printed
+        rec, problem = recognise(template, forms, forced)
+        if rec is None:
+            report.problems.append(problem.at(**where))
+            return
     plan, plan_problems = build_plan(rec, template, store, store.dictionary)
     report.warnings.extend(p.at(**where) for p in plan_problems)
     if plan is None:
@@ -151,7 +157,7 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     if plan.town is None and plan.village is None and not org_unit:
         report.problems.append(Problem("org-unit-required", {}, where))
         return
-    sheet_period = period or infer_period(template)
+    sheet_period = period or infer_period(printed or template)
     sr = SheetReport(sheet.name, rec.form.id, rec.form.title, rec.score, sheet_period,
                      missing_fields=rec.missing, extra_columns=[h for h in rec.extra if h != "错误说明"])
     if rec.missing:

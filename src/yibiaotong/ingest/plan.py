@@ -33,6 +33,7 @@ class ColumnPlan:
     ledger_column: str | None
     convert_column: ColumnConverter | None = None  # the same converter, a chunk of the column at a time
     unit: str | None = None  # the unit the file states for the column (元, 万元), which the converter applies
+    subtable: str | None = None  # record forms: the repeated sub-table (家庭成员情况) the value cell heads
 
     def __post_init__(self) -> None:
         if self.convert_column is None:
@@ -90,7 +91,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
         columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
                                   compile_converter(element, dictionary.codelists, unit),
-                                  ledger_id, column_name if ledger_id else None, unit=unit))
+                                  ledger_id, column_name if ledger_id else None, unit=unit,
+                                  subtable=tf.subtable if template.layout != "roster" else None))
         index = len(columns) - 1
         if ledger_id:
             ledgers[ledger_id].columns.append((column_name, index))

@@ -34,8 +34,10 @@ from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
+from yibiaotong.ingest.layout import subtable_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
@@ -145,6 +147,8 @@ class SheetImport:
             lid: set() for lid, lp in plan.ledgers.items()
             if ctx.conn.execute(select(lp.table.c._id).limit(1)).first() is None}
         self.converters = [c.convert for c in plan.columns]
+        self._offset = 0  # record forms: rows below a sub-table's first value row (see _record)
+        self._only: set[str] | None = None  # record forms: the ledgers a sub-table row writes
         self.picked = [c.column - 1 for c in plan.columns]
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
@@ -315,12 +319,49 @@ class SheetImport:
         return found
 
     def _record(self) -> None:
-        """A record form: its value cells are one row."""
+        """A record form: its value cells are one row; each further filled row of a sub-table
+        (家庭成员情况: one household member a row) is one more row, with the record's own values."""
         head = self.sheet.head_values
-        cells = [head.get((c.cell_row, c.column)) for c in self.plan.columns]
+        cols = self.plan.columns
+        cells = [head.get((c.cell_row, c.column)) for c in cols]
+        invalid = self.report.rows_invalid
+        self._record_row(cells, [], 0)
+        record_rejected = self.report.rows_invalid > invalid
+        sub = [i for i, c in enumerate(cols) if c.subtable and c.cell_row]
+        if not sub:
+            return
+        labels = {norm(f.label) for f in self.template.fields if not f.subtable}
+        last = max((r for r, _c in head), default=0)
+        # a member row gives its ledgers only its own cells and their keys: the record's other values
+        # (家庭收入 beside 家庭成员) are the record's, not each member's
+        own = set(sub)
+        for lid in {cols[i].ledger for i in sub if cols[i].ledger}:
+            lp = self.plan.ledgers[lid]
+            own.update(i for name, i in lp.columns if name in lp.definition.key)
+        kept = [cells[i] if i in own or cols[i].ledger not in {cols[j].ledger for j in sub} else None
+                for i in range(len(cols))]
+        for k in subtable_rows(head, [(cols[i].cell_row, cols[i].column) for i in sub], labels, last):
+            member = list(kept)
+            for i in sub:
+                member[i] = head.get((cols[i].cell_row + k, cols[i].column))
+            self._record_row(member, sub, k, rejected=record_rejected)
+        self._offset, self._only = 0, None
+
+    def _record_row(self, cells: list[Any], sub: list[int], k: int, *, rejected: bool = False) -> None:
+        """One row of a record form; ``k`` rows below the first value row in the sub-table columns ``sub``.
+        A member row repeats the record's values: only its own cells' problems are its own, and when
+        the record itself was rejected its members wait with it."""
+        self._offset = k
+        self._only = {self.plan.columns[i].ledger for i in sub if self.plan.columns[i].ledger} if k else None
         results = [f(x) for f, x in zip(self.converters, cells)]
-        bad = [(i, p) for i, r in enumerate(results) if r[1] for p in r[1]] or None
-        self._row(self.plan.columns[0].cell_row or 1, cells, cells, [r[0] for r in results], bad)
+        bad = [(i, p) for i, r in enumerate(results) if r[1] and (not k or i in sub) for p in r[1]] or None
+        number = self.plan.columns[sub[0]].cell_row + k if k else (self.plan.columns[0].cell_row or 1)
+        if rejected:
+            problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
+                "record-rejected-with-form", {}, {**self.where, "row": number})]
+            self._reject(number, cells, problems)
+            return
+        self._row(number, cells, cells, [r[0] for r in results], bad)
 
     def _row(self, number: int, values: list[Any], cells: list[Any], out: list[Any], bad) -> None:
         """One row that is not plainly clean: what it is (empty, a total, a footer line) and what is
@@ -358,6 +399,8 @@ class SheetImport:
         records: list[tuple[str, PreparedRecord]] = []
         outside: list[Problem] = []
         for lid, lp in self.plan.ledgers.items():
+            if self._only is not None and lid not in self._only:
+                continue  # a sub-table row writes its own ledgers; the record's were written with the record
             values = {name: out[i] for name, i in lp.columns}
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
             if key == "":
@@ -442,7 +485,8 @@ class SheetImport:
 
     def _at(self, p: Problem, index: int, number: int) -> Problem:
         c = self.plan.columns[index]
-        return p.at(**self.where, row=c.cell_row or number, column=c.letter, header=c.header)
+        row = c.cell_row + (self._offset if c.subtable else 0) if c.cell_row else number
+        return p.at(**self.where, row=row, column=c.letter, header=c.header)
 
     def _reject(self, number: int, raw: list[Any], problems: list[Problem]) -> None:
         self.report.rows_invalid += 1
@@ -453,7 +497,8 @@ class SheetImport:
             if self.template.layout == "roster":
                 bad = {c.column for c in cols if (number, c.letter) in places}
             else:  # a record form's row in the error workbook lists its fields left to right
-                bad = {i + 1 for i, c in enumerate(cols) if (c.cell_row, c.letter) in places}
+                bad = {i + 1 for i, c in enumerate(cols)
+                       if (c.cell_row + (self._offset if c.subtable else 0), c.letter) in places}
             self.errors.rows.append(RejectedRow(number, list(raw), bad, [p.message_zh for p in problems]))
 
     # --- writing -----------------------------------------------------------------------------
