@@ -160,12 +160,17 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
 
 
 def _ratio(source: str, target: str) -> Fraction | None:
-    """The exact size of one ``source`` in ``target``; rates by their first unit (万元/年 -> 元/年)."""
+    """The exact size of one ``source`` in ``target``; rates by their first unit (万元/年 -> 元/年,
+    元/月 -> 元), never one rate into another (元/年 -> 元/月)."""
     source_parts = [canonical_unit(p) for p in source.split("/")]
     target_parts = [canonical_unit(p) for p in target.split("/")]
     if source_parts == target_parts:
         return Fraction(1)
-    if len(source_parts) != len(target_parts) or source_parts[1:] != target_parts[1:]:
+    if len(source_parts) == 1 or len(target_parts) == 1:
+        # a rate against a plain unit: an element that names no period (保障金额, 元) holds what the
+        # form that feeds it asks for (拟保障金额（元/月）), so only the first units convert
+        source_parts, target_parts = source_parts[:1], target_parts[:1]
+    elif source_parts[1:] != target_parts[1:]:
         return None
     first_s, first_t = source_parts[0], target_parts[0]
     if first_s not in UNITS or first_t not in UNITS:
