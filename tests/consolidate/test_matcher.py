@@ -75,3 +75,10 @@ def test_a_field_with_a_unit_of_measure_never_takes_a_text_element(matcher):
     got = elements(matcher, f)
     assert got[0] == "livestock_holdings"
     assert got[1] is None and got[2] is None
+
+
+def test_another_word_for_an_attribute_under_family_members_is_the_members(matcher):
+    # 周岁 is an alias of 年龄 (the subject's); under 家庭成员情况 it is the member's age, not the applicant's
+    f = form("姓名", "周岁", "家庭成员情况/姓名", "家庭成员情况/周岁", layout="record",
+             subtables={"家庭成员情况/姓名": "家庭成员情况", "家庭成员情况/周岁": "家庭成员情况"})
+    assert elements(matcher, f) == ["person_name", "age", "family_member_name", "family_member_age"]

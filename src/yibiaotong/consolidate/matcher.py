@@ -120,6 +120,12 @@ class Matcher:
             hit = self._one(self.by_owner.get((section_owner, n)))
             if hit:
                 return Match(hit.id, 0.9, f"“{leaf}”位于“{'/'.join(parents)}”之下，属{self._word(section_owner)}，对应{hit.name}")
+            # another word for a plain attribute (周岁 = 年龄) under a member section: the member's 年龄
+            plain = self._one(self.by_owner.get((None, n)))
+            hit = plain and self._one(self.by_owner.get((section_owner, self.norm.label(plain.name))))
+            if hit:
+                return Match(hit.id, 0.85, f"“{leaf}”即“{plain.name}”，位于“{'/'.join(parents)}”之下，"
+                                           f"属{self._word(section_owner)}，对应{hit.name}")
         if inherited and (n in self._attribute or n in self._names):
             hit = self._one(self.by_owner.get((inherited, n)))
             if hit:
