@@ -214,7 +214,7 @@ link = Table(
     Column("payload", JSON, nullable=False),  # the row's converted values per ledger
     Column("shown", JSON, nullable=False),  # the row as a reviewer sees it (ID numbers masked)
     Column("candidate_ledger", String(100), nullable=False),
-    Column("candidate_key", String(300), nullable=False),
+    Column("candidate_key", String(300), nullable=False, index=True),
     Column("probability", Float, nullable=False),
     Column("evidence", JSON, nullable=False),  # per compared field: agree / similar / differ / missing
     Column("status", String(20), nullable=False, index=True),  # pending | confirmed | rejected
