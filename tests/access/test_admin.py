@@ -74,3 +74,20 @@ def test_access_migration_downgrades_and_upgrades_again(engine):
     assert "ybt_grant" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert {"ybt_grant", "ybt_api_token"} <= set(inspect(engine).get_table_names())
+
+
+def test_a_token_works_at_once_while_an_import_holds_sqlites_write_lock(world):
+    if world.engine.dialect.name != "sqlite":
+        pytest.skip("only SQLite has one writer for the whole database")
+    import time
+
+    token, _info = create_token(world.engine, "linjiang", "轮询")  # never used: its first use is noted
+    with world.engine.connect() as importer:
+        importer.exec_driver_sql("BEGIN IMMEDIATE")  # what an import's transaction holds until the file is done
+        started = time.perf_counter()
+        assert user_for_token(world.engine, token).name == "linjiang"
+        assert time.perf_counter() - started < 2  # not the 10 s a writer waits
+        importer.exec_driver_sql("ROLLBACK")
+    user_for_token(world.engine, token)
+    with world.engine.connect() as conn:
+        assert conn.execute(select(api_token.c.last_used_at).where(api_token.c.prefix == token[:10])).scalar()

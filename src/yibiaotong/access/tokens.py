@@ -7,19 +7,24 @@ nobody can guess such a token from its hash); the token itself is shown once, at
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from yibiaotong.access.users import User, _user, get_user
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.store.engine import BUSY_TIMEOUT_MS
 from yibiaotong.store.schema import api_token
 from yibiaotong.store.schema import user as user_table
 
 PREFIX = "ybt_"
 TOUCH_EVERY = timedelta(hours=1)  # last_used_at is a hint for admins, not worth a write per request
+TOUCH_WAIT_MS = 200
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,25 @@ def user_for_token(engine: Engine, token: str) -> User | None:
     now = datetime.now(UTC)
     last = row["last_used_at"]
     if last is None or now - (last if last.tzinfo else last.replace(tzinfo=UTC)) > TOUCH_EVERY:
-        with engine.begin() as conn:
-            conn.execute(update(api_token).where(api_token.c.id == row["id"]).values(last_used_at=now))
+        _touch(engine, row["id"], now)
     return _user(row)
+
+
+def _touch(engine: Engine, token_id: int, now: datetime) -> None:
+    """Note the token's use, if the database lets us at once: the time is a hint for admins, never a
+    reason to keep a caller waiting while an import holds SQLite's one write lock."""
+    try:
+        with engine.begin() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {TOUCH_WAIT_MS}")
+            try:
+                conn.execute(update(api_token).where(api_token.c.id == token_id).values(last_used_at=now))
+            finally:
+                if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    except OperationalError:
+        log.info("token %s: last use not recorded, the database is busy", token_id)
 
 
 def list_tokens(engine: Engine) -> list[TokenInfo]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 
 DEFAULT_DB_PATH = Path("demo.db")
+BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a writer waits for another's transaction (an import) to end
 
 
 def database_url(db: str | os.PathLike | None = None) -> str:
@@ -33,7 +34,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
