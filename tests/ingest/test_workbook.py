@@ -146,7 +146,8 @@ def test_a_large_sheet_read_by_a_second_process_gives_the_rows_read_here(tmp_pat
     wb.close()
     monkeypatch.setattr(workbook, "PART_BYTES", 3000)
     monkeypatch.setattr(workbook, "FIRST_PART_BYTES", 700)
-    sheet = next(Workbook(path, "xlsx").sheets())
+    sheets = Workbook(path, "xlsx").sheets()  # the sheet's reading process lives as long as this
+    sheet = next(sheets)
     assert sheet._chunks is not None  # read in parts, by a second process
 
     def plain(chunks):
@@ -175,7 +176,13 @@ def test_an_import_that_stops_early_ends_its_reading_process(tmp_path, monkeypat
         return started[-1]
 
     monkeypatch.setattr(subprocess, "Popen", popen)
-    chunks = next(Workbook(path, "xlsx").sheets()).chunks(1, 10)
+    sheets = Workbook(path, "xlsx").sheets()
+    chunks = next(sheets).chunks(1, 10)
     assert len(next(chunks)) == 10
     chunks.close()
     assert len(started) == 1 and started[0].poll() is not None
+    sheets = Workbook(path, "xlsx").sheets()
+    next(sheets)  # a sheet not imported (not a form, say): its reading process ends with the next sheet
+    assert len(started) == 2 and started[1].poll() is None
+    sheets.close()
+    assert started[1].poll() is not None

@@ -10,6 +10,7 @@ a no-op that says so) and, in strict mode, when any row is wrong.
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -91,12 +92,15 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
         seen_before = conn.execute(select(schema.import_batch.c.id).where(
             schema.import_batch.c.file_hash == file_hash).limit(1)).first() is not None
     errors: list[SheetErrors] = []
+    target = Path(error_workbook) if error_workbook else path.with_name(f"{path.stem}.错误清单.xlsx")
+    rejected = _RejectedRows(target, errors)
     try:
         with engine.begin() as conn, _page_cache(conn):
             _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
                     progress, report, errors)
             if not report.sheets:
                 raise YbtError(report.problems or [Problem("form-not-recognised", {"best": "无", "score": "0%"}, where)])
+            rejected.start()  # written while the transaction ends (the database's own work, without Python's lock)
             if strict and report.rows_invalid:
                 report.status = "rejected"
                 raise _Undo()
@@ -106,9 +110,47 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
             report.status = "imported"
     except _Undo:
         pass  # rolled back by engine.begin(): nothing of this file is in the database
-    if any(e.rows for e in errors):
-        target = Path(error_workbook) if error_workbook else path.with_name(f"{path.stem}.错误清单.xlsx")
-        report.error_workbook = str(write_error_workbook(target, [e for e in errors if e.rows]))
+    except BaseException:
+        rejected.discard()  # the import failed as a whole: no list of rows to fix
+        raise
+    report.error_workbook = rejected.finish()
+
+
+class _RejectedRows:
+    """The error workbook (错误清单) written in a thread of its own, under a temporary name until
+    the import is over: a failed import leaves whatever was there before."""
+
+    def __init__(self, target: Path, errors: list[SheetErrors]):
+        self.target, self.errors = target, errors
+        self._thread: threading.Thread | None = None
+        self._written: Path | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        if any(e.rows for e in self.errors):
+            self._thread = threading.Thread(target=self._write, name="ybt-error-workbook", daemon=True)
+            self._thread.start()
+
+    def _write(self) -> None:
+        try:
+            partial = self.target.with_name(f".{self.target.stem}.part{self.target.suffix}")
+            self._written = write_error_workbook(partial, [e for e in self.errors if e.rows])
+        except BaseException as exc:  # raised in the importing thread by finish()
+            self._error = exc
+
+    def finish(self) -> str | None:
+        if self._thread is None:
+            return None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return str(self._written.replace(self.target))
+
+    def discard(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            if self._written is not None:
+                self._written.unlink(missing_ok=True)
 
 
 def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority, progress,

@@ -17,14 +17,16 @@ The database is never touched here.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from itertools import compress, dropwhile
+from itertools import chain, compress
 from operator import is_not
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,11 @@ from yibiaotong.ingest.workbook import Chunk
 _SEPARATOR = "\x1f"  # ASCII unit separator: almost never in a cell, and checked for
 _LENGTH = struct.Struct("<Q")
 _TEXT, _OBJECTS, _END, _ERROR, _SAME = 0, 1, 2, 3, 4
+# the child's parts are smaller than those read in the importing process: the first rows come
+# sooner, and the child's memory adds to the import's
+PART_BYTES = 16 * 1024 * 1024
+# rows read at most before the import says where the data starts (it is scanning the sheet meanwhile)
+READ_AHEAD_ROWS = 100_000
 
 
 @dataclass
@@ -51,34 +58,57 @@ class Conversion:
         return [(index, compile_column(element, self.codelists, unit)) for index, element, unit in self.columns]
 
 
-def chunks(path: Path, name: str, scan: Any, first: int, size: int, conversion: Conversion | None = None
-           ) -> Iterator[Chunk]:
-    """The sheet's rows from ``first`` on, ``size`` at a time, read (and converted) by a child process."""
-    package = Path(workbook.__file__).resolve().parents[2]  # where yibiaotong is imported from
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(package), os.environ.get("PYTHONPATH")]))}
-    child = subprocess.Popen([sys.executable, "-c", "from yibiaotong.ingest.reader import main; main()"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-    try:
-        # the part sizes go along: they are the importing process's (tests make them small)
-        job = (str(path), name, scan, first, size, conversion, workbook.PART_BYTES, workbook.FIRST_PART_BYTES)
-        child.stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
-        child.stdin.close()
-        while True:
-            head = child.stdout.read(_LENGTH.size)
-            if len(head) < _LENGTH.size:
-                child.wait()
-                raise OSError(f"the process reading the sheet ended early (exit code {child.returncode})")
-            kind, body = pickle.loads(child.stdout.read(_LENGTH.unpack(head)[0]))
-            if kind == _END:
-                return
-            if kind == _ERROR:
-                raise body
-            yield _unpacked(body)
-    finally:
-        child.stdout.close()
-        if child.poll() is None:  # the import stopped before the sheet's end
+class Reading:
+    """A child process reading one large sheet. Started as soon as the sheet is found, it reads
+    its first rows ahead while this process scans the sheet and recognises its form; it goes on
+    when :meth:`chunks` says from which row, in what chunks and with which converters."""
+
+    def __init__(self, path: Path, name: str, member: str):
+        package = Path(workbook.__file__).resolve().parents[2]  # where yibiaotong is imported from
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(package), os.environ.get("PYTHONPATH")]))}
+        self.child = subprocess.Popen([sys.executable, "-c", "from yibiaotong.ingest.reader import main; main()"],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        # the part sizes go along: they are this process's (tests make them small)
+        parts = (min(workbook.PART_BYTES, PART_BYTES), workbook.FIRST_PART_BYTES)
+        self._tell((str(path), name, member, *parts))
+
+    def chunks(self, first: int, size: int, conversion: Conversion | None = None) -> Iterator[Chunk]:
+        """The sheet's rows from ``first`` on, ``size`` at a time, read (and converted) by the child."""
+        child = self.child
+        try:
+            self._tell((first, size, conversion))
+            child.stdin.close()
+            while True:
+                head = child.stdout.read(_LENGTH.size)
+                if len(head) < _LENGTH.size:
+                    child.wait()
+                    raise OSError(f"the process reading the sheet ended early (exit code {child.returncode})")
+                kind, body = pickle.loads(child.stdout.read(_LENGTH.unpack(head)[0]))
+                if kind == _END:
+                    return
+                if kind == _ERROR:
+                    raise body
+                yield _unpacked(body)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """End the child, whether or not it was asked for the rows."""
+        child = self.child
+        if child.poll() is None:  # not asked, or the import stopped before the sheet's end
             child.kill()
         child.wait()
+        for stream in (child.stdin, child.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+    def _tell(self, message: Any) -> None:
+        try:
+            self.child.stdin.write(pickle.dumps(message, pickle.HIGHEST_PROTOCOL))
+            self.child.stdin.flush()
+        except BrokenPipeError as exc:  # the child is gone: said where its rows are wanted
+            raise OSError("the process reading the sheet ended early") from exc
 
 
 def _packed(chunk: Chunk) -> tuple[list[int], list[tuple[int, Any]], list | None]:
@@ -131,15 +161,43 @@ def _send(out, message: Any) -> None:
 
 
 def main() -> None:
-    """The child: read the job from stdin, send chunks to stdout (nothing else may go there)."""
-    out = sys.stdout.buffer
+    """The child: the sheet from stdin, its first rows read ahead, then from stdin where to start and
+    how to convert; chunks to stdout (nothing else may go there). Without an answer (the sheet is
+    not imported) it ends."""
+    out, stdin = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr
-    job = pickle.load(sys.stdin.buffer)
-    path, name, scan, first, size, conversion, workbook.PART_BYTES, workbook.FIRST_PART_BYTES = job
+    path, name, member, workbook.PART_BYTES, workbook.FIRST_PART_BYTES = pickle.load(stdin)
+    answer: list = []
+    answered = threading.Event()
+
+    def listen() -> None:
+        with contextlib.suppress(EOFError):
+            answer.append(pickle.load(stdin))
+        answered.set()
+
+    threading.Thread(target=listen, daemon=True).start()
+    blocks = workbook.part_blocks(Path(path), name, workbook.SheetScan(member, 0))
+    ahead: list = []
+    failed: Exception | None = None
+    try:  # rows read while the importing process scans the sheet and recognises its form
+        read = 0
+        while read < READ_AHEAD_ROWS and not answered.is_set():
+            block = next(blocks, None)
+            if block is None:
+                break
+            ahead.append(block)
+            read += len(block[1])
+    except Exception as exc:  # said if the rows are asked for
+        failed = exc
+    answered.wait()
+    if not answer:
+        return  # the sheet is not imported
+    first, size, conversion = answer[0]
     try:
+        if failed is not None:
+            raise failed
         converters = conversion.compile() if conversion is not None else None
-        rows = dropwhile(lambda item: item[0] < first, workbook.part_rows(Path(path), name, scan))
-        for chunk in workbook.chunked(rows, size):
+        for chunk in workbook.chunked_blocks(chain(ahead, blocks), first, size):
             body = _packed(chunk)
             if converters is not None:
                 body = (*body[:2], _converted(chunk, converters))

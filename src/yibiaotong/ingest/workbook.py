@@ -115,7 +115,7 @@ class Workbook:
             return
         from python_calamine import CalamineError, CalamineWorkbook
 
-        scans = _scan_sheets(self.path) if self.kind == "xlsx" else {}
+        scans = _sheet_scans(self.path) if self.kind == "xlsx" else {}
         try:
             wb = CalamineWorkbook.from_path(str(self.path))
         except CalamineError:
@@ -128,10 +128,20 @@ class Workbook:
             for name in wb.sheet_names:
                 scan = scans.get(name)
                 hidden = not visible.get(name, True)
-                if scan is not None and scan.size > PART_BYTES:
-                    yield _parted_sheet(self.path, name, hidden, scan)
-                else:
-                    yield _calamine_sheet(wb, name, hidden, scan.formulas if scan else set())
+                if scan is not None and scan.size > PART_BYTES and not hidden:
+                    from yibiaotong.ingest.reader import Reading
+
+                    # a second process starts reading while the sheet is scanned here
+                    reading = Reading(self.path, name, scan.member)
+                    try:
+                        _scan_sheet(self.path, scan)
+                        yield _parted_sheet(self.path, name, hidden, scan, reading)
+                    finally:
+                        reading.close()
+                    continue
+                if scan is not None:
+                    _scan_sheet(self.path, scan)
+                yield _calamine_sheet(wb, name, hidden, scan.formulas if scan else set())
 
 
 def _calamine_sheet(wb, name: str, hidden: bool, formulas: set[tuple[int, int]]) -> Sheet:
@@ -259,7 +269,7 @@ _DIMENSION_ROWS = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
 
 
 @dataclass
-class _SheetScan:
+class SheetScan:
     member: str  # the sheet's XML in the zip
     size: int  # unpacked
     formulas: set[tuple[int, int]] = field(default_factory=set)  # cells with a formula and no value
@@ -267,17 +277,25 @@ class _SheetScan:
     rows: int | None = None  # the last row, from <dimension>
 
 
-def _scan_sheets(path: Path) -> dict[str, _SheetScan]:
-    """Per sheet name, what one streaming pass over its XML finds."""
-    out: dict[str, _SheetScan] = {}
+def _sheet_scans(path: Path) -> dict[str, SheetScan]:
+    """Per sheet name, where its XML is and how large it unpacks (the zip's directory says)."""
+    out: dict[str, SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             for name, member in _sheet_members(zf).items():
-                scan = out[name] = _SheetScan(member, zf.getinfo(member).file_size)
-                _scan(zf, scan)
-    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError):
+                out[name] = SheetScan(member, zf.getinfo(member).file_size)
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return out  # calamine (or the reading in parts) will say what is wrong with the file
     return out
+
+
+def _scan_sheet(path: Path, scan: SheetScan) -> None:
+    """What one streaming pass over the sheet's XML finds."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            _scan(zf, scan)
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError):
+        return  # calamine (or the reading in parts) will say what is wrong with the file
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -295,7 +313,7 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _scan(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
+def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
     """Stream the sheet's XML; only a chunk and the tail of the previous one are in memory."""
     tail = b""
     with zf.open(scan.member) as fh:
@@ -317,35 +335,71 @@ def _scan(zf: zipfile.ZipFile, scan: _SheetScan) -> None:
             tail = block[-512:]  # a cell cut at the chunk boundary is found in the next block
 
 
-def _parted_sheet(path: Path, name: str, hidden: bool, scan: _SheetScan) -> Sheet:
-    """A large sheet read a part at a time: only one part's cells are in memory at once."""
-    from yibiaotong.ingest import reader
-
+def _parted_sheet(path: Path, name: str, hidden: bool, scan: SheetScan, reading: Any) -> Sheet:
+    """A large sheet read a part at a time: only one part's cells are in memory at once. Its
+    chunks come from ``reading`` (:class:`yibiaotong.ingest.reader.Reading`), a second process."""
     merges = [Span(*m) for m in sorted(scan.merges)]
     sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, lambda: part_rows(path, name, scan),
-                  lambda first, size, conversion: reader.chunks(path, name, scan, first, size, conversion))
+                  reading.chunks)
     _fill_head(sheet)
     return sheet
 
 
-def part_rows(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[int, list[Any]]]:
+def part_rows(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[int, list[Any]]]:
     """The numbered rows of a large sheet, read a part at a time."""
+    for start, rows in part_blocks(path, name, scan):
+        yield from zip(count(start), rows)
+
+
+def part_blocks(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[int, list[list[Any]]]]:
+    """The rows of a large sheet a part at a time, as runs of consecutive rows: the number of the
+    first, and the rows (values from column A at position 0)."""
     last = None  # the last row of the previous part: the empty rows between parts are rows too
     for data, rows_without_number in _parts(path, name, scan):
         if rows_without_number:  # <row> without r="…": calamine counts this part's rows from 1
             offset = last or 0
-            yield from _numbered(data, offset)
+            if data.height:
+                yield data.start[0] + 1 + offset, _values(data)
             last = offset + rows_without_number
             continue
         if not data.height:
             continue
-        if last is not None:
-            yield from ((number, []) for number in range(last + 1, data.start[0] + 1))
-        yield from _numbered(data)
+        if last is not None and data.start[0] > last:
+            yield last + 1, [[] for _n in range(data.start[0] - last)]
+        yield data.start[0] + 1, _values(data)
         last = data.start[0] + data.height
 
 
-def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]:
+def _values(data) -> list[list[Any]]:
+    """A part's rows, from column A (calamine's start at the first used column)."""
+    rows = data.to_python()
+    c0 = data.start[1]
+    if c0:
+        pad = [""] * c0
+        rows = [pad + values for values in rows]
+    return rows
+
+
+def chunked_blocks(blocks: Iterator[tuple[int, list[list[Any]]]], first: int, size: int) -> Iterator[Chunk]:
+    """Runs of rows (:func:`part_blocks`) from row ``first`` on as chunks of ``size`` rows, without a
+    step per row in Python."""
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    for start, block in blocks:
+        if start + len(block) <= first:
+            continue
+        if start < first:
+            block, start = block[first - start:], first
+        numbers.extend(range(start, start + len(block)))
+        rows.extend(block)
+        while len(rows) >= size:
+            yield from_rows(numbers[:size], rows[:size])
+            del numbers[:size], rows[:size]
+    if rows:
+        yield from_rows(numbers, rows)
+
+
+def _parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int]]:
     """:func:`_read_parts`, a damaged zip said as an OSError (the file cannot be read), as calamine's are."""
     try:
         yield from _read_parts(path, name, scan)
@@ -353,7 +407,7 @@ def _parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]
         raise OSError(f"{scan.member}: {exc}") from exc
 
 
-def _read_parts(path: Path, name: str, scan: _SheetScan) -> Iterator[tuple[Any, int]]:
+def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int]]:
     """The sheet as calamine reads each part: a workbook in memory with the file's other parts
     (workbook, styles, shared strings; not the other sheets) and this sheet's XML up to
     <sheetData>, a run of whole rows, and the closing tags; with it, how many rows the part has
