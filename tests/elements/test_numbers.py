@@ -166,6 +166,8 @@ def test_unit_factors():
     assert unit_factor("元/月", "元") == Decimal(1)  # 拟保障金额（元/月） into an element kept in 元
     assert unit_factor("万元", "元/年") == Decimal(10000)
     assert unit_factor("元/月", "亩") is None
+    assert unit_factor("元/亩", "元") is None and unit_factor("元/人", "元") is None  # a standard is not an amount
+    assert unit_factor("公斤/亩", "公斤") is None
     assert unit_factor("件", "个") is None
 
 

@@ -33,6 +33,7 @@ ALIASES = {
     "市亩": "亩", "ha": "公顷", "hm2": "公顷", "km2": "平方公里", "平方千米": "平方公里",
     "kg": "千克", "g": "克", "t": "吨", "名": "人", "周岁": "岁",
 }
+PERIODS = frozenset({"年", "季", "季度", "月", "周", "日", "天"})  # what a rate may be per and still be an amount
 MULTIPLIERS = {"万": 10**4, "亿": 10**8, "千": 1000}  # number words: 1.5万 is 15000
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -161,14 +162,15 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
 
 def _ratio(source: str, target: str) -> Fraction | None:
     """The exact size of one ``source`` in ``target``; rates by their first unit (万元/年 -> 元/年,
-    元/月 -> 元), never one rate into another (元/年 -> 元/月)."""
+    元/月 -> 元), never one rate into another (元/年 -> 元/月) nor per 亩 / per 人 into a plain unit."""
     source_parts = [canonical_unit(p) for p in source.split("/")]
     target_parts = [canonical_unit(p) for p in target.split("/")]
     if source_parts == target_parts:
         return Fraction(1)
-    if len(source_parts) == 1 or len(target_parts) == 1:
-        # a rate against a plain unit: an element that names no period (保障金额, 元) holds what the
-        # form that feeds it asks for (拟保障金额（元/月）), so only the first units convert
+    if (len(source_parts) == 1) != (len(target_parts) == 1) and all(
+            p in PERIODS for p in source_parts[1:] + target_parts[1:]):
+        # an amount per period against a plain unit: an element that names no period (保障金额, 元)
+        # holds what the form feeding it asks for (拟保障金额（元/月）); per 亩 or per 人 never converts
         source_parts, target_parts = source_parts[:1], target_parts[:1]
     elif source_parts[1:] != target_parts[1:]:
         return None
