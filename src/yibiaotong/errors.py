@@ -258,6 +258,11 @@ CATALOG: dict[str, Template] = {
     "ledger-key-missing": Template(
         "该行未写入台账《{ledger}》：缺少“{column}”", "row not written to ledger {ledger}: {column} is empty",
         "台账按该栏目识别记录；如需写入，请补填后重新导入。", "The ledger identifies records by it; fill it in and import again."),
+    "subtable-column-not-kept": Template(
+        "子表栏目“{headers}”在报表定义中对应台账《{ledger}》中本表主记录的信息，不能按成员逐行写入，未导入",
+        "sub-table columns {headers} map to the form's own record in ledger {ledger}: not imported row by row",
+        "请数据局在报表定义中把这些栏目对应到家庭成员等子表自己的数据元（如 family_member_name）。",
+        "Map these columns to the sub-table's own elements (e.g. family_member_name) in the form definition."),
     "record-rejected-with-form": Template(
         "本表的主要栏目有误，这一行子表（如家庭成员）随整张表一起未导入",
         "the form's own fields are invalid, so this sub-table row (a household member) was not imported either",

@@ -23,36 +23,53 @@ FIELDS = {
     f"{MEMBERS}/姓名": ("family_member_name", "person_family_member"),
     f"{MEMBERS}/与户主关系": ("relation_to_head", "person_family_member"),
     f"{MEMBERS}/身份证号码": ("family_member_id_number", "person_family_member"),
+    "联系电话": ("phone", "person_identity"),  # below the sub-table: moves when rows are added
 }
+TITLE = "永川区最低生活保障申请表"
 
 
-@pytest.fixture
-def application(intake):
+def install(intake, fields: dict, form_id: str = "dibao_application"):
     intake.store.create_ledger(LedgerDef.from_dict({
         "id": "person_family_member", "name": "家庭成员台账", "subject": "person", "key": ["family_member_id_number"],
         "columns": ["family_member_id_number", "family_member_name", "relation_to_head"]}))
-    template = intake.tmp / "forms" / "低保申请表.xlsx"
-    render_template({"title": "最低生活保障申请表", "columns": list(FIELDS), "layout": "record",
+    template = intake.tmp / "forms" / f"{form_id}.xlsx"
+    render_template({"title": TITLE, "columns": list(FIELDS), "layout": "record",
                      "options": {"subtables": {MEMBERS: [h for h in FIELDS if h.startswith(MEMBERS)]}}}, template)
-    fd = FormDef(id="dibao_application", title="最低生活保障申请表", layout="record", template=template.name,
-                 department="民政局", fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
-                                              for h, (e, lg) in FIELDS.items()])
-    fd.path = template.with_name("dibao_application.yaml")  # installed beside its template, as in a pack
+    fd = FormDef(id=form_id, title=TITLE, layout="record", template=template.name, department="民政局",
+                 fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
+                         for h, (e, lg) in fields.items()])
+    fd.path = template.with_name(f"{form_id}.yaml")  # installed beside its template, as in a pack
     save_forms(intake.engine, "test", [fd])
     return template
 
 
-def fill(template, out, record: dict, members: list[dict]):
+@pytest.fixture
+def application(intake):
+    return install(intake, FIELDS)
+
+
+def fill(template, out, record: dict, members: list[dict], *, rows_added: int = 0, gap: bool = False,
+         title: str | None = None):
+    """The template filled in as a clerk does: ``rows_added`` rows inserted into the sub-table (a bigger
+    family; negative: unused rows deleted), a blank row left after the first member when ``gap``."""
     form = read_templates(template).forms[0]
     cells = {f.header: f.value_cell for f in form.fields}
+    first = cells[f"{MEMBERS}/姓名"][0]
     wb = openpyxl.load_workbook(template)
     ws = wb.active
+    if rows_added > 0:
+        ws.insert_rows(first + 1, rows_added)
+    elif rows_added < 0:
+        ws.delete_rows(first + 1, -rows_added)
+    if title:
+        ws.cell(1, 1).value = title
     for header, value in record.items():
-        ws.cell(*cells[header]).value = value
+        row, column = cells[header]
+        ws.cell(row + (rows_added if row > first else 0), column).value = value
     for i, member in enumerate(members):
         for header, value in member.items():
             row, column = cells[f"{MEMBERS}/{header}"]
-            ws.cell(row + i, column).value = value
+            ws.cell(row + i + (1 if gap and i else 0), column).value = value
     wb.properties.title = out.stem
     wb.save(out)
     return out
@@ -101,3 +118,37 @@ def test_when_the_form_itself_is_wrong_its_members_wait_with_it(intake, applicat
     with pytest.raises(YbtError):
         intake.store.get("person_family_member", spouse)
     assert report.error_workbook  # both rows go back to the clerk, with what is wrong
+
+
+def family(n: int) -> list[dict]:
+    relations = ["户主", "配偶", "子", "女", "父亲", "母亲"]
+    return [{"姓名": f"王{'一二三四五六'[i]}", "与户主关系": relations[i], "身份证号码": id_number(date(1970 + i, 1, 1), i + 1)}
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("rows_added, gap", [(3, False), (-1, False), (0, True)])
+def test_rows_added_deleted_or_left_blank_in_the_sub_table(intake, application, rows_added, gap):
+    members = family(5 if rows_added > 0 else 2)
+    head = members[0]["身份证号码"]
+    path = fill(application, intake.tmp / f"申请表-{rows_added}-{gap}.xlsx",
+                {"申请人姓名": "王一", "身份证号码": head, "村（社区）": "红星村", "联系电话": "13800000001"},
+                members, rows_added=rows_added, gap=gap, title="永川区临江镇最低生活保障申请表（2024年6月）")
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
+    assert report.status == "imported" and not report.problems, report.problems
+    applicant = intake.store.get("person_identity", head)
+    assert applicant["person_name"] == "王一" and applicant["phone"] == "13800000001"  # read where it moved to
+    for m in members:
+        assert intake.store.get("person_family_member", m["身份证号码"])["family_member_name"] == m["姓名"]
+
+
+def test_a_member_cell_mapped_to_the_applicants_ledger_never_overwrites_the_applicant(intake):
+    wrong = {**FIELDS, f"{MEMBERS}/姓名": ("person_name", "person_identity")}  # a definition that errs
+    template = install(intake, wrong, "dibao_wrong")
+    members = family(3)
+    head = members[0]["身份证号码"]
+    path = fill(template, intake.tmp / "申请表-定义错.xlsx",
+                {"申请人姓名": "王大", "身份证号码": head, "村（社区）": "红星村"}, members)
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
+    assert intake.store.get("person_identity", head)["person_name"] == "王大"
+    assert "subtable-column-not-kept" in {p.code for p in report.warnings}
+    assert intake.store.get("person_family_member", members[2]["身份证号码"])["relation_to_head"]

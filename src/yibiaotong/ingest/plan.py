@@ -111,6 +111,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             same = [i for i, c in enumerate(columns) if c.element.id == element and c.ledger]
             if same:
                 lp.columns.append((key, same[0]))
+    if template.layout != "roster":
+        problems += _members_stay_in_their_ledgers(columns, ledgers)
     # the subject's ID number: the id_number column that is a key in the most ledgers
     keyed: dict[str, tuple[int, int]] = {}
     for lp in ledgers.values():
@@ -136,3 +138,20 @@ def infer_period(template: FormTemplate) -> str | None:
             if 1 <= int(month) <= 12:
                 return f"{int(year):04d}-{int(month):02d}"
     return None
+
+
+def _members_stay_in_their_ledgers(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> list[Problem]:
+    """A sub-table's cells (one household member a row) go only to ledgers keyed by the sub-table's own
+    cells (家庭成员台账 by the member's ID number). A member's cell the definition puts in a ledger keyed
+    by the form's record (the applicant's 人员基本信息) would overwrite the applicant: it is not read."""
+    problems = []
+    for lp in ledgers.values():
+        keys = [i for name, i in lp.columns if name in lp.definition.key]
+        if len({columns[i].subtable for i in keys} - {None}) == 1:
+            continue  # the sub-table's own ledger (keyed by its cells, perhaps with the record's: 户编号 + 成员)
+        stray = [(name, i) for name, i in lp.columns if columns[i].subtable]
+        if stray:
+            lp.columns = [(name, i) for name, i in lp.columns if not columns[i].subtable]
+            problems.append(Problem("subtable-column-not-kept", {
+                "ledger": lp.definition.name, "headers": "、".join(columns[i].header for _n, i in stray[:5])}))
+    return problems

@@ -34,10 +34,9 @@ from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
-from yibiaotong.ingest.layout import subtable_rows
+from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
-from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
@@ -320,39 +319,39 @@ class SheetImport:
 
     def _record(self) -> None:
         """A record form: its value cells are one row; each further filled row of a sub-table
-        (家庭成员情况: one household member a row) is one more row, with the record's own values."""
+        (家庭成员情况: one household member a row) is one more row, for the sub-table's own ledgers."""
         head = self.sheet.head_values
         cols = self.plan.columns
         cells = [head.get((c.cell_row, c.column)) for c in cols]
         invalid = self.report.rows_invalid
         self._record_row(cells, [], 0)
         record_rejected = self.report.rows_invalid > invalid
-        sub = [i for i, c in enumerate(cols) if c.subtable and c.cell_row]
-        if not sub:
-            return
-        labels = {norm(f.label) for f in self.template.fields if not f.subtable}
-        last = max((r for r, _c in head), default=0)
-        # a member row gives its ledgers only its own cells and their keys: the record's other values
-        # (家庭收入 beside 家庭成员) are the record's, not each member's
-        own = set(sub)
-        for lid in {cols[i].ledger for i in sub if cols[i].ledger}:
-            lp = self.plan.ledgers[lid]
-            own.update(i for name, i in lp.columns if name in lp.definition.key)
-        kept = [cells[i] if i in own or cols[i].ledger not in {cols[j].ledger for j in sub} else None
-                for i in range(len(cols))]
-        for k in subtable_rows(head, [(cols[i].cell_row, cols[i].column) for i in sub], labels, last):
-            member = list(kept)
-            for i in sub:
-                member[i] = head.get((cols[i].cell_row + k, cols[i].column))
-            self._record_row(member, sub, k, rejected=record_rejected)
+        for name in dict.fromkeys(c.subtable for c in cols if c.subtable and c.cell_row):
+            sub = [i for i, c in enumerate(cols) if c.subtable == name and c.cell_row]
+            first = min(cols[i].cell_row for i in sub)
+            # a member row gives only the sub-table's own ledgers (keyed by its cells, see plan) its own
+            # cells and their keys: the record's other values (家庭收入 beside 家庭成员) are the record's
+            own_ledgers = {lid for lid, lp in self.plan.ledgers.items() if any(i in sub for _n, i in lp.columns)}
+            own = set(sub)
+            for lid in own_ledgers:
+                lp = self.plan.ledgers[lid]
+                own.update(i for n, i in lp.columns if n in lp.definition.key)
+            fed = {i for lid in own_ledgers for _n, i in self.plan.ledgers[lid].columns}
+            kept = [cells[i] if i in own or i not in fed else None for i in range(len(cols))]
+            for row in member_rows(head, self.template, name):
+                member = list(kept)
+                for i in sub:
+                    member[i] = head.get((row, cols[i].column))
+                self._record_row(member, sub, row - first, rejected=record_rejected, ledgers=own_ledgers)
         self._offset, self._only = 0, None
 
-    def _record_row(self, cells: list[Any], sub: list[int], k: int, *, rejected: bool = False) -> None:
+    def _record_row(self, cells: list[Any], sub: list[int], k: int, *, rejected: bool = False,
+                    ledgers: set[str] | None = None) -> None:
         """One row of a record form; ``k`` rows below the first value row in the sub-table columns ``sub``.
-        A member row repeats the record's values: only its own cells' problems are its own, and when
-        the record itself was rejected its members wait with it."""
+        A member row carries the record's keys: only its own cells' problems are its own, and when the
+        record itself was rejected its members wait with it."""
         self._offset = k
-        self._only = {self.plan.columns[i].ledger for i in sub if self.plan.columns[i].ledger} if k else None
+        self._only = ledgers if k else None
         results = [f(x) for f, x in zip(self.converters, cells)]
         bad = [(i, p) for i, r in enumerate(results) if r[1] and (not k or i in sub) for p in r[1]] or None
         number = self.plan.columns[sub[0]].cell_row + k if k else (self.plan.columns[0].cell_row or 1)
