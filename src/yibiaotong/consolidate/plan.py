@@ -199,7 +199,10 @@ def _place_new_elements(forms: list[PlanForm], elements: dict[str, ElementInfo],
     """A new element belongs where most of the forms it appears in belong (subject, group)."""
     votes: dict[str, Counter] = {}
     for pf in forms:
-        known = [f.element for f in pf.fields if f.element and not elements[f.element].new]
+        # a form's domain is its record's: its household members' columns (家庭成员情况) do not vote
+        known = [f.element for f in pf.fields
+                 if f.element and not elements[f.element].new and "family_member" not in (
+                     elements[f.element].owner, elements[f.element].group)]
         subject, group = form_domain(known, elements, k)
         if pf.layout == "indicator":
             subject = "area"
