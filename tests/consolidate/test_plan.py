@@ -116,3 +116,19 @@ def test_bad_decisions_file_is_a_clear_error(tmp_path):
     with pytest.raises(YbtError) as info:
         Decisions.load(path)
     assert info.value.problems[0].location["record"] == 1
+
+
+def test_household_members_do_not_decide_where_a_forms_new_fields_go(parts, tmp_path):
+    members = ["家庭成员情况/姓名", "家庭成员情况/与户主关系", "家庭成员情况/身份证号码", "家庭成员情况/周岁",
+               "家庭成员情况/健康状况"]
+    spec = {"title": "防返贫监测对象信息采集表", "layout": "record",
+            "columns": ["户主姓名", "户主身份证号", *members, "监测对象类型", "纳入监测时间", "监测识别/次要风险类型"],
+            "options": {"subtables": {"家庭成员情况": members}}}
+    render_template(spec, tmp_path / "monitoring.xlsx")
+    dictionary, knowledge = parts
+    plan = consolidate([tmp_path], dictionary, knowledge)
+    by_header = {f.header: f for f in plan.forms[0].fields}
+    new = by_header["监测识别/次要风险类型"]
+    assert plan.elements[new.element].new
+    assert plan.elements[new.element].subject == "household" and plan.elements[new.element].group == "monitoring"
+    assert by_header["家庭成员情况/周岁"].element == "family_member_age"
