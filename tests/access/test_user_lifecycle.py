@@ -76,3 +76,22 @@ def test_only_administrators_manage_accounts(app, world):
     assert clerk.post("/admin/users/linjiang/disable", data={"csrf": csrf}).status_code == 403
     assert clerk.post("/admin/users/change", data={"csrf": csrf, "name": "zhutuo", "role": "admin"}).status_code == 403
     assert get_user(world.engine, "linjiang") is not None and get_user(world.engine, "zhutuo").role == "town"
+
+
+def test_enabling_an_account_again_does_not_bring_its_old_sessions_back(app, world):
+    clerk = login_client(app, "linjiang")
+    assert clerk.get("/ledgers").status_code == 200
+    set_disabled(world.engine, "linjiang", True, actor="admin")
+    set_disabled(world.engine, "linjiang", False, actor="admin")
+    assert clerk.get("/ledgers", follow_redirects=False).status_code in (302, 303, 401)
+    assert login_client(app, "linjiang").get("/ledgers").status_code == 200  # a new login works
+
+
+def test_a_password_reset_ends_the_users_other_sessions(app, world):
+    from yibiaotong.access.users import set_password
+
+    clerk = login_client(app, "zhutuo")
+    set_password(world.engine, "zhutuo", "a-new-password-9")
+    assert clerk.get("/ledgers", follow_redirects=False).status_code in (302, 303, 401)
+    assert login_client(app, "zhutuo", "a-new-password-9").get("/ledgers").status_code == 200
+

@@ -143,3 +143,14 @@ def test_finished_files_are_removed_after_the_retention_time(district, folder):
                      .values(finished_at=datetime.now(UTC) - timedelta(days=jobs.KEEP_DAYS + 1)))
     jobs.recover(district.engine, folder)
     assert jobs.get_job(district.engine, job.id).result_file is None and not os.path.exists(done.result_file)
+
+
+def test_a_job_of_a_user_disabled_meanwhile_fails_instead_of_running_unrestricted(district, folder):
+    from yibiaotong.access.users import create_user, set_disabled
+
+    create_user(district.engine, "mz_clerk", "long-enough-1", display_name="民政", role="department", department="民政局")
+    job = jobs.create_job(district.engine, "mz_clerk", "2024-01", TOWN, ALL)
+    set_disabled(district.engine, "mz_clerk", True, actor="admin")
+    done = jobs.run_job(district.engine, job.id, folder)
+    assert done.status == "failed" and "已停用" in str(done.error)
+    assert not list(folder.glob("*.zip"))

@@ -38,6 +38,14 @@ class User:
     org_unit: str | None
     department: str | None
     active: bool = True
+    sessions_after: datetime | None = None  # a browser session begun earlier is over
+
+    def session_valid(self, begun: float | None) -> bool:
+        """Whether a session begun at ``begun`` (a POSIX time) may still act for this user."""
+        if self.sessions_after is None:
+            return True
+        after = self.sessions_after if self.sessions_after.tzinfo else self.sessions_after.replace(tzinfo=UTC)
+        return begun is not None and begun >= after.timestamp()
 
     @property
     def role_name(self) -> str:
@@ -50,7 +58,7 @@ class User:
 
 def _user(row) -> User:
     return User(row["name"], row["display_name"], row["role"], row["org_unit"], row["department"],
-                row.get("disabled_at") is None)
+                row.get("disabled_at") is None, row.get("sessions_after"))
 
 
 def check_user(engine: Engine, *, name: str, role: str, org_unit: str | None, department: str | None) -> list[Problem]:
@@ -100,8 +108,8 @@ def set_password(engine: Engine, name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise YbtError(Problem("invalid-definition", {"reason": f"密码至少{MIN_PASSWORD}位"}))
     with engine.begin() as conn:
-        done = conn.execute(update(user_table).where(user_table.c.name == name)
-                            .values(password_hash=_hasher.hash(password))).rowcount
+        done = conn.execute(update(user_table).where(user_table.c.name == name)  # other sessions end
+                            .values(password_hash=_hasher.hash(password), sessions_after=datetime.now(UTC))).rowcount
     if not done:
         raise YbtError(Problem("not-found"))
 
@@ -150,8 +158,9 @@ def set_disabled(engine: Engine, name: str, disabled: bool, *, actor: str | None
         if problems:
             raise YbtError(problems)
     with engine.begin() as conn:
-        conn.execute(update(user_table).where(user_table.c.name == name)
-                     .values(disabled_at=datetime.now(UTC) if disabled else None))
+        now = datetime.now(UTC)
+        values = dict(disabled_at=now, sessions_after=now) if disabled else dict(disabled_at=None)
+        conn.execute(update(user_table).where(user_table.c.name == name).values(**values))
     return User(current.name, current.display_name, current.role, current.org_unit, current.department, not disabled)
 
 

@@ -137,6 +137,8 @@ user = Table(
     # set when an administrator disables the account (a clerk who left): it can no longer log in,
     # its sessions and API tokens stop working at once, and its audit trail stays
     Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # browser sessions begun before this are over (set on disabling and on a password reset)
+    Column("sessions_after", DateTime(timezone=True), nullable=True),
 )
 
 # --- access (web) ---

@@ -71,7 +71,9 @@ def current_user(request: Request) -> User | None:
     """The session's user (looked up once per request: a removed user loses access at once)."""
     if "user" not in request.state._state:
         name = request.session.get("user")
-        request.state.user = get_user(request.app.state.engine, name) if name else None
+        user = get_user(request.app.state.engine, name) if name else None
+        # disabled, or its password reset, since this session began: the session is over
+        request.state.user = user if user is not None and user.session_valid(request.session.get("at")) else None
     return request.state.user
 
 
@@ -136,6 +138,7 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     lang = request.session.get("lang")
     request.session.clear()  # a new session at login: no fixation of a pre-login session
     request.session["user"] = user.name
+    request.session["at"] = time.time()  # when this session began (see User.session_valid)
     if lang:
         request.session["lang"] = lang
     request.state.user = user
