@@ -123,20 +123,26 @@ def test_year_bounds_apply():
     assert coerce(year, "1999")[1][0].code == "value-too-small"
 
 
-@pytest.mark.parametrize("raw", ["是", "有", "√", "✓", "☑", "☒", "Y", "yes", "TRUE", "1", 1, 1.0, True, " 是 "])
+@pytest.mark.parametrize("raw", ["是", "有", "√", "✓", "☑", "☒", "Y", "yes", "TRUE", "1", 1, 1.0, True, " 是 ",
+                                 "☑是 □否", "■是□否", "□无 √有"])
 def test_booleans_true(raw):
     assert coerce(el("boolean"), raw) == (True, [])
 
 
-@pytest.mark.parametrize("raw", ["否", "无", "没有", "×", "✗", "□", "N", "no", "False", "0", 0, 0.0, False])
+@pytest.mark.parametrize("raw", ["否", "无", "没有", "×", "✗", "□", "N", "no", "False", "0", 0, 0.0, False,
+                                 "□是  ☑否"])
 def test_booleans_false(raw):
     assert coerce(el("boolean"), raw) == (False, [])
 
 
-@pytest.mark.parametrize("raw", ["/", "-", "不详", "2", 2])
+@pytest.mark.parametrize("raw", ["/", "-", "不详", "2", 2, "☑是 ☑否", "□是 ☑不详"])
 def test_booleans_unreadable(raw):
     value, problems = coerce(el("boolean"), raw)
     assert value is None and problems[0].code == "invalid-boolean"
+
+
+def test_a_printed_choice_with_nothing_ticked_is_not_answered():
+    assert coerce(el("boolean"), "□是  □否") == (None, [])  # the template's own print: left blank
 
 
 @pytest.mark.parametrize("raw", ["1", "男", "男性", " 男 ", 1, 1.0, "１"])

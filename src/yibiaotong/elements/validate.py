@@ -26,6 +26,10 @@ TRUE_WORDS = frozenset({"是", "有", "对", "√", "✓", "✔", "☑", "☒", 
 # ☒ is Word's default "checked" box, so it means yes; an empty box means no.
 FALSE_WORDS = frozenset({"否", "无", "没有", "不是", "错", "×", "✗", "✘", "□", "☐", "n", "no", "false", "f", "0"})
 
+# a choice printed on a form, a box before each answer: ☑是 □否 (ticked: ☑ ☒ ■ √ ✓ ✔; empty: □ ☐)
+_EMPTY_BOXES = frozenset("□☐")
+_CHOICE = re.compile(r"([□☐☑☒■√✓✔])([^□☐☑☒■√✓✔]+)")
+
 # Full-width Latin letters and digits become half-width; full-width Chinese punctuation (，：（）)
 # is how Chinese text is written and stays.
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
@@ -98,6 +102,13 @@ def parse_boolean(raw: Any) -> tuple[bool | None, Problem | None]:
         return True, None
     if text in FALSE_WORDS:
         return False, None
+    boxes = _CHOICE.findall(text)
+    if len(boxes) >= 2 and "".join(b + w for b, w in boxes) == text:  # a printed choice: ☑是 □否
+        ticked = [w for b, w in boxes if b not in _EMPTY_BOXES]
+        if not ticked:
+            return None, None  # nothing ticked: not answered
+        if len(ticked) == 1 and (ticked[0] in TRUE_WORDS or ticked[0] in FALSE_WORDS):
+            return ticked[0] in TRUE_WORDS, None
     return None, Problem("invalid-boolean", {"value": str(raw)})
 
 
