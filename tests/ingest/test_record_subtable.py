@@ -113,7 +113,7 @@ def test_when_the_form_itself_is_wrong_its_members_wait_with_it(intake, applicat
                 [{"姓名": "王大", "与户主关系": "户主", "身份证号码": head},
                  {"姓名": "李二", "与户主关系": "配偶", "身份证号码": spouse}])
     report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
-    assert report.rows_imported == 0 and report.rows_invalid == 2
+    assert report.rows_imported == 0 and report.rows_invalid == report.rows_read == 2
     assert "record-rejected-with-form" in {p.code for p in report.problems}
     with pytest.raises(YbtError):
         intake.store.get("person_family_member", spouse)

@@ -358,6 +358,7 @@ class SheetImport:
         if rejected:
             problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
                 "record-rejected-with-form", {}, {**self.where, "row": number})]
+            self.report.rows_read += 1
             self._reject(number, cells, problems)
             return
         self._row(number, cells, cells, [r[0] for r in results], bad)
