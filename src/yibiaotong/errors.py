@@ -28,6 +28,10 @@ class Template:
 CATALOG: dict[str, Template] = {
     # --- values (validators) ---
     "required-value": Template("缺少必填值", "a required value is missing", "请填写该项。", "Fill in the value."),
+    "masked-value": Template(
+        "“{value}”是脱敏显示的值（星号遮住了部分内容），不是原值", "{value} is a masked value (asterisks hide part of it), not the value itself",
+        "请填写完整的原值；不知道时留空（留空不会改动台账中已有的值）。从本系统导出时，有权限的用户可选择显示完整信息。",
+        "Fill in the whole value, or leave it empty (an empty cell never changes the ledger); users with the right may export values unmasked."),
     "invalid-id-number": Template(
         "身份证号码格式错误：{value}", "not a resident ID number: {value}",
         "身份证号码应为18位（最后一位可为X），或旧版15位数字。", "Use the 18-character number (last may be X) or the old 15-digit one."),

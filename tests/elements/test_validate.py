@@ -238,3 +238,11 @@ def test_every_problem_code_used_here_is_catalogued():
     codes = {c for n in names for c in re.findall(r'"([a-z]+(?:-[a-z0-9]+)+)"', (src / n).read_text("utf-8"))}
     assert codes >= {"id-number-mangled", "invalid-date", "unit-mismatch", "multiple-phone-numbers"}
     assert codes <= set(CATALOG)
+
+
+@pytest.mark.parametrize("kind, raw", [("id_number", "500118********1234"), ("phone", "138****5678"), ("text", "***"),
+                                       ("code", "***")])
+def test_a_masked_value_from_an_export_is_never_taken_for_the_value(kind, raw):
+    value, problems = coerce(el(kind), raw)
+    assert value is None and [p.code for p in problems] == ["masked-value"]
+    assert "脱敏" in problems[0].message_zh

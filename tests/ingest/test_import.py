@@ -255,3 +255,12 @@ def test_a_big_first_import_builds_the_secondary_indexes_once_and_a_rejected_one
     report = import_file(intake.engine, intake.roster("首次.xlsx", [person(n) for n in range(1, 30)]), org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 29 and indexes() == before
     assert intake.store.records("person_identity", org_unit_path="/500118000000/", limit=100) != []
+
+
+def test_a_masked_export_imported_back_never_overwrites_values_with_stars(intake):
+    rows = [person(1, **{"家庭住址": "临江镇红星村3组12号"})]
+    import_file(intake.engine, intake.roster("原表.xlsx", rows), org_unit=TOWN, actor="张敏")
+    masked = [person(1, **{"家庭住址": "***", "联系电话": "138****0001"})]
+    report = import_file(intake.engine, intake.roster("脱敏导出.xlsx", masked), org_unit=TOWN, actor="张敏")
+    assert {p.code for p in report.problems} == {"masked-value"} and report.rows_imported == 0
+    assert intake.store.get("person_identity", rows[0]["身份证号码"])["address_current"] == "临江镇红星村3组12号"

@@ -26,6 +26,7 @@ TRUE_WORDS = frozenset({"是", "有", "对", "√", "✓", "✔", "☑", "☒", 
 # ☒ is Word's default "checked" box, so it means yes; an empty box means no.
 FALSE_WORDS = frozenset({"否", "无", "没有", "不是", "错", "×", "✗", "✘", "□", "☐", "n", "no", "false", "f", "0"})
 
+MASKED = "***"  # what masking leaves (see mask): never a value to store
 # a choice printed on a form, a box before each answer: ☑是 □否 (ticked: ☑ ☒ ■ √ ✓ ✔; empty: □ ☐)
 _EMPTY_BOXES = frozenset("□☐")
 _CHOICE = re.compile(r"([□☐☑☒■√✓✔])([^□☐☑☒■√✓✔]+)")
@@ -54,6 +55,8 @@ def coerce(
         raw = raw.translate(_INVISIBLE)
     if raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, float) and math.isnan(raw)):
         return None, []
+    if isinstance(raw, str) and MASKED in raw:  # 500118********1234, 138****5678, *** from a masked export
+        return None, [Problem("masked-value", {"value": mask(element, raw.strip())[:40]}).at(element=element.id)]
     value, problem = _parse(element, raw, codelists or {}, source_unit)
     problems = [problem] if problem else _check_rules(element, value)
     # report the value as typed, masked; ID and phone parsers masked their own already

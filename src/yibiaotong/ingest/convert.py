@@ -27,7 +27,7 @@ from typing import Any
 from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR
 from yibiaotong.elements.idnumber import PROVINCE_CODES
 from yibiaotong.elements.model import CodeList, Element
-from yibiaotong.elements.validate import coerce
+from yibiaotong.elements.validate import MASKED, coerce
 from yibiaotong.errors import Problem
 
 Converter = Callable[[Any], tuple[Any, list[Problem]]]
@@ -273,7 +273,7 @@ def _text(slow: Converter, rules: Callable[[Any], bool] | None) -> Converter:
             text = raw.strip()
             if not text:
                 return _NONE
-            if _UNCLEAN.search(text) is None and (rules is None or rules(text)):
+            if _UNCLEAN.search(text) is None and MASKED not in text and (rules is None or rules(text)):
                 return text, []
         elif raw is None:
             return _NONE
