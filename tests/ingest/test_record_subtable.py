@@ -152,3 +152,15 @@ def test_a_member_cell_mapped_to_the_applicants_ledger_never_overwrites_the_appl
     assert intake.store.get("person_identity", head)["person_name"] == "王大"
     assert "subtable-column-not-kept" in {p.code for p in report.warnings}
     assert intake.store.get("person_family_member", members[2]["身份证号码"])["relation_to_head"]
+
+
+def test_members_are_kept_when_the_applicants_own_id_number_is_wrong(intake, application):
+    members = family(3)
+    path = fill(application, intake.tmp / "申请表-申请人号码错.xlsx",
+                {"申请人姓名": "王一", "身份证号码": "500118197001011235", "村（社区）": "红星村"}, members)
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
+    # the applicant's row waits for a person (or comes back with its ID problem); the members, keyed by
+    # their own ID numbers, are written once each and never queued for linking
+    assert sum(s.rows_queued for s in report.sheets) <= 1 and {p.location.get("row") for p in report.problems} <= {3}
+    for m in members[1:]:
+        assert intake.store.get("person_family_member", m["身份证号码"])["family_member_name"] == m["姓名"]

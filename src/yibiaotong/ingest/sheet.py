@@ -387,7 +387,10 @@ class SheetImport:
         if problems and not id_only:
             self._reject(number, values, problems)
             return
-        if id_only or (plan.id_index is not None and out[plan.id_index] is None):
+        # a sub-table's member row writes only ledgers keyed by its own cells: it needs no subject to link
+        needs_subject = self._only is None or any(i == plan.id_index for lid in self._only
+                                                  for _n, i in plan.ledgers[lid].columns)
+        if id_only or (plan.id_index is not None and out[plan.id_index] is None and needs_subject):
             self.pending.append(Pending(number, values, out, org or "", problems, cells))
             return
         self._add(number, values, out, org or "")
