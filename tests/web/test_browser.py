@@ -199,6 +199,11 @@ def test_pages_fit_a_phone_screen(open_as, shared_world, server):
         page.goto(server + path)
         assert fits_width(page), name
         shot(page, f"{name}-phone")
+    page.goto(server + "/alerts")  # a filter whose choices are long (the demo's rule names) once pushed the page sideways
+    page.evaluate("""() => { const o = document.createElement('option');
+        o.textContent = '同月同时领取低保和特困供养金（重复享受）'.repeat(2);
+        document.querySelector('.filters select').append(o); }""")
+    assert fits_width(page), "alerts"
     admin = open_as("admin", viewport=PHONE)
     for name, path in (("audit", "/admin/audit"), ("admin-users", "/admin/users")):
         admin.goto(server + path)
