@@ -191,6 +191,17 @@ def test_a_clerk_edits_a_record_and_sees_validation_in_chinese(open_as, shared_w
     assert "网格新名字" in page.inner_text("main")
 
 
+def test_disabling_an_account_asks_first(open_as, server):
+    admin = open_as("admin")
+    admin.goto(f"{server}/admin/users")
+    asked = []
+    admin.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    admin.locator("tr", has_text="linjiang").locator("form[data-confirm] button").click()
+    admin.wait_for_timeout(300)
+    assert asked and "停用" in asked[0]
+    assert "可用" in admin.locator("tr", has_text="linjiang").first.inner_text()  # answered no: still active
+
+
 def test_pages_fit_a_phone_screen(open_as, shared_world, server):
     page = open_as("linjiang", viewport=PHONE)
     rid = shared_world.record_in("person_identity", LJ_VILLAGE)
