@@ -262,6 +262,11 @@ CATALOG: dict[str, Template] = {
     "ledger-key-missing": Template(
         "该行未写入台账《{ledger}》：缺少“{column}”", "row not written to ledger {ledger}: {column} is empty",
         "台账按该栏目识别记录；如需写入，请补填后重新导入。", "The ledger identifies records by it; fill it in and import again."),
+    "form-template-missing": Template(
+        "找不到报表《{form}》的模板文件，只能按表格本身识别，填写的内容可能被误认作栏目名",
+        "the template file of form {form} is missing: the sheet is read on its own, and values may be taken for labels",
+        "请数据局重新安装数据包（ybt init），使模板文件与报表定义在一起。",
+        "Reinstall the pack (ybt init) so that the template file is beside the form definition."),
     "subtable-column-not-kept": Template(
         "子表栏目“{headers}”在报表定义中对应台账《{ledger}》中本表主记录的信息，不能按成员逐行写入，未导入",
         "sub-table columns {headers} map to the form's own record in ledger {ledger}: not imported row by row",

@@ -164,3 +164,12 @@ def test_members_are_kept_when_the_applicants_own_id_number_is_wrong(intake, app
     assert sum(s.rows_queued for s in report.sheets) <= 1 and {p.location.get("row") for p in report.problems} <= {3}
     for m in members[1:]:
         assert intake.store.get("person_family_member", m["身份证号码"])["family_member_name"] == m["姓名"]
+
+
+def test_a_record_form_whose_template_file_is_gone_is_said(intake, application):
+    members = family(2)
+    path = fill(application, intake.tmp / "申请表-模板丢失.xlsx",
+                {"申请人姓名": "王一", "身份证号码": members[0]["身份证号码"], "村（社区）": "红星村"}, members)
+    application.unlink()  # the installed template is no longer on disk
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
+    assert "form-template-missing" in {p.code for p in report.warnings}

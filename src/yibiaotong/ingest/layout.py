@@ -32,9 +32,10 @@ _templates: dict[tuple[str, float], FormTemplate | None] = {}
 
 @dataclass
 class Fixed:
-    form: FormDef
-    template: FormTemplate  # the installed template, its rows moved to where this sheet has them
-    share: float
+    form: FormDef | None  # None: no installed layout fits (see ``missing``)
+    template: FormTemplate | None  # the installed template, its rows moved to where this sheet has them
+    share: float = 0.0
+    missing: list[FormDef] | None = None  # record forms named by the sheet's title whose template file is gone
 
 
 def template_of(form: FormDef) -> FormTemplate | None:
@@ -65,22 +66,25 @@ def title_core(title: str) -> str:
 
 def fixed_layout(values: dict[tuple[int, int], Any], forms: list[FormDef], forced: FormDef | None = None
                  ) -> Fixed | None:
-    """The installed record form whose layout the sheet has, if one has it."""
+    """The installed record form whose layout the sheet has, if one has it; when none has and a
+    record form the title names has lost its template file, that is said (``Fixed.missing``)."""
     if forced is not None:
         candidates = [forced] if forced.layout == "record" else []
     else:
         top = "".join(norm(str(v)) for (r, _c), v in values.items() if r <= TITLE_ROWS and isinstance(v, str))
         candidates = [f for f in forms if f.layout == "record" and f.title and title_core(f.title) in top]
     best: Fixed | None = None
+    missing = []
     for form in candidates:
         template = template_of(form)
         if template is None:
+            missing.append(form)
             continue
         placed = place(values, template)
         share = labels_in_place(values, placed)
         if share >= LABEL_SHARE and (best is None or share > best.share):
             best = Fixed(form, placed, share)
-    return best
+    return best or (Fixed(None, None, missing=missing) if missing else None)
 
 
 def labels_in_place(values: dict[tuple[int, int], Any], template: FormTemplate) -> float:
