@@ -27,6 +27,29 @@ def test_users_must_fit_their_role(world):
     assert create_user(world.engine, "v3", "long-enough-1", display_name="村", role="village", org_unit=LJ_VILLAGE)
 
 
+
+def test_an_administrators_typing_mistake_says_what_to_change_in_the_form_not_in_a_pack(world):
+    """These come from the users page (or ``ybt user``): "fix the pack's definition file" sent the
+    administrator looking for a file that has nothing to do with it, and English showed Chinese."""
+    import re
+
+    mistakes = [dict(name="v4", password="long-enough-1", role="village", org_unit=LINJIANG),  # a town, not a village
+                dict(name="v4", password="long-enough-1", role="village"),  # no unit
+                dict(name="d4", password="long-enough-1", role="department"),  # no department
+                dict(name="v4", password="short", role="village", org_unit=LJ_VILLAGE),
+                dict(name="v3b", password="long-enough-1", role="village", org_unit=LJ_VILLAGE)]
+    create_user(world.engine, "v3b", "long-enough-1", display_name="村", role="village", org_unit=LJ_VILLAGE)
+    for m in mistakes:
+        with pytest.raises(YbtError) as err:
+            create_user(world.engine, m.pop("name"), m.pop("password"), display_name="x", **m)
+        for p in err.value.problems:
+            assert "数据包" not in str(p) and not re.search(r"[\u4e00-\u9fff]", p.message_en), (str(p), p.message_en)
+    with pytest.raises(YbtError) as err:
+        create_user(world.engine, "v4", "long-enough-1", display_name="村", role="village", org_unit=LINJIANG)
+    assert "应属于村、社区" in str(err.value) and "是镇" in str(err.value)
+    with pytest.raises(YbtError, match="已被使用"):
+        create_user(world.engine, "v3b", "long-enough-1", display_name="村", role="village", org_unit=LJ_VILLAGE)
+
 def test_grants_name_existing_ledgers_and_columns(world):
     with pytest.raises(YbtError):
         set_grant(world.engine, "残联", "no_such_ledger")

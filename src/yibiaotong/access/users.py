@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.orgunits.tree import KIND_NAMES
 from yibiaotong.store.schema import org_unit as org_unit_table
 from yibiaotong.store.schema import user as user_table
 
@@ -61,25 +62,37 @@ def _user(row) -> User:
                 row.get("disabled_at") is None, row.get("sessions_after"))
 
 
+def _wrong(reason: str, reason_en: str) -> Problem:
+    """A mistake in what an administrator typed (web form or ``ybt user``), not in a pack's files."""
+    return Problem("invalid-request", {"reason": reason, "reason_en": reason_en})
+
+
+def _short_password() -> Problem:
+    return _wrong(f"密码至少{MIN_PASSWORD}位", f"a password has at least {MIN_PASSWORD} characters")
+
+
 def check_user(engine: Engine, *, name: str, role: str, org_unit: str | None, department: str | None) -> list[Problem]:
     """Every reason why this user could not act: unknown role, missing department, wrong kind of unit."""
     problems = []
     if not name or len(name) > 100 or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
-        problems.append(Problem("invalid-definition", {"reason": "用户名应为字母、数字、下划线或连字符，最长100字符"}))
+        problems.append(_wrong("用户名应为字母、数字、下划线或连字符，最长100字符",
+                               "a user name is letters, digits, _ . or -, at most 100 characters"))
     if role not in ROLES:
-        problems.append(Problem("invalid-definition", {"reason": f"角色“{role}”应为 {'/'.join(ROLES)} 之一"}))
+        problems.append(_wrong(f"角色“{role}”应为 {'/'.join(ROLES)} 之一", f"the role {role!r} is not one of {'/'.join(ROLES)}"))
     if role == "department" and not (department or "").strip():
-        problems.append(Problem("invalid-definition", {"reason": "部门用户须填写所属部门（如 民政局）"}))
+        problems.append(_wrong("部门用户须填写所属部门（如 民政局）", "a department user needs the department it acts for"))
     if org_unit:
         with engine.connect() as conn:
             kind = conn.execute(select(org_unit_table.c.kind).where(org_unit_table.c.code == org_unit)).scalar()
         if kind is None:
             problems.append(Problem("unknown-org-unit", {"org_unit": org_unit}))
         elif role in ROLE_UNIT_KINDS and kind not in ROLE_UNIT_KINDS[role]:
-            problems.append(Problem("invalid-definition", {
-                "reason": f"{ROLES[role]}应属于{'/'.join(sorted(ROLE_UNIT_KINDS[role]))}类组织机构，而 {org_unit} 是 {kind}"}))
+            kinds = "、".join(sorted({KIND_NAMES.get(k, k) for k in ROLE_UNIT_KINDS[role]}))
+            problems.append(_wrong(f"{ROLES[role]}应属于{kinds}，而 {org_unit} 是{KIND_NAMES.get(kind, kind)}，请另选所属组织机构",
+                                   f"a {role} user belongs to a {'/'.join(sorted(ROLE_UNIT_KINDS[role]))}, "
+                                   f"and {org_unit} is a {kind}: choose another org unit"))
     elif role in ROLE_UNIT_KINDS:
-        problems.append(Problem("invalid-definition", {"reason": f"{ROLES[role]}须指定所属组织机构"}))
+        problems.append(_wrong(f"{ROLES[role]}须指定所属组织机构", f"a {role} user needs an org unit"))
     return problems
 
 
@@ -87,7 +100,7 @@ def create_user(engine: Engine, name: str, password: str, *, display_name: str, 
                 org_unit: str | None = None, department: str | None = None, replace: bool = False) -> User:
     problems = check_user(engine, name=name, role=role, org_unit=org_unit, department=department)
     if len(password) < MIN_PASSWORD:
-        problems.append(Problem("invalid-definition", {"reason": f"密码至少{MIN_PASSWORD}位"}))
+        problems.append(_short_password())
     if problems:
         raise YbtError(problems)
     department = (department or "").strip() or None
@@ -96,7 +109,8 @@ def create_user(engine: Engine, name: str, password: str, *, display_name: str, 
     with engine.begin() as conn:
         exists = conn.execute(select(user_table.c.name).where(user_table.c.name == name)).first()
         if exists and not replace:
-            raise YbtError(Problem("duplicate-id", {"id": name}))
+            raise YbtError(_wrong(f"用户名“{name}”已被使用，请换一个，或修改已有的用户",
+                                  f"the user name {name!r} is taken: choose another or change that user"))
         if exists:
             conn.execute(update(user_table).where(user_table.c.name == name).values(**values))
         else:
@@ -106,7 +120,7 @@ def create_user(engine: Engine, name: str, password: str, *, display_name: str, 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise YbtError(Problem("invalid-definition", {"reason": f"密码至少{MIN_PASSWORD}位"}))
+        raise YbtError(_short_password())
     with engine.begin() as conn:
         done = conn.execute(update(user_table).where(user_table.c.name == name)  # other sessions end
                             .values(password_hash=_hasher.hash(password), sessions_after=datetime.now(UTC))).rowcount
