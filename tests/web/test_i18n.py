@@ -38,6 +38,18 @@ def test_the_language_switch_is_kept_in_session_and_cookie(shared_app):
     assert c.get("/lang/en", params={"next": "//evil.example"}, follow_redirects=False).headers["location"] == "/"
 
 
+
+def test_the_language_switch_keeps_the_page_and_its_filters(shared_app):
+    import html
+
+    c = login_client(shared_app, "linjiang")
+    page = c.get("/ledgers/person_identity", params={"fc": "gender", "fv": "女"}).text
+    link = html.unescape(re.search(r'href="(/lang/en\?next=[^"]+)"', page).group(1))
+    r = c.get(link, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/ledgers/person_identity?")
+    after = c.get(r.headers["location"]).text
+    assert "Ledgers" in after and "= 女 ✕" in after  # in English, the filter still applied
+
 def test_pages_and_problems_speak_english_after_the_switch(shared_app, shared_world):
     c = login_client(shared_app, "linjiang")
     assert "台账" in c.get("/ledgers").text
