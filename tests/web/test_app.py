@@ -60,7 +60,8 @@ def test_login_without_csrf_token_is_refused(client):
 def test_wrong_passwords_are_rate_limited(client):
     client.cookies.clear()
     for _ in range(5):
-        assert login(client, "linjiang", "wrong-password").status_code == 401
+        wrong = login(client, "linjiang", "wrong-password")
+        assert wrong.status_code == 401 and 'name="username" value="linjiang"' in wrong.text  # retype the password only
     r = login(client, "linjiang", "ybt-demo-lj")
     assert r.status_code == 429 and "过多" in r.text
 

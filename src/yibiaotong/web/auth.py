@@ -132,8 +132,8 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     if user is None:
         limiter.fail(*keys)
         audit.write(engine, redact(username[:100]), "login-failed", details={"client": client})
-        return render(request, "login.html", {"next": _safe_next(next), "error": translate(request, "login.wrong")},
-                      status_code=401)
+        return render(request, "login.html", {"next": _safe_next(next), "error": translate(request, "login.wrong"),
+                                              "username": username[:100]}, status_code=401)
     limiter.clear(f"user:{username}")
     lang = request.session.get("lang")
     request.session.clear()  # a new session at login: no fixation of a pre-login session
