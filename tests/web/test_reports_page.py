@@ -68,6 +68,7 @@ def test_showing_values_in_full_needs_the_right_and_a_purpose(app, shared_world)
     c = login_client(app, "linjiang")
     r = _post(c, "/reports/download", form=PEOPLE_FORM, period="2024-01", org_unit=LJ_VILLAGE, reveal="1")
     assert r.status_code == 422 and "用途" in r.text
+    assert 'name="reveal" value="1" checked' in r.text  # asked for the purpose, the choice to reveal is kept
     r = _post(c, "/reports/download", form=PEOPLE_FORM, period="2024-01", org_unit=LJ_VILLAGE, reveal="1",
               purpose="核对低保名单")
     assert r.status_code == 200 and shared_world.person_of(LJ_VILLAGE).id_number in _cells(r.content)

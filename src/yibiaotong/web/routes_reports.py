@@ -197,7 +197,7 @@ async def download_report(request: Request, scope: PageScope, store: Store):
 
 
 def _download(request: Request, scope: Scope, store: LedgerStore, form: dict[str, str]):
-    values = {k: form.get(k, "") for k in ("form", "period", "org_unit", "purpose")}
+    values = {k: form.get(k, "") for k in ("form", "period", "org_unit", "reveal", "purpose")}
     folder = Path(tempfile.mkdtemp(prefix="ybt-report-"))
     try:
         fd = _form(_forms(request, scope, store), form.get("form", ""))
@@ -225,7 +225,7 @@ async def start_job_page(request: Request, scope: PageScope, store: Store):
     form = await _posted(request)
 
     def run():
-        values = {k: form.get(k, "") for k in ("period", "org_unit", "purpose")}
+        values = {k: form.get(k, "") for k in ("period", "org_unit", "reveal", "purpose")}
         try:
             job = _start(request, scope, store, form.get("period", ""), form.get("org_unit"), None,
                          form.get("reveal") == "1", form.get("purpose"))
