@@ -170,3 +170,10 @@ def test_export_writes_masked_alerts_to_excel(store, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["预警清单", "涉及记录"]
     assert wb["预警清单"]["B1"].value == "预警"
+    from datetime import UTC
+
+    from yibiaotong.access.audit import LOCAL
+
+    first = list_alerts(store.engine, department="民政局", limit=None)[0]["first_found_at"]  # the pages' clock, not UTC
+    local = (first if first.tzinfo else first.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    assert wb["预警清单"]["K1"].value == "首次发现" and wb["预警清单"]["K2"].value == local

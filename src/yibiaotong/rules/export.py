@@ -7,9 +7,11 @@ with "=" stays text), and ID-like numbers never become floats.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from yibiaotong.access.audit import LOCAL
 from yibiaotong.rules.alerts import list_alerts
 from yibiaotong.rules.definitions import SEVERITIES
 from yibiaotong.rules.evidence import Readable
@@ -25,8 +27,8 @@ COLUMNS = [("id", "编号", 8), ("title", "预警", 30), ("severity_zh", "等级
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if hasattr(value, "strftime") and hasattr(value, "hour"):
-        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):  # stored in UTC (SQLite hands it back naive); written as the pages show it
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
