@@ -70,6 +70,17 @@ def test_disabling_in_the_browser_ends_the_clerks_session_at_once(app, world):
     assert "user-disable" in actions and "user-change" in actions
 
 
+
+def test_a_refused_new_user_comes_back_with_what_was_typed(app, world):
+    admin = login_client(app, "admin")
+    page = admin.get("/admin/users")
+    r = admin.post("/admin/users", data={"csrf": csrf_of(page.text), "name": "new_clerk", "display_name": "新来的文员",
+                                         "password": "long-enough-1", "role": "village", "org_unit": LINJIANG})
+    assert r.status_code == 422 and "请另选所属组织机构" in r.text  # a town is not a village
+    assert 'value="new_clerk"' in r.text and 'value="新来的文员"' in r.text and "long-enough-1" not in r.text
+    assert f'value="{LINJIANG}" selected' in r.text and 'value="village" selected' in r.text
+    assert '<details class="create" open>' in r.text and get_user(world.engine, "new_clerk") is None
+
 def test_only_administrators_manage_accounts(app, world):
     clerk = login_client(app, "zhutuo")
     csrf = csrf_of(clerk.get("/ledgers").text)

@@ -53,7 +53,7 @@ def _admin_context(request: Request, store, **extra) -> dict:
     return {"users": all_users, "grants": all_grants, "tokens": tokens.list_tokens(engine), "ledgers": store.ledgers(),
             "departments": known, "roles": users.ROLES, "modes": grants.MODES,
             "units": [(c, orgs.names[c], orgs.depth(c), orgs.kinds[c]) for c in orgs.paths],
-            "unit_names": orgs.names, "errors": [], "new_token": None, "notice": None, **extra}
+            "unit_names": orgs.names, "errors": [], "new_token": None, "notice": None, "typed": {}, **extra}
 
 
 @router.get("/admin/users")
@@ -74,7 +74,10 @@ async def _admin_post(request: Request, scope, store, action):
         except YbtError as exc:
             lang = language(request)
             messages = [p.message_en if lang == "en" else str(p) for p in exc.problems]
-            return render(request, "admin.html", _admin_context(request, store, errors=messages), status_code=422)
+            # what was typed comes back in its form (never the password), so only the mistake is retyped
+            typed = {"path": request.url.path, **{k: str(v) for k, v in form.items() if k not in ("csrf", "password")}}
+            return render(request, "admin.html", _admin_context(request, store, errors=messages, typed=typed),
+                          status_code=422)
         if isinstance(notice, dict):  # a new token is shown once, on this page, and never again
             return render(request, "admin.html", _admin_context(request, store, **notice))
         return RedirectResponse("/admin/users?done=1", status_code=303)
