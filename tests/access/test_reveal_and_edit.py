@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from sqlalchemy import select
 
@@ -131,6 +132,23 @@ def test_edit_page_shows_errors_next_to_the_field_and_conflicts_without_overwrit
     assert conflict.status_code == 409 and "已被他人修改" in conflict.text
     assert 'value="镇里改的名字"' in conflict.text  # the clerk's input is kept to compare
     assert "管理员改的名字" in a.get(url).text  # and nothing was overwritten
+
+
+def test_a_records_history_shows_beijing_time_like_the_rest_of_the_app(app, world):
+    from datetime import UTC, datetime
+
+    from yibiaotong.access.audit import LOCAL
+
+    rid = world.record_in("person_identity", LJ_GRID)
+    c = login_client(app, "admin")
+    url = f"/ledgers/person_identity/records/{rid}"
+    page = c.get(url).text
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    before = datetime.now(UTC)
+    c.post(url, data={"csrf": csrf_of(page), "version": version, "v_person_name": "北京时间"}, follow_redirects=False)
+    shown = {before.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M"), datetime.now(LOCAL).strftime("%Y-%m-%d %H:%M")}
+    after = c.get(url).text
+    assert any(f"<td>{when}</td>" in after for when in shown), shown  # it showed UTC, 8 hours behind
 
 
 def test_department_edits_only_granted_writable_ledgers(api, world):
