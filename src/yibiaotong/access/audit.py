@@ -25,6 +25,7 @@ ACTIONS = {
     "grant-set": "授权", "grant-revoke": "撤销授权",
     "token-create": "新建接口令牌", "token-revoke": "吊销接口令牌",
     "import": "导入文件", "import-download": "下载错误清单", "link-confirm": "确认人员", "link-reject": "否定人员",
+    "conflict-resolve": "核对数据冲突",
     "report-generate": "生成报表", "report-job-start": "发起报表生成任务", "report-download": "下载报表",
     "alert-acknowledge": "签收预警", "alert-resolve": "办结预警", "alert-dismiss": "忽略预警",
     "alert-reopen": "重新打开预警", "alert-export": "导出预警清单",

@@ -24,6 +24,7 @@ from yibiaotong.web import (
     pages,
     routes_admin,
     routes_alerts,
+    routes_conflicts,
     routes_consolidation,
     routes_import,
     routes_ledgers,
@@ -55,9 +56,10 @@ def create_app(db: str | None = None, *, engine: Engine | None = None, secret_ke
                        https_only=os.environ.get("YBT_HTTPS_ONLY") == "1", max_age=8 * 3600)
     app.add_middleware(logs.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # routes_conflicts before routes_import, whose /import/{upload_id} would take /import/conflicts
     for router in (auth.router, i18n.router, pages.router, routes_ledgers.router, routes_admin.router,
-                   routes_alerts.router, routes_import.router, routes_consolidation.router, routes_reports.router,
-                   api.public, api.router):
+                   routes_alerts.router, routes_conflicts.router, routes_import.router, routes_consolidation.router,
+                   routes_reports.router, api.public, api.router):
         app.include_router(router)
     errors.install(app)
     return app

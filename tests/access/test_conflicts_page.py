@@ -1,0 +1,54 @@
+"""数据冲突 in the browser: each user reviews the conflicts of records in their scope, values masked as
+on the record page; marking one checked is audited; another unit's conflict is as if absent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import insert, select
+
+from tests.access.world import LINJIANG, ZHUTUO
+from tests.web.helpers import csrf_of, login_client
+from yibiaotong.ledgers.provenance import Source
+from yibiaotong.store import schema
+
+
+def _conflict(world, ledger: str, unit: str, column: str, old, new) -> int:
+    """A conflict as an import records it: the record keeps the new value, the old one is listed."""
+    record_id = world.record_in(ledger, unit)
+    engine = world.engine
+    with engine.begin() as conn:
+        key = conn.exec_driver_sql(f"SELECT _key FROM ledger_{ledger} WHERE _id = {record_id}").scalar()
+        source = Source(kind="file", file_name="二月花名册.xlsx", sheet="Sheet1", period="2024-02").record(conn)
+        return conn.execute(insert(schema.conflict).values(
+            ledger_id=ledger, record_id=record_id, record_key=key, column_name=column, kept="new",
+            rule="same-period", old_value=old, new_value=new, new_source_id=source, source_row=7,
+            status="open", created_at=datetime.now(UTC))
+        ).inserted_primary_key[0]
+
+
+def test_each_user_sees_and_checks_only_conflicts_in_scope(app, world):
+    mine = _conflict(world, "person_identity", LINJIANG, "phone", "13800000001", "13900000002")
+    theirs = _conflict(world, "person_identity", ZHUTUO, "phone", "13800000003", "13900000004")
+    clerk = login_client(app, "linjiang")
+    page = clerk.get("/import/conflicts")
+    assert page.status_code == 200 and f"conflict-{mine}" in page.text and f"conflict-{theirs}" not in page.text
+    assert "二月花名册.xlsx" in page.text and "同一报告期" in page.text
+    forged = clerk.post(f"/import/conflicts/{mine}", data={"csrf": "forged"})
+    assert forged.status_code == 403
+    other = clerk.post(f"/import/conflicts/{theirs}", data={"csrf": csrf_of(page.text)})
+    assert other.status_code == 404
+    done = clerk.post(f"/import/conflicts/{mine}", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    with world.engine.connect() as conn:
+        status = dict(conn.execute(select(schema.conflict.c.id, schema.conflict.c.status)).all())
+        actions = [a for (a,) in conn.execute(select(schema.audit.c.action).where(schema.audit.c.actor == "linjiang"))]
+    assert status == {mine: "resolved", theirs: "open"} and "conflict-resolve" in actions
+    assert f"conflict-{mine}" not in clerk.get("/import/conflicts").text
+
+
+def test_values_are_masked_as_on_the_record_page(app, world):
+    _conflict(world, "person_identity", LINJIANG, "phone", "13800000001", "13900000002")
+    page = login_client(app, "minzheng").get("/import/conflicts")  # 民政局 may read phone, masked
+    assert page.status_code == 200 and "139****0002" in page.text and "13900000002" not in page.text
+    assert "13800000001" not in login_client(app, "nongye").get("/import/conflicts").text  # no grant at all
