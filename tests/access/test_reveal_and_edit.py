@@ -171,3 +171,21 @@ def test_session_api_calls_that_change_data_need_the_csrf_header(app, world):
     token = csrf_of(c.get("/ledgers").text)
     r = c.post(f"/api/ledgers/person_identity/records/{rid}/reveal", json=body, headers={"X-CSRF-Token": token})
     assert r.status_code == 200
+
+
+def test_a_masked_value_sent_back_unchanged_never_overwrites_the_record(api, world):
+    rid = world.record_in("person_disability", LJ_VILLAGE)
+    c = api("lj_village")
+    shown = c.get(f"/api/ledgers/person_disability/records/{rid}").json()["record"]
+    assert shown["values"]["disability_cert_number"] == "***"
+    saved = c.patch(f"/api/ledgers/person_disability/records/{rid}",
+                    json={"version": shown["version"], "values": dict(shown["values"])})  # the whole record back
+    assert saved.status_code == 200
+    with world.engine.connect() as conn:
+        kept = conn.exec_driver_sql(f"SELECT disability_cert_number FROM ledger_person_disability WHERE _id = {rid}").scalar()
+    assert kept and "*" not in kept
+    pid = world.record_in("person_identity", LJ_VILLAGE)
+    person = c.get(f"/api/ledgers/person_identity/records/{pid}").json()["record"]
+    stars = c.patch(f"/api/ledgers/person_identity/records/{pid}",
+                    json={"version": person["version"], "values": {"person_name": "王***"}})  # a masked copy's name
+    assert stars.status_code == 422 and stars.json()["error"] == "masked-value"

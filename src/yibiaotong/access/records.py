@@ -147,6 +147,12 @@ def browse(engine: Engine, access: LedgerAccess, dictionary: Dictionary, query: 
                 _encode("b", key(rows[0]), rows[0]["_id"]) if cursor else None)
 
 
+def check_filter(access: LedgerAccess, dictionary: Dictionary, name: str, value: str) -> None:
+    """Raise the problems of one ``column:value`` filter (an unknown or hidden column, a value the
+    column cannot hold), so a page can say them beside its form."""
+    _filters(access, dictionary, {name: value})
+
+
 def _filters(access: LedgerAccess, dictionary: Dictionary, filters: Mapping[str, str]) -> list[ColumnElement]:
     out, problems = [], []
     for name, raw in filters.items():
@@ -252,6 +258,9 @@ def edit(store: LedgerStore, access: LedgerAccess, row: Mapping[str, Any], chang
         if any(not access.may_read(c) for c in refused):
             raise _invalid("修改了不存在的字段", "unknown column in the change")
         raise AccessDenied("您对这些字段只有查看权限：" + "、".join(refused), "read-only columns: " + ", ".join(refused))
+    # a masked value sent back as it was shown (a client saving the whole record) is no change
+    changes = {c: v for c, v in changes.items()
+               if not (c in access.masked and v == mask(access.elements[c], row.get(c)))}
     record_id = row["_id"]
     try:
         new = store.update(access.id, row["_key"], changes, expected_version=version, source=Source.user(actor))
