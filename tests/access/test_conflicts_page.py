@@ -52,3 +52,4 @@ def test_values_are_masked_as_on_the_record_page(app, world):
     page = login_client(app, "minzheng").get("/import/conflicts")  # 民政局 may read phone, masked
     assert page.status_code == 200 and "139****0002" in page.text and "13900000002" not in page.text
     assert "13800000001" not in login_client(app, "nongye").get("/import/conflicts").text  # no grant at all
+

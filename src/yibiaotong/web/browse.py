@@ -53,3 +53,10 @@ def filter_label(dictionary: Dictionary, access: LedgerAccess, name: str, value:
     element = dictionary.element(access.definition.column(name).element)
     shown = mask(element, value) if name in access.masked else value
     return f"{element.name} = {shown or '（空）'}"
+
+
+def column_label(dictionary: Dictionary, access: LedgerAccess, name: str) -> str:
+    """A readable column's label (its element's name); the name itself for anything else."""
+    if not access.may_read(name):
+        return name
+    return dictionary.element(access.definition.column(name).element).name

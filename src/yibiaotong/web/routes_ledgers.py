@@ -32,8 +32,13 @@ def ledger_page(request: Request, ledger_id: str, scope: PageScope, store: Store
                 filter: list[str] = Query(default=[]), fc: str = "", fv: str = "", sort: str = "", desc: bool = False,
                 cursor: str = ""):
     access = scope.ledger(store, ledger_id)
+    errors: list[str] = []
     if fc:  # the page's one-filter form adds to the filters already chosen
-        filter = [*filter, f"{fc}:{fv}"]
+        try:  # a value the column cannot hold is said beside the form; the other choices stay
+            records.check_filter(access, store.dictionary, fc, fv)
+            filter = [*filter, f"{fc}:{fv}"]
+        except YbtError as exc:
+            errors = _messages(request, access, store, exc)
     query = browse.build_query(scope, access, org_unit=org_unit or None, q=q, filters=filter, sort=sort, desc=desc)
     page = records.browse(request.app.state.engine, access, store.dictionary, query, cursor or None)
     narrowed = bool(query.search or query.filters)
@@ -45,7 +50,20 @@ def ledger_page(request: Request, ledger_id: str, scope: PageScope, store: Store
         "count": count, "units": scope.unit_choices(org_unit or None), "params": params, "org_unit": org_unit, "q": q,
         "filters": [(f, browse.filter_label(store.dictionary, access, *browse.parse_filters([f]).popitem()))
                     for f in filter],
-        "sort": sort, "desc": desc, "cursor": cursor})
+        "sort": sort, "desc": desc, "cursor": cursor, "errors": errors, "fc": fc if errors else "",
+        "fv": fv if errors else ""})
+
+
+def _messages(request: Request, access, store, exc: YbtError) -> list[str]:
+    """A filter's problems for the page: the column by its label, in the user's language."""
+    lang = language(request)
+    out = []
+    for p in exc.problems:
+        column = p.location.get("column")
+        label = browse.column_label(store.dictionary, access, column) if column else ""
+        text = p.message_en if lang == "en" else f"{p.message_zh}。{p.hint_zh}".rstrip("。")
+        out.append(f"{label}：{text}" if label else text)
+    return out
 
 
 def _table_rows(request: Request, store, access, rows) -> list[tuple[int, str, Markup]]:
