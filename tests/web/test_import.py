@@ -498,3 +498,12 @@ def test_uncertain_links_are_decided_within_the_scope_only(site):
     with site.engine.connect() as conn:
         statuses = dict(conn.execute(select(schema.link.c.id, schema.link.c.status)).all())
     assert statuses == {own: "confirmed", foreign: "rejected"}
+
+
+def test_the_period_read_from_the_title_is_shown_in_the_summary(site):
+    c = login_client(site.app, "linjiang")
+    path = fill_roster(site.templates["person_roster"], site.tmp / "三月.xlsx", [person(1)],
+                       title="临江镇2024年3月人员花名册")
+    _id, text = result(c, upload(c, path, org_unit=LINJIANG))  # no period chosen: the title says it
+    summary = text.split('class="props"', 1)[1].split("</dl>", 1)[0]
+    assert "2024-03" in summary
