@@ -50,7 +50,7 @@ def export_alerts(engine, path: str | Path, *, readable: Readable | None = None,
         ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
     records = wb.add_worksheet("涉及记录")
-    for c, label in enumerate(("预警编号", "台账", "台账名称", "记录（已脱敏）", "作用")):
+    for c, label in enumerate(("预警编号", "台账", "台账名称", "记录（已脱敏）", "规则中的代号")):
         records.write_string(0, c, label, head)
     records.set_column(0, 0, 9)
     records.set_column(1, 3, 28)
