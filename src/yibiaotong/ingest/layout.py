@@ -32,10 +32,9 @@ _templates: dict[tuple[str, float], FormTemplate | None] = {}
 
 @dataclass
 class Fixed:
-    form: FormDef | None  # None: no installed layout fits (see ``missing``)
-    template: FormTemplate | None  # the installed template, its rows moved to where this sheet has them
-    share: float = 0.0
-    missing: list[FormDef] | None = None  # record forms named by the sheet's title whose template file is gone
+    form: FormDef
+    template: FormTemplate  # the installed template, its rows moved to where this sheet has them
+    share: float
 
 
 def template_of(form: FormDef) -> FormTemplate | None:
@@ -65,9 +64,9 @@ def title_core(title: str) -> str:
 
 
 def fixed_layout(values: dict[tuple[int, int], Any], forms: list[FormDef], forced: FormDef | None = None
-                 ) -> Fixed | None:
-    """The installed record form whose layout the sheet has, if one has it; when none has and a
-    record form the title names has lost its template file, that is said (``Fixed.missing``)."""
+                 ) -> tuple[Fixed | None, list[FormDef]]:
+    """The installed record form whose layout the sheet has (None if none has), and the record
+    forms the sheet's title names whose template file is gone (to be said when none fits)."""
     if forced is not None:
         candidates = [forced] if forced.layout == "record" else []
     else:
@@ -84,7 +83,7 @@ def fixed_layout(values: dict[tuple[int, int], Any], forms: list[FormDef], force
         share = labels_in_place(values, placed)
         if share >= LABEL_SHARE and (best is None or share > best.share):
             best = Fixed(form, placed, share)
-    return best or (Fixed(None, None, missing=missing) if missing else None)
+    return best, missing
 
 
 def labels_in_place(values: dict[tuple[int, int], Any], template: FormTemplate) -> float:

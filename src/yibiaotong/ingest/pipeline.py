@@ -180,10 +180,9 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
         report.warnings.append(Problem("sheet-hidden", {}, where))
         return
     printed, why = read_sheet(sheet.head, path.name)
-    fixed = fixed_layout(sheet.head_values, forms, forced)
-    if fixed is not None and fixed.missing:  # read afresh below: values may be taken for labels
-        report.warnings.append(Problem("form-template-missing", {"form": fixed.missing[0].title}, where))
-        fixed = None
+    fixed, lost = fixed_layout(sheet.head_values, forms, forced)
+    if fixed is None and lost:  # read afresh below: values may be taken for labels
+        report.warnings.append(Problem("form-template-missing", {"form": lost[0].title}, where))
     if fixed is not None:  # a one-record form with an installed layout: read where its template says
         template, rec = fixed.template, match(fixed.template, fixed.form)
     elif printed is None:

@@ -324,7 +324,7 @@ class SheetImport:
         cols = self.plan.columns
         cells = [head.get((c.cell_row, c.column)) for c in cols]
         invalid = self.report.rows_invalid
-        self._record_row(cells, [], 0)
+        self._record_row(cells, cols[0].cell_row or 1)
         record_rejected = self.report.rows_invalid > invalid
         for name in dict.fromkeys(c.subtable for c in cols if c.subtable and c.cell_row):
             sub = [i for i, c in enumerate(cols) if c.subtable == name and c.cell_row]
@@ -342,19 +342,18 @@ class SheetImport:
                 member = list(kept)
                 for i in sub:
                     member[i] = head.get((row, cols[i].column))
-                self._record_row(member, sub, row - first, rejected=record_rejected, ledgers=own_ledgers)
+                self._record_row(member, row, sub, row - first, rejected=record_rejected, ledgers=own_ledgers)
         self._offset, self._only = 0, None
 
-    def _record_row(self, cells: list[Any], sub: list[int], k: int, *, rejected: bool = False,
-                    ledgers: set[str] | None = None) -> None:
-        """One row of a record form; ``k`` rows below the first value row in the sub-table columns ``sub``.
-        A member row carries the record's keys: only its own cells' problems are its own, and when the
-        record itself was rejected its members wait with it."""
-        self._offset = k
-        self._only = ledgers if k else None
+    def _record_row(self, cells: list[Any], number: int, sub: list[int] | None = None, offset: int = 0, *,
+                    rejected: bool = False, ledgers: set[str] | None = None) -> None:
+        """One row of a record form: the record itself, or (``sub``: the sub-table's columns) a member
+        at sheet row ``number``, ``offset`` rows below the sub-table's first value row, writing only
+        ``ledgers``. A member row carries the record's keys: only its own cells' problems are its own,
+        and when the record itself was rejected its members wait with it."""
+        self._offset, self._only = offset, ledgers
         results = [f(x) for f, x in zip(self.converters, cells)]
-        bad = [(i, p) for i, r in enumerate(results) if r[1] and (not k or i in sub) for p in r[1]] or None
-        number = self.plan.columns[sub[0]].cell_row + k if k else (self.plan.columns[0].cell_row or 1)
+        bad = [(i, p) for i, r in enumerate(results) if r[1] and (sub is None or i in sub) for p in r[1]] or None
         if rejected:
             problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
                 "record-rejected-with-form", {}, {**self.where, "row": number})]
