@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
+from yibiaotong.access import audit
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.orgunits.tree import KIND_NAMES
 from yibiaotong.store.schema import org_unit as org_unit_table
@@ -128,6 +129,12 @@ def set_password(engine: Engine, name: str, password: str) -> None:
         raise YbtError(Problem("not-found"))
 
 
+def audit_account(engine: Engine, actor: str, action: str, user: User) -> None:
+    """The audit entry of an account created or changed (in the web or with ``ybt user``): what it is now."""
+    audit.write(engine, actor, action, target=f"user:{user.name}",
+                details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+
+
 def get_user(engine: Engine, name: str, *, include_disabled: bool = False) -> User | None:
     """The user who may act now; a disabled account counts as absent unless ``include_disabled``."""
     with engine.connect() as conn:
@@ -148,8 +155,7 @@ def change_user(engine: Engine, name: str, *, actor: str | None = None, display_
     if current.role == "admin" and role != "admin":
         problems += _last_admin(engine, name, "改变角色")
     if actor == name and role != current.role:
-        problems.append(Problem("invalid-request", {"reason": "不能修改自己的角色，请另一位管理员操作",
-                                                        "reason_en": "you cannot change your own role"}))
+        problems.append(_wrong("不能修改自己的角色，请另一位管理员操作", "you cannot change your own role"))
     if problems:
         raise YbtError(problems)
     values = dict(role=role, org_unit=org_unit, department=department,
@@ -165,8 +171,7 @@ def set_disabled(engine: Engine, name: str, disabled: bool, *, actor: str | None
     if disabled:
         problems = []
         if actor == name:
-            problems.append(Problem("invalid-request", {"reason": "不能停用自己的账号，请另一位管理员操作",
-                                                            "reason_en": "you cannot disable your own account"}))
+            problems.append(_wrong("不能停用自己的账号，请另一位管理员操作", "you cannot disable your own account"))
         if current.role == "admin":
             problems += _last_admin(engine, name, "停用")
         if problems:
@@ -181,8 +186,7 @@ def set_disabled(engine: Engine, name: str, disabled: bool, *, actor: str | None
 def _existing(engine: Engine, name: str) -> User:
     user = get_user(engine, name, include_disabled=True)
     if user is None:
-        raise YbtError(Problem("invalid-request", {"reason": f"没有用户“{name}”，请用 ybt user list 查看用户名",
-                                                   "reason_en": f"no user {name!r}; see ybt user list"}))
+        raise YbtError(_wrong(f"没有用户“{name}”，请用 ybt user list 查看用户名", f"no user {name!r}; see ybt user list"))
     return user
 
 
@@ -193,9 +197,8 @@ def _last_admin(engine: Engine, name: str, doing: str) -> list[Problem]:
             user_table.c.role == "admin", user_table.c.disabled_at.is_(None), user_table.c.name != name)).first()
     if others:
         return []
-    return [Problem("invalid-request", {
-        "reason": f"“{name}”是最后一位可用的管理员，不能{doing}；请先新建另一位管理员",
-        "reason_en": f"{name} is the last active administrator; create another administrator first"})]
+    return [_wrong(f"“{name}”是最后一位可用的管理员，不能{doing}；请先新建另一位管理员",
+                   f"{name} is the last active administrator; create another administrator first")]
 
 
 def list_users(engine: Engine) -> list[User]:

@@ -58,8 +58,7 @@ def add(name: str, role: Annotated[str, typer.Option(help=f"角色：{' / '.join
         engine = open_store(db)
         user = users.create_user(engine, name, _password(password_stdin), display_name=display_name or name,
                                  role=role, org_unit=org_unit, department=department)
-        audit.write(engine, _operator(), "user-create", target=f"user:{name}",
-                    details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+        users.audit_account(engine, _operator(), "user-create", user)
     except YbtError as exc:
         fail(exc, as_json)
     _done(as_json, user, f"已新建用户 {name}（{user.role_name}）。")
@@ -111,8 +110,7 @@ def change(name: str, role: Role = None, org_unit: OrgUnit = None, department: D
         engine = open_store(db)
         user = users.change_user(engine, name, role=role, org_unit=org_unit, department=department,
                                  display_name=display_name)
-        audit.write(engine, _operator(), "user-change", target=f"user:{name}",
-                    details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+        users.audit_account(engine, _operator(), "user-change", user)
     except YbtError as exc:
         fail(exc, as_json)
     _done(as_json, user, f"已调整 {name}：{user.role_name} {user.org_unit or ''} {user.department or ''}".rstrip())

@@ -92,8 +92,7 @@ async def create_user(request: Request, scope: PageScope, store: Store):
                                  display_name=str(form.get("display_name", "")).strip(), role=str(form.get("role", "")),
                                  org_unit=str(form.get("org_unit", "")) or None,
                                  department=str(form.get("department", "")) or None)
-        audit.write(engine, scope.user.name, "user-create", target=f"user:{user.name}",
-                    details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+        users.audit_account(engine, scope.user.name, "user-create", user)
     return await _admin_post(request, scope, store, action)
 
 
@@ -113,8 +112,7 @@ async def change_user(request: Request, scope: PageScope, store: Store):
                                  org_unit=str(form.get("org_unit", "")) or None,
                                  department=str(form.get("department", "")).strip() or None,
                                  display_name=str(form.get("display_name", "")))
-        audit.write(engine, scope.user.name, "user-change", target=f"user:{name}",
-                    details={"role": user.role, "org_unit": user.org_unit, "department": user.department})
+        users.audit_account(engine, scope.user.name, "user-change", user)
     return await _admin_post(request, scope, store, action)
 
 
