@@ -80,7 +80,7 @@ def _link(engine: Engine, link_id: int) -> dict[str, Any]:
 
 
 def list_conflicts(engine: Engine, status: str | None = "open", ledger: str | None = None,
-                   limit: int = 200) -> list[dict[str, Any]]:
+                   limit: int = 200, conflict_id: int | None = None) -> list[dict[str, Any]]:
     k = schema.conflict
     old, new = schema.source.alias("old"), schema.source.alias("new")
     stmt = (select(k.c.id, k.c.ledger_id, k.c.record_key, k.c.column_name, k.c.kept, k.c.rule, k.c.old_value,
@@ -93,6 +93,8 @@ def list_conflicts(engine: Engine, status: str | None = "open", ledger: str | No
         stmt = stmt.where(k.c.status == status)
     if ledger:
         stmt = stmt.where(k.c.ledger_id == ledger)
+    if conflict_id is not None:
+        stmt = stmt.where(k.c.id == conflict_id)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
 

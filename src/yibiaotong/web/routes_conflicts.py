@@ -22,7 +22,7 @@ from yibiaotong.web.deps import PageScope, Store
 from yibiaotong.web.render import render
 
 router = APIRouter(include_in_schema=False)
-SCAN = 2000  # open conflicts looked at per page view (newest last); the CLI lists every one
+SCAN = 2000  # open conflicts looked at per page view (oldest first); the CLI lists every one
 
 
 def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, conflict_id: int | None = None
@@ -30,8 +30,7 @@ def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, confli
     """Open conflicts the user may see: the ledger and column readable, the record in scope; values
     shown as the record page shows them (masked where the user may not see them in full)."""
     engine = request.app.state.engine
-    found = [c for c in list_conflicts(engine, status="open", limit=SCAN)
-             if conflict_id is None or c["id"] == conflict_id]
+    found = list_conflicts(engine, status="open", limit=SCAN, conflict_id=conflict_id)
     by_ledger: dict[str, list[dict[str, Any]]] = {}
     for c in found:
         by_ledger.setdefault(c["ledger_id"], []).append(c)
