@@ -54,6 +54,11 @@ def ledger_page(request: Request, ledger_id: str, scope: PageScope, store: Store
         "fv": fv if errors else ""})
 
 
+def _beside_field(p, lang: str) -> str:
+    """A problem shown next to its field: what is wrong and how to fix it, no location."""
+    return p.message_en if lang == "en" else f"{p.message_zh}。{p.hint_zh}".rstrip("。")
+
+
 def _messages(request: Request, access, store, exc: YbtError) -> list[str]:
     """A filter's problems for the page: the column by its label, in the user's language."""
     lang = language(request)
@@ -61,7 +66,7 @@ def _messages(request: Request, access, store, exc: YbtError) -> list[str]:
     for p in exc.problems:
         column = p.location.get("column")
         label = browse.column_label(store.dictionary, access, column) if column else ""
-        text = p.message_en if lang == "en" else f"{p.message_zh}。{p.hint_zh}".rstrip("。")
+        text = _beside_field(p, lang)
         out.append(f"{label}：{text}" if label else text)
     return out
 
@@ -136,7 +141,7 @@ def _edit(request: Request, ledger_id: str, record_id: int, scope, store, form: 
         lang = language(request)
         conflict = next((p for p in exc.problems if p.code == "version-conflict"), None)
         # next to its field a problem needs no location, only what is wrong and how to fix it
-        errors = {p.location["column"]: (p.message_en if lang == "en" else f"{p.message_zh}。{p.hint_zh}".rstrip("。"))
+        errors = {p.location["column"]: _beside_field(p, lang)
                   for p in exc.problems if "column" in p.location}
         fresh = records.find(request.app.state.engine, access, record_id) if conflict else row
         context = _record_context(request, scope, store, access, fresh, submitted=form, errors=errors,
