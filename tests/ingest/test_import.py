@@ -263,4 +263,7 @@ def test_a_masked_export_imported_back_never_overwrites_values_with_stars(intake
     masked = [person(1, **{"家庭住址": "***", "联系电话": "138****0001"})]
     report = import_file(intake.engine, intake.roster("脱敏导出.xlsx", masked), org_unit=TOWN, actor="张敏")
     assert {p.code for p in report.problems} == {"masked-value"} and report.rows_imported == 0
+    only_text = [person(1, **{"家庭住址": "临江镇***"})]  # a clean row but for the stars: the column-wise path
+    report = import_file(intake.engine, intake.roster("脱敏地址.xlsx", only_text), org_unit=TOWN, actor="张敏")
+    assert {p.code for p in report.problems} == {"masked-value"} and report.rows_imported == 0
     assert intake.store.get("person_identity", rows[0]["身份证号码"])["address_current"] == "临江镇红星村3组12号"

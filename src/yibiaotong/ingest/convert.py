@@ -36,8 +36,9 @@ ColumnConverter = Callable[[Sequence[Any]], tuple[list[Any], dict[int, list[Prob
 MEMO_LIMIT = 200_000  # distinct values remembered per column before the memory is cleared
 _MEMO_TYPES = frozenset({"code", "date", "month", "datetime", "year", "boolean", "amount", "decimal", "integer",
                          "postcode"})
-# text that clean_text would change: line breaks, tabs, runs of spaces, invisible or full-width characters
-_UNCLEAN = re.compile(r"[^\S ]|  |[\u200b-\u200d\u2060\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# text that clean_text would change (line breaks, tabs, runs of spaces, invisible or full-width
+# characters), or that masking left (***): the slow path says what is wrong with it
+_UNCLEAN = re.compile(r"[^\S ]|  |\*\*\*|[\u200b-\u200d\u2060\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
 # ASCII digits only: a full-width or other Unicode digit goes to ``coerce``, which normalizes it
 _ID18 = re.compile(r"[1-9][0-9]{16}[0-9X]")
@@ -118,7 +119,8 @@ def _text_rest(cells: Sequence[str]) -> list[int]:
     unprintable; a space at either end of a cell is next to the "|" (or at an end)."""
     joined = "|".join(cells)
     if (joined.isprintable() and "  " not in joined and " |" not in joined and "| " not in joined
-            and joined[:1] != " " and joined[-1:] != " " and _FULL_WIDTH.search(joined) is None):
+            and joined[:1] != " " and joined[-1:] != " " and _FULL_WIDTH.search(joined) is None
+            and MASKED not in joined):
         return [i for i, c in enumerate(cells) if not c] if "" in cells else []
     search = _DIRTY_CELL.search
     return [i for i, c in enumerate(cells) if not c or search(c)]
@@ -273,7 +275,7 @@ def _text(slow: Converter, rules: Callable[[Any], bool] | None) -> Converter:
             text = raw.strip()
             if not text:
                 return _NONE
-            if _UNCLEAN.search(text) is None and MASKED not in text and (rules is None or rules(text)):
+            if _UNCLEAN.search(text) is None and (rules is None or rules(text)):
                 return text, []
         elif raw is None:
             return _NONE
