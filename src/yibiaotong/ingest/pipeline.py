@@ -29,7 +29,7 @@ from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import build_plan, infer_period
-from yibiaotong.ingest.recognise import match, recognise
+from yibiaotong.ingest.recognise import recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
 from yibiaotong.ingest.workbook import UndecodableText, Workbook
@@ -183,17 +183,15 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     fixed, lost = fixed_layout(sheet.head_values, forms, forced)
     if fixed is None and lost:  # read afresh below: values may be taken for labels
         report.warnings.append(Problem("form-template-missing", {"form": lost[0].title}, where))
-    if fixed is not None:  # a one-record form with an installed layout: read where its template says
-        template, rec = fixed.template, match(fixed.template, fixed.form)
-    elif printed is None:
+    if fixed is None and printed is None:
         report.warnings.append(Problem("sheet-not-a-form", {"reason": why[0], "reason_en": why[1]}, where))
         return
-    else:
-        template = printed
-        rec, problem = recognise(template, forms, forced)
-        if rec is None:
-            report.problems.append(problem.at(**where))
-            return
+    # a one-record form with an installed layout is read where its template says
+    template = fixed.template if fixed is not None else printed
+    rec, problem = recognise(template, forms, fixed.form if fixed is not None else forced)
+    if rec is None:
+        report.problems.append(problem.at(**where))
+        return
     plan, plan_problems = build_plan(rec, template, store, store.dictionary)
     report.warnings.extend(p.at(**where) for p in plan_problems)
     if plan is None:

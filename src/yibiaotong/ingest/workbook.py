@@ -126,41 +126,42 @@ class Workbook:
         with wb:
             visible = {m.name: str(m.visible).lower().endswith("visible") for m in wb.sheets_metadata}
             for name in wb.sheet_names:
+                if not visible.get(name, True):  # skipped unread (the import says so): no scan, no load
+                    yield Sheet(name, True, Grid(name), {}, [], None, set(), lambda: iter(()))
+                    continue
                 scan = scans.get(name)
-                hidden = not visible.get(name, True)
-                if scan is not None and scan.size > PART_BYTES and not hidden:
+                if scan is not None and scan.size > PART_BYTES:
                     from yibiaotong.ingest.reader import Reading
 
                     # a second process starts reading while the sheet is scanned here
                     reading = Reading(self.path, name, scan.member)
                     try:
                         _scan_sheet(self.path, scan)
-                        yield _parted_sheet(self.path, name, hidden, scan, reading)
+                        yield _parted_sheet(self.path, name, scan, reading)
                     finally:
                         reading.close()
                     continue
                 if scan is not None:
                     _scan_sheet(self.path, scan)
-                yield _calamine_sheet(wb, name, hidden, scan.formulas if scan else set())
+                yield _calamine_sheet(wb, name, scan.formulas if scan else set())
 
 
-def _calamine_sheet(wb, name: str, hidden: bool, formulas: set[tuple[int, int]]) -> Sheet:
+def _calamine_sheet(wb, name: str, formulas: set[tuple[int, int]]) -> Sheet:
     data = wb.get_sheet_by_name(name)
     r0 = (data.start or (0, 0))[0]
     merges = [Span(t + 1, lft + 1, b + 1, rgt + 1) for (t, lft), (b, rgt) in (data.merged_cell_ranges or [])]
-    sheet = Sheet(name, hidden, Grid(name), {}, merges, r0 + data.height, formulas, lambda: _numbered(data))
+    sheet = Sheet(name, False, Grid(name), {}, merges, r0 + data.height, formulas, lambda: _numbered(data))
     _fill_head(sheet)
     return sheet
 
 
-def _numbered(data, offset: int = 0) -> Iterator[tuple[int, list[Any]]]:
-    """The sheet's rows with the row number Excel shows (plus ``offset``), values from column A at
-    position 0. (``to_python`` starts at the first used row and column; ``iter_rows`` of
+def _numbered(data) -> Iterator[tuple[int, list[Any]]]:
+    """The sheet's rows with the row number Excel shows, values from column A at position 0. (``to_python`` starts at the first used row and column; ``iter_rows`` of
     python-calamine 0.9 starts at row 1 but at the first used column, so it is not used.)"""
     if not data.height:
         return iter(())
     r0, c0 = data.start
-    numbered = zip(count(r0 + 1 + offset), data.to_python())
+    numbered = zip(count(r0 + 1), data.to_python())
     if not c0:
         return numbered
     pad = [""] * c0  # calamine's rows start at the first used column
@@ -335,11 +336,11 @@ def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
             tail = block[-512:]  # a cell cut at the chunk boundary is found in the next block
 
 
-def _parted_sheet(path: Path, name: str, hidden: bool, scan: SheetScan, reading: Any) -> Sheet:
+def _parted_sheet(path: Path, name: str, scan: SheetScan, reading: Any) -> Sheet:
     """A large sheet read a part at a time: only one part's cells are in memory at once. Its
     chunks come from ``reading`` (:class:`yibiaotong.ingest.reader.Reading`), a second process."""
     merges = [Span(*m) for m in sorted(scan.merges)]
-    sheet = Sheet(name, hidden, Grid(name), {}, merges, scan.rows, scan.formulas, lambda: part_rows(path, name, scan),
+    sheet = Sheet(name, False, Grid(name), {}, merges, scan.rows, scan.formulas, lambda: part_rows(path, name, scan),
                   reading.chunks)
     _fill_head(sheet)
     return sheet
