@@ -267,3 +267,21 @@ def test_a_masked_export_imported_back_never_overwrites_values_with_stars(intake
     report = import_file(intake.engine, intake.roster("脱敏地址.xlsx", only_text), org_unit=TOWN, actor="张敏")
     assert {p.code for p in report.problems} == {"masked-value"} and report.rows_imported == 0
     assert intake.store.get("person_identity", rows[0]["身份证号码"])["address_current"] == "临江镇红星村3组12号"
+
+
+def test_progress_counts_the_whole_file_across_its_sheets(intake):
+    path = intake.roster("两张表.xlsx", [person(1), person(2), person(3)])
+    wb = openpyxl.load_workbook(path)
+    second = wb.copy_worksheet(wb.active)
+    for r in range(1, second.max_row + 1):  # other people on the second sheet
+        for c in range(1, second.max_column + 1):
+            if isinstance(second.cell(r, c).value, str) and second.cell(r, c).value.startswith("500118"):
+                second.cell(r, c).value = id_number(date(1960, 1, 1), 700 + r)
+    wb.save(path)
+    seen: list[tuple[int, int | None]] = []
+    report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏", progress=lambda d, t: seen.append((d, t)))
+    assert report.rows_imported == 6
+    done = [d for d, _t in seen]
+    assert done == sorted(done)  # never goes back when the second sheet starts
+    first_total = seen[0][1]  # the first sheet's rows; the second is a copy of it
+    assert seen[-1] == (first_total + 3, 2 * first_total)  # its 3 people counted on top of the first sheet

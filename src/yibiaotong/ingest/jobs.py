@@ -164,22 +164,16 @@ PROGRESS = "progress.json"
 
 
 class ProgressFile:
-    """The pipeline's progress callback (rows done in a sheet, rows in it) as rows done in the file,
-    written to ``path`` at most every :data:`UPDATE_EVERY` seconds (replaced whole, never half)."""
+    """The pipeline's progress callback (rows of the file done, rows known so far), written to
+    ``path`` at most every :data:`UPDATE_EVERY` seconds (replaced whole, never half)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.done, self.total = 0, None
-        self._before = 0  # rows of the sheets already done
-        self._sheet = 0
         self._written = 0.0
 
     def __call__(self, done: int, total: int | None) -> None:
-        if done < self._sheet:  # the count starts again: the next sheet
-            self._before += self._sheet
-        self._sheet = done
-        self.done = self._before + done
-        self.total = self._before + total if total else None
+        self.done, self.total = done, total
         now = time.monotonic()
         if now - self._written >= UPDATE_EVERY:
             self._written = now

@@ -39,7 +39,7 @@ from yibiaotong.orgunits.store import load_tree
 from yibiaotong.store import schema
 
 IMPORT_CACHE_KB = 96 * 1024
-Progress = Callable[[int, int | None], None]  # rows done, rows in the sheet (None: unknown)
+Progress = Callable[[int, int | None], None]  # rows of the file done, rows known so far (None: unknown)
 
 
 class _Undo(Exception):
@@ -161,9 +161,13 @@ def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor,
         CalamineError = PasswordError = OSError
     where = {"file": path.name}
     try:
+        before = 0  # rows of the sheets already read: progress counts the whole file
         for sheet in Workbook(path, kind).sheets():
+            counted = None if progress is None else (
+                lambda done, total, b=before: progress(b + done, None if total is None else b + total))
             _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
-                   progress, report, errors)
+                   counted, report, errors)
+            before += sheet.total_rows or 0
     except PasswordError as exc:
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
     except UndecodableText as exc:
