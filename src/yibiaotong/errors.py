@@ -306,11 +306,11 @@ CATALOG: dict[str, Template] = {
         "the import of {file} was interrupted (the server restarted or the process ended); nothing of it was stored",
         "数据保持导入前的状态，请重新上传该文件。", "The data is as it was before; upload the file again."),
     "import-job-failed": Template(
-        "导入任务失败（{reason}），文件“{file}”没有导入任何数据", "the import of {file} failed ({reason}); nothing of it was stored",
+        "导入任务失败（服务器内部错误），文件“{file}”没有导入任何数据", "the import of {file} failed ({reason}); nothing of it was stored",
         "数据保持导入前的状态。请重新上传；如反复出现，请联系系统管理员查看服务日志。",
         "The data is as it was before. Upload it again; if it fails again, the server log says why."),
     "import-job-unrecorded": Template(
-        "文件“{file}”已处理（{status}），但导入结果未能保存（{reason}）",
+        "文件“{file}”已处理（{status}），但因服务器内部错误，导入结果未能保存",
         "{file} was processed ({status}) but its result could not be kept ({reason})",
         "请在“导入记录”中核对该文件是否已导入，不要急于重复上传；如有疑问请联系系统管理员查看服务日志。",
         "Check the import history before uploading it again; the server log says why."),
@@ -353,7 +353,7 @@ CATALOG: dict[str, Template] = {
         "report job {id} was interrupted (the server restarted or the process ended); it produced no file",
         "请重新发起生成。", "Start the run again."),
     "report-job-failed": Template(
-        "报表生成任务 {id} 失败（{reason}），没有生成结果文件", "report job {id} failed ({reason}); it produced no file",
+        "报表生成任务 {id} 失败（服务器内部错误），没有生成结果文件", "report job {id} failed ({reason}); it produced no file",
         "请重新发起生成；如反复出现，请联系系统管理员查看服务日志。", "Start it again; if it fails again, the server log says why."),
     "report-job-not-ready": Template(
         "报表生成任务 {id} 尚未完成（{status}），还没有可下载的文件", "report job {id} is {status}: no file to download yet",

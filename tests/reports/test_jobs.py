@@ -89,7 +89,7 @@ def test_a_failing_job_says_why_and_leaves_no_zip(district, folder, monkeypatch)
     failed = jobs.run_job(district.engine, job.id, folder)
     assert failed.status == "failed" and failed.result_file is None and failed.finished_at is not None
     assert [p.code for p in failed.problems] == ["report-job-failed"]
-    assert "失败" in failed.problems[0].message_zh and "OSError" in failed.problems[0].message_zh
+    assert "失败" in failed.problems[0].message_zh and "OSError" in failed.problems[0].message_en  # the name: not for clerks
     assert list(folder.iterdir()) == []  # neither the part nor a zip, nor the work folder
 
 

@@ -28,7 +28,7 @@ from yibiaotong.rules.present import render, show
 
 MAX_RECORDS_NAMED = 12
 HIDDEN = "（无权查看）"
-WITHHELD = "依据中的数据已隐去（此预警生成于按字段脱敏之前），再次运行预警规则后按查看人的权限显示"
+WITHHELD = "此预警生成于系统升级之前，依据中的具体数据已隐去；管理员下次运行预警检查后，会按您的权限重新显示"
 
 Readable = Callable[[str, str], bool]  # (ledger id, column) -> may the viewer read it
 

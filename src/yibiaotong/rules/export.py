@@ -50,7 +50,7 @@ def export_alerts(engine, path: str | Path, *, readable: Readable | None = None,
         ws.set_column(c, c, width)
     ws.freeze_panes(1, 0)
     records = wb.add_worksheet("涉及记录")
-    for c, label in enumerate(("预警编号", "台账", "台账名称", "记录（已脱敏）", "规则中的代号")):
+    for c, label in enumerate(("预警编号", "台账", "台账名称", "记录（已脱敏）")):
         records.write_string(0, c, label, head)
     records.set_column(0, 0, 9)
     records.set_column(1, 3, 28)
@@ -61,7 +61,7 @@ def export_alerts(engine, path: str | Path, *, readable: Readable | None = None,
         for c, (key, _label, _w) in enumerate(COLUMNS):
             ws.write_string(r, c, _cell(a.get(key)), wrap)
         for rec in (a.get("evidence") or {}).get("records", []):
-            for c, value in enumerate((str(a["id"]), rec["ledger"], rec["ledger_name"], rec["key"], rec.get("role", ""))):
+            for c, value in enumerate((str(a["id"]), rec["ledger"], rec["ledger_name"], rec["key"])):
                 records.write_string(r2, c, value)
             r2 += 1
     ws.autofilter(0, 0, max(len(alerts), 1), len(COLUMNS) - 1)
