@@ -16,8 +16,6 @@ from yibiaotong.elements.validate import mask
 from yibiaotong.rules.binding import Bound
 from yibiaotong.rules.present import masked_key
 
-RESTRICTED = "无权查看所需数据，结果未知"
-
 
 class Reach(Protocol):
     """What the person asking may read of one ledger (:class:`yibiaotong.access.scope.LedgerAccess` is one)."""
