@@ -33,6 +33,13 @@ ACTIONS = {
 }
 
 
+
+def local_time(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time in the users' calendar (stored in UTC; SQLite hands it back naive)."""
+    if at is None:
+        return ""
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime(fmt)
+
 @dataclass(frozen=True)
 class AuditEntry:
     id: int

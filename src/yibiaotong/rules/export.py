@@ -7,11 +7,11 @@ with "=" stays text), and ID-like numbers never become floats.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from yibiaotong.access.audit import LOCAL
+from yibiaotong.access.audit import local_time
 from yibiaotong.rules.alerts import list_alerts
 from yibiaotong.rules.definitions import SEVERITIES
 from yibiaotong.rules.evidence import Readable
@@ -27,8 +27,8 @@ COLUMNS = [("id", "编号", 8), ("title", "预警", 30), ("severity_zh", "等级
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, datetime):  # stored in UTC (SQLite hands it back naive); written as the pages show it
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):  # written as the pages show it
+        return local_time(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -17,13 +17,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
 
 from yibiaotong.access.alerts import AlertScope
-from yibiaotong.access.audit import LOCAL
+from yibiaotong.access.audit import local_time
 from yibiaotong.access.counts import CountCache
 from yibiaotong.access.scope import Scope
 from yibiaotong.consolidate.installed import pack_folder
@@ -181,8 +180,3 @@ def recent_imports(engine: Engine, scope: Scope, limit: int = RECENT) -> list[di
     return rows
 
 
-def local_time(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time in the users' calendar (SQLite hands back naive UTC)."""
-    if at is None:
-        return ""
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime(fmt)

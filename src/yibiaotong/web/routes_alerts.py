@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access.alerts import AlertScope
-from yibiaotong.access.audit import LOCAL
+from yibiaotong.access.audit import LOCAL, local_time
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.rules import STATUSES, check_all, load_policies
 from yibiaotong.rules.alerts import ACTIONS
@@ -51,7 +51,7 @@ def _policies(name: str):
 def _when(value: Any) -> str:
     """A stored time in the users' calendar (SQLite hands back naive UTC)."""
     if isinstance(value, datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+        return local_time(value)
     return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
 
 

@@ -14,14 +14,13 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from yibiaotong.access.audit import LOCAL
+from yibiaotong.access.audit import local_time
 from yibiaotong.consolidate import stored_decisions
 from yibiaotong.consolidate.installed import (
     DECISIONS_FILE,
@@ -99,10 +98,6 @@ def _cache(request: Request) -> ReviewCache:
     return state.review
 
 
-def _local(at: datetime) -> str:
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
-
-
 @dataclass
 class FieldRow:
     index: int
@@ -133,7 +128,7 @@ def _reviewed_rows(installation: Installation, form: InstalledForm, kept) -> lis
     for i, (p, c) in enumerate(zip(form.proposal.fields, current.fields)):
         s = web.get((form.file, form.sheet, p.header)) or web.get((form.file, None, p.header))
         rows.append(FieldRow(i, p, c, installed.get(p.header, ""), installed_element.get(p.header),
-                             s.by if s else file_by.get(p.header), _local(s.at) if s else None))
+                             s.by if s else file_by.get(p.header), local_time(s.at) if s else None))
     return rows
 
 
@@ -192,7 +187,7 @@ def _form_context(request: Request, installation: Installation, form: InstalledF
     return {"form": form, "rows": rows, "names": names, "ledger_of": installation.element_ledger, "low": LOW,
             "find": find, "at": at, "found": installation.find_elements(find, FOUND) if find and at >= 0 else [],
             "error": error, "done": done,
-            "history": [(s, _local(s.at)) for s in reversed(kept)][:20]}
+            "history": [(s, local_time(s.at)) for s in reversed(kept)][:20]}
 
 
 @router.get("/consolidation/forms/{form_id}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import math
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +28,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import audit
+from yibiaotong.access.audit import local_time
 from yibiaotong.access.redact import redact
 from yibiaotong.access.scope import AccessDenied, NotInScope, Scope
 from yibiaotong.elements.idnumber import mask_id_number
@@ -111,20 +111,13 @@ def _page_context(request: Request, scope: Scope, store: LedgerStore, **extra) -
     titles = {f.id: f.title for f in forms}
     ImportJobs.of(request.app)  # the first use marks the jobs of a dead server failed
     recent = jobs.list_jobs(engine, scope.user.name, RECENT)
-    history = [{**h, "when": _local(h["created_at"])} for h in history]
+    history = [{**h, "when": local_time(h["created_at"])} for h in history]
     return {"forms": allowed, "auto": len(allowed) == len(forms) and bool(forms), "titles": titles,
             "units": scope.unit_choices(extra.get("values", {}).get("org_unit") or None),
             "own_unit": scope.user.org_unit if scope.units is not None else None,
-            "recent": recent, "history": history, "local": _local,
+            "recent": recent, "history": history, "local": local_time,
             "names": scope.orgs.names, "limit_mb": round(Limits.from_env().max_bytes / MB),
             "errors": [], "values": {}, "pending": _pending_count(request, scope, store), **extra}
-
-
-def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive UTC
-    return moment.astimezone(audit.LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 @pages.get("/import")
@@ -163,7 +156,7 @@ def result_page(request: Request, upload_id: str, scope: PageScope, page: int = 
         "job": job, "summary": job.summary or {}, "report": report, "job_problems": job.problems,
         "expired": job.finished and job.summary is not None and report is None,
         "problems": problems[(page - 1) * PAGE: page * PAGE], "page": page, "pages": pages,
-        "first": (page - 1) * PAGE, "unit_name": scope.orgs.names.get(job.org_unit or ""), "local": _local})
+        "first": (page - 1) * PAGE, "unit_name": scope.orgs.names.get(job.org_unit or ""), "local": local_time})
 
 
 @pages.get("/import/{upload_id}/errors.xlsx")

@@ -26,6 +26,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import audit
+from yibiaotong.access.audit import local_time
 from yibiaotong.access.scope import AccessDenied, NotInScope, Scope
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.definition import FormDef
@@ -161,10 +162,6 @@ def _context(request: Request, scope: Scope, store: LedgerStore, **extra) -> dic
             "units": scope.unit_choices(values.get("org_unit") or None), "values": values,
             "may_reveal": bool(forms) and may_reveal(scope, store, forms), "jobs": recent, "names": scope.orgs.names,
             "local": local_time, "errors": [], **extra}
-
-
-def local_time(moment) -> str:
-    return moment.astimezone(audit.LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @pages.get("/reports")
