@@ -144,6 +144,11 @@ def get_user(engine: Engine, name: str, *, include_disabled: bool = False) -> Us
     return _user(row)
 
 
+def disabled_problem(name: str) -> Problem:
+    """Why work asked for by an account disabled since then does not run."""
+    return Problem("forbidden", {"reason": f"用户“{name}”的账号已停用", "reason_en": f"the account of {name} is disabled"})
+
+
 def change_user(engine: Engine, name: str, *, actor: str | None = None, display_name: str | None = None,
                 role: str | None = None, org_unit: str | None = None, department: str | None = None) -> User:
     """A clerk moved to another town or department: new role, unit or department (what is not given stays)."""

@@ -231,13 +231,12 @@ def _generate(engine: Engine, job: ReportJob, work: Path, progress: Progress | N
 def _may_read(engine: Engine, requested_by: str):
     """A department's reports use only the ledgers granted to it whole for sub-table links."""
     from yibiaotong.access.grants import grants_for
-    from yibiaotong.access.users import get_user
+    from yibiaotong.access.users import disabled_problem, get_user
     from yibiaotong.reports.permissions import whole_ledger
 
     user = get_user(engine, requested_by, include_disabled=True)
     if user is not None and not user.active:  # disabled after asking: the job ends, it never runs unrestricted
-        raise YbtError(Problem("forbidden", {"reason": f"用户“{requested_by}”的账号已停用",
-                                             "reason_en": f"the account of {requested_by} is disabled"}))
+        raise YbtError(disabled_problem(requested_by))
     if user is None or user.role != "department":
         return None
     return whole_ledger(user.role, grants_for(engine, user.department))

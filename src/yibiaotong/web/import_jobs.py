@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from yibiaotong.access import audit
 from yibiaotong.access.redact import redact
 from yibiaotong.access.scope import Scope
-from yibiaotong.access.users import get_user
+from yibiaotong.access.users import disabled_problem, get_user
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.ingest import ImportReport, Limits, import_file
 from yibiaotong.ingest import jobs
@@ -120,8 +120,7 @@ class ImportJobs:
             return  # marked failed meanwhile (a restart's recovery on another worker)
         if get_user(self.engine, scope.user.name) is None:  # disabled (or removed) while the file waited
             upload.path.unlink(missing_ok=True)
-            jobs.fail(self.engine, job.id, Problem("forbidden", {
-                "reason": f"用户“{scope.user.name}”的账号已停用", "reason_en": f"the account of {scope.user.name} is disabled"}))
+            jobs.fail(self.engine, job.id, disabled_problem(scope.user.name))
             return
         progress = jobs.ProgressFile(folder / jobs.PROGRESS)
         started = datetime.now(UTC)
