@@ -93,6 +93,9 @@ def test_history_keeps_every_change_with_its_source(store):
         (1, "insert", None), (2, "update", "disability_level"), (3, "update", "_org_unit"), (3, "update", "phone")]
     assert rows[0]["file_name"] == "残疾人花名册.xlsx" and rows[0]["sheet"] == "1月" and rows[0]["source_row"] == 5
     assert rows[0]["period"] == "2024-01" and rows[0]["new_value"]["person_name"] == "张桂芳"
+    # the insert lists the values as inserted, not as they are now
+    assert rows[0]["new_value"]["disability_level"] == "2" and rows[0]["new_value"]["_org_unit"] == VILLAGE
+    assert "phone" not in rows[0]["new_value"]
     assert rows[1]["actor"] == "linjiang" and rows[1]["old_value"] == "2" and rows[1]["new_value"] == "1"
     assert rows[2]["old_value"] == VILLAGE and rows[2]["new_value"] == OTHER_TOWN
 

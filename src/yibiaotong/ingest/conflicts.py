@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, insert, select
 
 from yibiaotong.ledgers.definition import LedgerDef
-from yibiaotong.ledgers.store import PreparedRecord, _json_scalar
+from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
 from yibiaotong.packs import load_pack, read_yaml
 from yibiaotong.store import schema
 
@@ -102,7 +102,8 @@ class Arbiter:
         return "new", "same-period"
 
     def _origins(self, record_id: int, columns: list[str]) -> dict[str, SourceInfo]:
-        """Where each current value came from: the latest insert or update that wrote it."""
+        """Where each current value came from: the latest insert or update that wrote it (an insert
+        recorded in a run wrote every value)."""
         c = schema.change
         rows = self.conn.execute(
             select(c.c.op, c.c.column_name, c.c.source_id)
@@ -116,6 +117,11 @@ class Arbiter:
                     out[col] = self._source(source_id)
             if len(out) == len(columns):
                 break
+        if len(out) < len(columns):  # never updated since it was inserted in a run
+            run = insert_run(self.conn, self.ledger.id, record_id)
+            if run is not None:
+                for col in columns:
+                    out.setdefault(col, self._source(run["source_id"]))
         return out
 
     def _source(self, source_id: int) -> SourceInfo:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
+from operator import gt
 from typing import Any
 
 from alembic.migration import MigrationContext
@@ -246,7 +247,7 @@ class LedgerStore:
     def insert_new(self, ledger_id: str, records: RecordColumns, *, conn: Connection, source_id: int
                    ) -> UpsertResult:
         """Insert records the caller knows are new (distinct keys that no record has), with their
-        history rows, inside the caller's transaction: the bulk path of an import, column by column.
+        history (runs), inside the caller's transaction: the bulk path of an import, column by column.
         Were a key not new after all, the unique key makes the transaction fail rather than
         duplicate a record."""
         _definition, table = self._ledger_and_table(ledger_id)
@@ -255,7 +256,7 @@ class LedgerStore:
             return result
         now = _now()
         ids = _insert_columns(conn, table, records, source_id, now, self._memo)
-        _insert_history_columns(conn, ledger_id, ids, records, source_id, now, self._memo)
+        _record_inserts(conn, ledger_id, ids, records.rows, source_id, now)
         return result
 
     @contextlib.contextmanager
@@ -283,10 +284,7 @@ class LedgerStore:
         history: list[tuple] = []
         if new:
             ids = _insert_records(conn, table, new, source_id, now)
-            inserts = [(ledger_id, ids[i], 1, "insert", None, None,
-                        {"_org_unit": p.org_unit, **{k: v for k, v in p.values.items() if v is not None}},
-                        source_id, p.row, now) for i, p in enumerate(new)]
-            _insert_history(conn, inserts)
+            _record_inserts(conn, ledger_id, ids, [p.row for p in new], source_id, now)
             result.inserted += len(new)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for p in batch:
@@ -390,17 +388,25 @@ class LedgerStore:
             return [self._as_dict(r) for r in conn.execute(stmt)]
 
     def history(self, ledger_id: str, key: str) -> list[dict[str, Any]]:
-        """Every change of the record, oldest first, with its source (file, sheet, row, user)."""
+        """Every change of the record, oldest first, with its source (file, sheet, row, user). Its
+        insert comes first with the values it was inserted with, whether it was recorded as a change
+        of its own or in a run (see ``schema.change_run``)."""
         record = self.get(ledger_id, key)
         c, s = schema.change, schema.source
         stmt = (select(c.c.version, c.c.op, c.c.column_name, c.c.old_value, c.c.new_value, c.c.changed_at,
-                       c.c.source_row, s.c.kind, s.c.actor, s.c.file_name, s.c.file_hash, s.c.sheet, s.c.period,
-                       s.c.task, s.c.note)
+                       c.c.source_row, *_SOURCE_FIELDS)
                 .join(s, s.c.id == c.c.source_id)
                 .where(c.c.ledger_id == ledger_id, c.c.record_id == record["_id"])
                 .order_by(c.c.id))
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(stmt).mappings()]
+            changes = [dict(r) for r in conn.execute(stmt).mappings()]
+            if any(change["op"] == "insert" for change in changes):
+                return changes
+            run = insert_run(conn, ledger_id, record["_id"], _SOURCE_FIELDS)
+        if run is not None:
+            changes.insert(0, {"version": 1, "op": "insert", "column_name": None, "old_value": None,
+                               "new_value": _as_inserted(record, changes), **run})
+        return changes
 
     # --- internals --------------------------------------------------------------------------
 
@@ -498,28 +504,58 @@ def _insert_columns(conn: Connection, table: Table, records: RecordColumns, sour
     return ids
 
 
-def _insert_history_columns(conn: Connection, ledger_id: str, ids: list[int], records: RecordColumns,
-                            source_id: int, now: datetime, memo: ValueMemo | None = None) -> None:
-    """One ``insert`` history row per new record: every value of the record as JSON, exactly as
-    :func:`_insert_history` writes it, built from per-column JSON fragments (a column of dates or
-    labels is encoded once per distinct value)."""
-    dumps = _json_dumps(conn)
-    if dumps is not _C_DUMPS:  # a custom JSON serializer: the record as a dict, as before
-        names = list(records.values)
-        values = [dumps({"_org_unit": org, **{k: v for k, v in zip(names, vals) if v is not None}})
-                  for org, vals in zip(records.org_units, zip(*records.values.values()))]
-    else:
-        values = _json_objects(["_org_unit", *records.values], [records.org_units, *records.values.values()], memo)
-    stamp = _processed(conn, schema.change.c.changed_at, now)
-    _execute_rows(conn, schema.change, list(_CHANGE_COLUMNS),
-                  zip(repeat(ledger_id), ids, repeat(1), repeat("insert"), repeat(None), repeat(dumps(None)),
-                      values, repeat(source_id), records.rows, repeat(stamp)))
+def _record_inserts(conn: Connection, ledger_id: str, ids: list[int], rows: Sequence[int | None], source_id: int,
+                    now: datetime) -> None:
+    """The history of records just inserted: one ``change_run`` per run of consecutive ids."""
+    if not ids:
+        return
+    pairs = sorted(zip(ids, rows)) if any(map(gt, ids, ids[1:])) else list(zip(ids, rows))
+    runs, begin = [], 0
+    for i in range(1, len(pairs) + 1):
+        if i == len(pairs) or pairs[i][0] != pairs[i - 1][0] + 1:
+            part = pairs[begin:i]
+            numbers = [row for _id, row in part]
+            runs.append({"ledger_id": ledger_id, "first_id": part[0][0], "last_id": part[-1][0], "source_id": source_id,
+                         "source_rows": None if all(n is None for n in numbers) else numbers, "changed_at": now})
+            begin = i
+    conn.execute(insert(schema.change_run), runs)
+
+
+_SOURCE_FIELDS = tuple(schema.source.c[name] for name in (
+    "kind", "actor", "file_name", "file_hash", "sheet", "period", "task", "note"))
+
+
+def insert_run(conn: Connection, ledger_id: str, record_id: int, fields: Sequence[Any] = ()
+               ) -> dict[str, Any] | None:
+    """Where the record came from if it was inserted in a run: ``source_id``, ``source_row``,
+    ``changed_at`` and the source's ``fields`` asked for; None if it was not."""
+    r, s = schema.change_run, schema.source
+    run = conn.execute(
+        select(r.c.first_id, r.c.last_id, r.c.source_rows, r.c.changed_at, r.c.source_id, *fields)
+        .join(s, s.c.id == r.c.source_id)
+        .where(r.c.ledger_id == ledger_id, r.c.first_id <= record_id)
+        .order_by(r.c.first_id.desc()).limit(1)).mappings().first()
+    if run is None or run["last_id"] < record_id:
+        return None
+    rows = run["source_rows"]
+    return {"changed_at": run["changed_at"], "source_row": rows[record_id - run["first_id"]] if rows else None,
+            "source_id": run["source_id"], **{f.name: run[f.name] for f in fields}}
+
+
+def _as_inserted(record: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The record's values when it was inserted, as an insert change holds them (JSON, empty
+    values left out): its values now, each update undone from the latest back."""
+    values = {"_org_unit": record["_org_unit"],
+              **{k: _jsonable(v) for k, v in record.items() if not k.startswith("_")}}
+    for change in reversed(changes):
+        if change["op"] == "update" and change["column_name"] in values:
+            values[change["column_name"]] = change["old_value"]
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class ValueMemo:
     """Values already converted, by what converted them: the bulk path of an import meets the same
-    dates, amounts and labels in every batch, so each is converted (for the driver, or to JSON)
-    once per import rather than once per batch. Bounded: a table is emptied when it gets large."""
+    dates, amounts and labels in every batch, so each is converted for the driver once per import rather than once per batch. Bounded: a table is emptied when it gets large."""
 
     LIMIT = 200_000
 
@@ -531,56 +567,6 @@ class ValueMemo:
         if table is None or len(table) > self.LIMIT:
             table = self._tables[owner] = {}
         return table
-
-
-def _json_objects(names: list[str], columns: list[Sequence[Any]], memo: ValueMemo | None = None) -> list[str]:
-    """Per row, the JSON object of the row's non-empty values, as ``_C_DUMPS`` writes a dict."""
-    keys = [_C_DUMPS(name) for name in names]
-    template = "{" + ", ".join(f"{k.replace('%', '%%')}: %s" for k in keys) + "}"
-    memo = memo if memo is not None else ValueMemo()
-    fragments = [_json_fragments(values, memo) for values in columns]
-    out = list(map(template.__mod__, zip(*fragments)))  # every row as if all its values were there
-    gaps = sorted({i for column in fragments if None in column for i, f in enumerate(column) if f is None})
-    for i in gaps:  # empty values are left out of the object
-        parts = [column[i] for column in fragments]
-        out[i] = "{" + ", ".join(f"{k}: {f}" for k, f in zip(keys, parts) if f is not None) + "}"
-    return out
-
-
-def _json_fragments(values: Sequence[Any], memo: ValueMemo | None = None) -> list[str | None]:
-    """Each value as JSON (None stays None): texts by the C string encoder, others once per distinct value."""
-    encode = json.encoder.encode_basestring_ascii
-    kinds = set(map(type, values))
-    if kinds == {str}:
-        return list(map(encode, values))
-    kinds.discard(type(None))
-    if kinds == {str}:
-        return [None if v is None else encode(v) for v in values]
-    if len(kinds) == 1:  # one type (dates, amounts): looked up by map, each distinct value encoded once
-        kind = next(iter(kinds))
-        # equal numbers may be written differently (Decimal 120 and 120.00, 0.0 and -0.0): keyed by their text
-        keys = list(map(str, values)) if kind in (Decimal, float) else values
-        # one table per type: True and 1 are equal keys but different JSON
-        seen = (memo if memo is not None else ValueMemo()).table(("json", kind))
-        found = list(map(seen.get, keys, repeat(_MISSING)))
-        if _MISSING in found:
-            for i, text in enumerate(found):
-                if text is _MISSING:
-                    value = values[i]
-                    found[i] = seen[keys[i]] = None if value is None else _C_DUMPS(value)
-        return found
-    typed: dict[tuple[type, Any], str] = {}  # several types: 1, 1.0 and True are different JSON
-    out: list[str | None] = []
-    for v in values:
-        if v is None:
-            out.append(None)
-        else:
-            key = (v.__class__, str(v) if v.__class__ in (Decimal, float) else v)
-            text = typed.get(key)
-            if text is None:
-                text = typed[key] = _C_DUMPS(v)
-            out.append(text)
-    return out
 
 
 def _processed_column(conn: Connection, column, values: Sequence[Any], memo: ValueMemo | None = None
@@ -652,7 +638,7 @@ def _json_default(value: Any) -> Any:
 
 
 _ENCODER = json.JSONEncoder(default=_json_default)
-# json.dumps builds a new C encoder on every call; history rows are a million small dicts, so one
+# json.dumps builds a new C encoder on every call; an import may update many values, so one
 # encoder is built once (same separators, ASCII escapes and NaN handling as json.dumps; the values
 # are flat, so the circular-reference check is left out)
 _C_ENCODER = json.encoder.c_make_encoder and json.encoder.c_make_encoder(

@@ -102,6 +102,23 @@ change = Table(
     Index("ix_ybt_change_record", "ledger_id", "record_id"),
 )
 
+# Records inserted together (a batch of an import, of the demo build): one row per run of
+# consecutive record ids, with each record's source row, instead of one ``insert`` change per
+# record. A record's values as inserted are its values now with its later updates undone (every
+# update keeps the old value), so they are not written twice; ``LedgerStore.history`` lists the
+# insert as if it were a change row. Older databases also hold per-record ``insert`` changes.
+change_run = Table(
+    "ybt_change_run", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("ledger_id", String(100), nullable=False),
+    Column("first_id", BigInteger, nullable=False),
+    Column("last_id", BigInteger, nullable=False),
+    Column("source_id", BigInteger, ForeignKey("ybt_source.id"), nullable=False),
+    Column("source_rows", JSON, nullable=True),  # per record, first to last: its row in the source
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_ybt_change_run_record", "ledger_id", "first_id"),
+)
+
 # Form definitions (报表定义) of the installed packs: template + field → element/ledger mapping.
 form = Table(
     "ybt_form", metadata,
