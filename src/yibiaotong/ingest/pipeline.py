@@ -23,6 +23,7 @@ from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.reader import read_sheet
 from yibiaotong.forms.store import get_form, load_forms
+from yibiaotong.ingest.collector import fewer_collections
 from yibiaotong.ingest.conflicts import load_authority
 from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
 from yibiaotong.ingest.layout import fixed_layout
@@ -59,8 +60,9 @@ def import_file(engine: Engine, path: str | Path, form: str | None = None, perio
     path = Path(path)
     report = ImportReport(file=path.name, strict=strict)
     try:
-        _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
-                error_workbook, authority)
+        with fewer_collections():
+            _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
+                    error_workbook, authority)
     except YbtError as exc:
         report.status = "failed"
         report.problems = [p.at(file=path.name) if "file" not in p.location else p for p in exc.problems]

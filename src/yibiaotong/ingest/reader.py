@@ -18,6 +18,7 @@ The database is never touched here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import struct
@@ -33,6 +34,7 @@ from typing import Any
 
 from yibiaotong.elements.model import CodeList, Element
 from yibiaotong.ingest import workbook
+from yibiaotong.ingest.collector import IMPORT_THRESHOLDS
 from yibiaotong.ingest.convert import ColumnConverter, compile_column
 from yibiaotong.ingest.workbook import Chunk
 
@@ -166,6 +168,7 @@ def main() -> None:
     not imported) it ends."""
     out, stdin = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr
+    gc.set_threshold(*IMPORT_THRESHOLDS)  # this process only reads for an import (see .collector)
     path, name, member, workbook.PART_BYTES, workbook.FIRST_PART_BYTES = pickle.load(stdin)
     answer: list = []
     answered = threading.Event()

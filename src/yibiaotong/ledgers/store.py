@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import repeat
-from operator import gt
 from typing import Any
 
 from alembic.migration import MigrationContext
@@ -509,16 +508,19 @@ def _record_inserts(conn: Connection, ledger_id: str, ids: list[int], rows: Sequ
     """The history of records just inserted: one ``change_run`` per run of consecutive ids."""
     if not ids:
         return
-    pairs = sorted(zip(ids, rows)) if any(map(gt, ids, ids[1:])) else list(zip(ids, rows))
-    runs, begin = [], 0
-    for i in range(1, len(pairs) + 1):
-        if i == len(pairs) or pairs[i][0] != pairs[i - 1][0] + 1:
-            part = pairs[begin:i]
-            numbers = [row for _id, row in part]
-            runs.append({"ledger_id": ledger_id, "first_id": part[0][0], "last_id": part[-1][0], "source_id": source_id,
-                         "source_rows": None if all(n is None for n in numbers) else numbers, "changed_at": now})
-            begin = i
-    conn.execute(insert(schema.change_run), runs)
+    if ids[-1] - ids[0] == len(ids) - 1 and ids == list(range(ids[0], ids[-1] + 1)):  # the usual case
+        parts = [(ids, list(rows))]
+    else:
+        pairs = sorted(zip(ids, rows))
+        parts, begin = [], 0
+        for i in range(1, len(pairs) + 1):
+            if i == len(pairs) or pairs[i][0] != pairs[i - 1][0] + 1:
+                parts.append(([p[0] for p in pairs[begin:i]], [p[1] for p in pairs[begin:i]]))
+                begin = i
+    conn.execute(insert(schema.change_run), [
+        {"ledger_id": ledger_id, "first_id": part_ids[0], "last_id": part_ids[-1], "source_id": source_id,
+         "source_rows": None if rows_of.count(None) == len(rows_of) else rows_of, "changed_at": now}
+        for part_ids, rows_of in parts])
 
 
 _SOURCE_FIELDS = tuple(schema.source.c[name] for name in (
