@@ -9,6 +9,10 @@
   a department that only reads the ledgers only reads its alerts;
 - town / village / grid user: the alerts about its org unit and everything below it, whatever the
   department (the clerks verify a case on the spot); they may act on them (they write there).
+  Of an alert's evidence they see what was read from records of their units: a rule that joins a
+  record kept by another town (a payment, a household member registered elsewhere) shows them the
+  alert without that record's values and key, and says how many records it left out. So does a
+  department whose org unit is below the top; a department of the whole district sees it all.
 
 Alert evidence is kept and shown masked as the record pages mask (``rules.evidence``: ID numbers
 and phones partly, sensitive values as ***), on the pages, in the export and in the API alike; a
@@ -96,7 +100,8 @@ class AlertScope:
         if filters is None:
             return [], 0
         total = self.count(engine, filters)
-        return library.list_alerts(engine, limit=limit, offset=offset, readable=self.scope.reads, **filters), total
+        return library.list_alerts(engine, limit=limit, offset=offset, readable=self.scope.reads,
+                                   units=self.scope.units, **filters), total
 
     @staticmethod
     def count(engine: Engine, filters: dict[str, Any] | None) -> int:
@@ -115,7 +120,7 @@ class AlertScope:
     def get(self, engine: Engine, alert_id: int) -> dict[str, Any]:
         """One alert with its records and history; NotInScope when it is not the user's (or not there)."""
         try:
-            alert = library.get_alert(engine, alert_id, readable=self.scope.reads)
+            alert = library.get_alert(engine, alert_id, readable=self.scope.reads, units=self.scope.units)
         except YbtError:
             raise NotInScope() from None
         if not self.sees(alert):
@@ -146,8 +151,8 @@ class AlertScope:
 
     def for_record(self, engine: Engine, ledger_id: str, record_key: str) -> list[dict[str, Any]]:
         """The alerts about one record that this user sees."""
-        return [a for a in library.alerts_for_record(engine, ledger_id, record_key, readable=self.scope.reads)
-                if self.sees(a)]
+        return [a for a in library.alerts_for_record(engine, ledger_id, record_key, readable=self.scope.reads,
+                                                     units=self.scope.units) if self.sees(a)]
 
     # --- acting -----------------------------------------------------------------------------------
 
@@ -167,11 +172,11 @@ class AlertScope:
                              "to": changed["status"]})
         return changed
 
-    def export(self, engine: Engine, path: str | Path, filters: dict[str, Any] | None) -> int:
+    def export(self, engine: Engine, path: str | Path, filters: dict[str, Any] | None, lang: str = "zh") -> int:
         """The filtered alerts of the scope to an .xlsx file (evidence as on the alert pages), audited."""
         if filters is None:
             filters = {"rule_id": NOTHING}  # a workbook with its headers and no alert
-        written = export_alerts(engine, path, readable=self.scope.reads, **filters)
+        written = export_alerts(engine, path, readable=self.scope.reads, units=self.scope.units, lang=lang, **filters)
         chosen = {k: v for k, v in filters.items() if k in ("status", "rule_id", "severity", "org_unit_path")}
         audit.write(engine, self.user.name, "alert-export", target=f"alerts:{written}",
                     details={"count": written, "filters": chosen})

@@ -9,17 +9,18 @@ cases the data no longer shows, but they are not closed behind anyone's back.
 The library functions here are what the CLI and the web app call: list in a scope (org-unit path
 prefix, department), one alert with its records and history, transitions with actor and reason.
 What they return shows the evidence as :mod:`yibiaotong.rules.evidence` says (masked as the
-record pages mask; for a viewer who reads only some columns, the others left out).
+record pages mask; for a viewer who reads only some columns, the others left out; for a viewer
+whose scope is part of the tree, ``units``, the values and records of other org units left out).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, column, func, insert, select, table, update
 
 from yibiaotong.elements.model import Element
 from yibiaotong.errors import Problem, YbtError
@@ -182,29 +183,33 @@ def _filters(conn: Connection, *, org_unit: str | None = None, org_unit_path: st
     return out
 
 
-def _as_dict(row: Any, units: dict[str, str] | None = None) -> dict[str, Any]:
+def _as_dict(row: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
     d = dict(row._mapping)
     d.pop("fingerprint", None)  # a hash of full keys: not shown
     d["status_zh"] = STATUSES.get(d["status"], d["status"])
-    if units is not None:
-        d["org_unit_name"] = units.get(d["org_unit"] or "", "")
+    if names is not None:
+        d["org_unit_name"] = names.get(d["org_unit"] or "", "")
     return d
 
 
-def _seen(conn: Connection, alerts: list[dict[str, Any]], readable: Readable | None) -> list[dict[str, Any]]:
+def _seen(conn: Connection, alerts: list[dict[str, Any]], readable: Readable | None,
+          units: Collection[str] | None = None) -> list[dict[str, Any]]:
     """The alerts with their evidence as the viewer may see it (:func:`yibiaotong.rules.evidence.as_seen`)."""
     elements = _elements(conn, element_ids(alerts))
     keys = {i: d.get("key", []) for i, d in _definitions(conn, ledger_ids(alerts)).items()} if readable else {}
-    return [as_seen(a, elements, readable, keys) for a in alerts]
+    units = frozenset(units) if units is not None else None
+    return [as_seen(a, elements, readable, keys, units) for a in alerts]
 
 
 def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: str | None = None,
                 department: str | None = None, status: str | Iterable[str] | None = None,
                 rule_id: str | None = None, present: bool | None = None, severity: str | None = None,
-                limit: int | None = 100, offset: int = 0, readable: Readable | None = None) -> list[dict[str, Any]]:
+                limit: int | None = 100, offset: int = 0, readable: Readable | None = None,
+                units: Collection[str] | None = None) -> list[dict[str, Any]]:
     """Alerts in a scope, newest first: ``org_unit`` (or ``org_unit_path``) limits them to that unit
     and everything below; ``status`` may be one status, several, or "open" (new + acknowledged).
-    Evidence is shown to a viewer who reads only some columns as ``readable`` says (None: all)."""
+    Evidence is shown to a viewer who reads only some columns as ``readable`` says (None: all), and
+    only as far as it was read from records of the viewer's org units ``units`` (None: all)."""
     with engine.connect() as conn:
         where = _filters(conn, org_unit=org_unit, org_unit_path=org_unit_path, department=department,
                          status=status, rule_id=rule_id, present=present, severity=severity)
@@ -212,9 +217,9 @@ def list_alerts(engine: Engine, *, org_unit: str | None = None, org_unit_path: s
         if limit is not None:
             stmt = stmt.limit(limit)
         rows = conn.execute(stmt).all()
-        units = dict(conn.execute(select(schema.org_unit.c.code, schema.org_unit.c.name)
+        names = dict(conn.execute(select(schema.org_unit.c.code, schema.org_unit.c.name)
                                   .where(schema.org_unit.c.code.in_({r.org_unit for r in rows if r.org_unit}))).all())
-        return _seen(conn, [_as_dict(r, units) for r in rows], readable)
+        return _seen(conn, [_as_dict(r, names) for r in rows], readable, units)
 
 
 def count_alerts(engine: Engine, **scope: Any) -> dict[str, int]:
@@ -234,9 +239,12 @@ def count_by_rule(engine: Engine, **scope: Any) -> list[tuple[str, str, int]]:
     return [(r[0], r[1], r[2]) for r in rows]
 
 
-def get_alert(engine: Engine, alert_id: int, *, readable: Readable | None = None) -> dict[str, Any]:
+def get_alert(engine: Engine, alert_id: int, *, readable: Readable | None = None,
+              units: Collection[str] | None = None) -> dict[str, Any]:
     """One alert with the records it is about (keys masked; ``record_key`` in full for links)
-    and its history; evidence as :func:`list_alerts` shows it."""
+    and its history; evidence as :func:`list_alerts` shows it. For a viewer of some org units
+    (``units``), the records that lie outside them now are left out (``records_out_of_scope``
+    says how many)."""
     R, E = schema.alert_record, schema.alert_event
     with engine.connect() as conn:
         row = conn.execute(select(A).where(A.c.id == alert_id)).first()
@@ -248,14 +256,30 @@ def get_alert(engine: Engine, alert_id: int, *, readable: Readable | None = None
         events = conn.execute(select(E).where(E.c.alert_id == alert_id).order_by(E.c.id)).all()
         definitions = _definitions(conn, {r.ledger_id for r in records})
         key_elements = _key_elements(conn, definitions)
-        out = _seen(conn, [_as_dict(row)], readable)[0]
+        out = _seen(conn, [_as_dict(row)], readable, units)[0]
+        shown = records if units is None else _in_units(conn, records, frozenset(units))
     out["records"] = [{"ledger": r.ledger_id, "ledger_name": r.name or r.ledger_id, "role": r.role,
                        "key": key_as_seen(r.ledger_id, masked_key(r.record_key, key_elements.get(r.ledger_id, [])),
                                           definitions.get(r.ledger_id, {}).get("key", []), readable),
                        "record_key": r.record_key}
-                      for r in records]
+                      for r in shown]
+    out["records_out_of_scope"] = len(records) - len(shown)
     out["events"] = [dict(e._mapping) for e in events]
     return out
+
+
+def _in_units(conn: Connection, records: list[Any], units: frozenset[str]) -> list[Any]:
+    """The linked records that lie in these org units now (a record whose ledger is gone: not)."""
+    tables = dict(conn.execute(select(schema.ledger.c.id, schema.ledger.c.table_name)
+                               .where(schema.ledger.c.id.in_({r.ledger_id for r in records}))).all())
+    inside: set[tuple[str, str]] = set()
+    for ledger_id, name in tables.items():
+        t = table(name, column("_key"), column("_org_unit"))
+        keys = [r.record_key for r in records if r.ledger_id == ledger_id]
+        for part in _chunks(keys):
+            inside |= {(ledger_id, k) for k in conn.execute(
+                select(t.c._key).where(t.c._key.in_(part), t.c._org_unit.in_(sorted(units)))).scalars()}
+    return [r for r in records if (r.ledger_id, r.record_key) in inside]
 
 
 def _definitions(conn: Connection, ledger_ids: set[str]) -> dict[str, dict[str, Any]]:
@@ -283,15 +307,15 @@ def _elements(conn: Connection, ids: set[str]) -> dict[str, Element]:
             for r in conn.execute(select(E.c.id, E.c.name, E.c.type, E.c.definition).where(E.c.id.in_(ids)))}
 
 
-def alerts_for_record(engine: Engine, ledger_id: str, record_key: str, *,
-                      readable: Readable | None = None) -> list[dict[str, Any]]:
+def alerts_for_record(engine: Engine, ledger_id: str, record_key: str, *, readable: Readable | None = None,
+                      units: Collection[str] | None = None) -> list[dict[str, Any]]:
     """The alerts about one ledger record (for the web app's record page), evidence as :func:`list_alerts`."""
     R = schema.alert_record
     with engine.connect() as conn:
         rows = conn.execute(select(A).join(R, R.c.alert_id == A.c.id)
                             .where(R.c.ledger_id == ledger_id, R.c.record_key == record_key)
                             .order_by(A.c.id.desc())).all()
-        return _seen(conn, [_as_dict(r) for r in rows], readable)
+        return _seen(conn, [_as_dict(r) for r in rows], readable, units)
 
 
 # --- the life cycle ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Compiling a rule into one SELECT that runs inside SQLite or PostgreSQL.
 
-    SELECT <keys of the from/join records>, <subject's org unit>, <group_by>, <evidence>
+    SELECT <keys and org units of the from/join records>, <subject's org unit>, <group_by>, <evidence>
     FROM <from> JOIN <alias> ON <join condition> …
     WHERE <where> AND EXISTS (…) AND NOT EXISTS (…) [AND <subject in the org unit>]
 
@@ -38,6 +38,8 @@ class EvidenceColumn:
     # every ledger column the value is read or computed from: (ledger id, column, its element), so that
     # an alert shows it only to who may read them, masked as they are (rules.evidence)
     reads: tuple[tuple[str, str, Element], ...] = ()
+    # the rule's aliases it is read from: a viewer sees it only where their records lie in its org units
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,13 +140,15 @@ def compile_rule(rule: RuleDef, catalog: Catalog, *, as_of: date, org_unit_path:
         units = select(schema.org_unit.c.code).where(schema.org_unit.c.path.startswith(org_unit_path))
         filters.append(subject.c._org_unit.in_(units))
     columns = [bound[a].selectable.c._key.label(f"_k_{a}") for a in main]
+    columns += [bound[a].selectable.c._org_unit.label(f"_u_{a}") for a in main]  # whose each record is
     columns.append(subject.c._org_unit.label("_unit"))
     columns += [g.sql.label(f"_g{i}") for i, g in enumerate(groups)]
     columns += [c.sql.label(f"_e{i}") for i, (_e, c) in enumerate(evidence)]
     statement = select(*columns).select_from(source)
     if filters:
         statement = statement.where(and_(*filters))
-    shown = [EvidenceColumn(e.label, c.type, _element_of(c.sql, bound), _reads(c.sql, bound)) for e, c in evidence]
+    shown = [EvidenceColumn(e.label, c.type, _element_of(c.sql, bound), _reads(c.sql, bound), _aliases(c.sql, bound))
+             for e, c in evidence]
     return CompiledRule(rule, bound, statement, shown, len(groups), _merge(lookups))
 
 
@@ -180,6 +184,12 @@ def _reads(sql: Any, bound: dict[str, Bound]) -> tuple[tuple[str, str, Element],
                 if item not in out:
                     out.append(item)
     return tuple(out)
+
+
+def _aliases(sql: Any, bound: dict[str, Bound]) -> tuple[str, ...]:
+    """The aliases whose records an expression reads (two aliases may bind the same ledger)."""
+    tables = {id(n.table) for n in visitors.iterate(sql) if getattr(n, "table", None) is not None}
+    return tuple(a for a, b in bound.items() if id(b.selectable) in tables)
 
 
 _RANGE = {operators.gt, operators.ge, operators.lt, operators.le}

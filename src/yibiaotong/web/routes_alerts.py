@@ -102,7 +102,7 @@ def export(request: Request, scope: PageScope, status: str = "open", rule: str =
     filters = _filters(alerts, status, rule, severity, org_unit)
     with tempfile.TemporaryDirectory(prefix="ybt-alerts-") as folder:
         path = Path(folder) / "alerts.xlsx"
-        alerts.export(request.app.state.engine, path, filters)
+        alerts.export(request.app.state.engine, path, filters, language(request))
         content = path.read_bytes()
     name = f"预警清单-{datetime.now(LOCAL):%Y%m%d}.xlsx"
     return Response(content, media_type=XLSX, headers={
@@ -209,13 +209,20 @@ class AlertOut(BaseModel):
     status: str = Field(description="new | acknowledged | resolved | dismissed")
     status_zh: str
     explanation: str = Field(description="in Chinese, naming the records and values, masked as the record pages "
-                                         "mask them for you; （无权查看） where a value comes from a column you may not read")
+                                         "mask them for you; （无权查看） where a value comes from a column you may not "
+                                         "read or from records of other towns or villages (另有N条依据属于其他镇街/村社区)")
     action: str | None = Field(description="the suggested action")
     evidence: dict[str, Any] = Field(description="fields, rows and records (keys masked) that triggered it, masked as "
                                                  "the record pages mask them; `hidden` lists the labels whose values "
                                                  "come from columns you may not read (null), `columns` what each label "
                                                  "was read from; `withheld` for alerts kept before evidence was kept by "
-                                                 "column (values dropped until the rule runs again)")
+                                                 "column (values dropped until the rule runs again) or, for a "
+                                                 "user below the district, before records were kept with their "
+                                                 "org units (records dropped too); `out_of_scope` (null when "
+                                                 "nothing is left out) for a user below the district: how many "
+                                                 "`records` (and whole `rows`) belong to other towns or villages "
+                                                 "and are left out, `cells` the labels left out (null) in each "
+                                                 "row, `note` and `note_en` saying so")
     as_of: str
     present: bool = Field(description="found again by the latest run of its rule")
     times_found: int
