@@ -48,16 +48,27 @@ PART_BYTES = 16 * 1024 * 1024
 READ_AHEAD_ROWS = 100_000
 
 
+# columns the importing process converts itself: their cells travel as text anyway, and finding
+# the few that are not clean is a few passes in C there, while the reading process is the busier
+IMPORTER_CONVERTS = frozenset({"text", "id_number", "phone", "mobile"})
+
+
 @dataclass
 class Conversion:
     """What the reading process converts: per planned column, its sheet column (0-based), its
-    element and the unit the file states, converted as :func:`compile_column` converts them."""
+    element and the unit the file states, converted as :func:`compile_column` converts them;
+    None for a column the importing process converts (see :meth:`of`)."""
 
-    columns: list[tuple[int, Element, str | None]]
+    columns: list[tuple[int, Element, str | None] | None]
     codelists: Mapping[str, CodeList]
 
-    def compile(self) -> list[tuple[int, ColumnConverter]]:
-        return [(index, compile_column(element, self.codelists, unit)) for index, element, unit in self.columns]
+    @classmethod
+    def of(cls, columns: list[tuple[int, Element, str | None]], codelists: Mapping[str, CodeList]) -> Conversion:
+        return cls([None if element.type in IMPORTER_CONVERTS else (index, element, unit)
+                    for index, element, unit in columns], codelists)
+
+    def compile(self) -> list[tuple[int, ColumnConverter] | None]:
+        return [None if c is None else (c[0], compile_column(c[1], self.codelists, c[2])) for c in self.columns]
 
 
 class Reading:
@@ -128,16 +139,21 @@ def _packed(chunk: Chunk) -> tuple[list[int], list[tuple[int, Any]], list | None
 def _unpacked(body: tuple[list[int], list[tuple[int, Any]], list | None]) -> Chunk:
     numbers, columns, converted = body
     chunk = Chunk(numbers, [values.split(_SEPARATOR) if kind == _TEXT else values for kind, values in columns])
-    if converted is not None:
-        chunk.converted = [(_same_but(chunk.column(index), values) if kind == _SAME else values, bad)
-                           for index, kind, values, bad in converted]
+    if converted is not None:  # None for a column the importing process converts
+        chunk.converted = [None if c is None else (_same_but(chunk.column(c[0]), c[2]) if c[1] == _SAME else c[2], c[3])
+                           for c in converted]
     return chunk
 
 
-def _converted(chunk: Chunk, converters: list[tuple[int, ColumnConverter]]) -> list[tuple[int, int, Any, dict]]:
+def _converted(chunk: Chunk, converters: list[tuple[int, ColumnConverter] | None]
+               ) -> list[tuple[int, int, Any, dict] | None]:
     """Each planned column converted; one whose values are its cells but for a few goes as those few."""
-    out = []
-    for index, convert in converters:
+    out: list[tuple[int, int, Any, dict] | None] = []
+    for converter in converters:
+        if converter is None:
+            out.append(None)
+            continue
+        index, convert = converter
         cells = chunk.column(index)
         values, bad = convert(cells)
         differ = dict(compress(enumerate(values), map(is_not, values, cells)))

@@ -204,7 +204,7 @@ class SheetImport:
         for m in fills:
             starts.setdefault(m.top, []).append(m)
         # the reading process (a large sheet) converts the columns too, unless merged cells are to be filled first
-        conversion = None if starts else Conversion(
+        conversion = None if starts else Conversion.of(
             [(c.column - 1, c.element, c.unit) for c in self.plan.columns], self.ctx.store.dictionary.codelists)
         with contextlib.closing(self.sheet.chunks(first, BATCH_ROWS, conversion)) as chunks:  # a reading process ends with it
             for chunk in chunks:
@@ -245,7 +245,8 @@ class SheetImport:
         plan = self.plan
         numbers = chunk.numbers
         cells = [chunk.column(i) for i in self.picked]
-        converted = chunk.converted or [c.convert_column(col) for c, col in zip(plan.columns, cells)]
+        done = chunk.converted or [None] * len(cells)  # by the reading process (a large sheet), in part
+        converted = [c.convert_column(col) if d is None else d for c, col, d in zip(plan.columns, cells, done)]
         out = [values for values, _bad in converted]
         n = len(chunk)
         slow: set[int] = set()

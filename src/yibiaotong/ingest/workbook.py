@@ -72,8 +72,9 @@ class Chunk:
 
     numbers: list[int]
     columns: list[Sequence[Any]]
-    # per converted column, as a ColumnConverter returns it: the values, and problems by position
-    converted: list[tuple[list[Any], dict[int, list[Any]]]] | None = None
+    # per planned column, as a ColumnConverter returns it: the values, and problems by position
+    # (None: not converted yet)
+    converted: list[tuple[list[Any], dict[int, list[Any]]] | None] | None = None
 
     def __len__(self) -> int:
         return len(self.numbers)
