@@ -239,24 +239,6 @@ def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_rea
     assert intake.store.get("person_disability", rows[100]["身份证号码"])["disability_level"] == "2"
 
 
-def test_a_big_first_import_builds_the_secondary_indexes_once_and_a_rejected_one_leaves_them(intake, monkeypatch):
-    from sqlalchemy import inspect
-
-    from yibiaotong.ingest import sheet
-
-    def indexes():
-        return sorted(ix["name"] for ix in inspect(intake.engine).get_indexes("ledger_person_identity"))
-
-    before = indexes()
-    monkeypatch.setattr(sheet, "DEFERRED_INDEX_ROWS", 0)  # every sheet counts as big
-    bad = intake.roster("严格.xlsx", [person(1), person(2, **{"出生日期": "明天"})])
-    assert import_file(intake.engine, bad, org_unit=TOWN, strict=True).status == "rejected"
-    assert indexes() == before
-    report = import_file(intake.engine, intake.roster("首次.xlsx", [person(n) for n in range(1, 30)]), org_unit=TOWN)
-    assert report.status == "imported" and report.rows_imported == 29 and indexes() == before
-    assert intake.store.records("person_identity", org_unit_path="/500118000000/", limit=100) != []
-
-
 def test_a_masked_export_imported_back_never_overwrites_values_with_stars(intake):
     rows = [person(1, **{"家庭住址": "临江镇红星村3组12号"})]
     import_file(intake.engine, intake.roster("原表.xlsx", rows), org_unit=TOWN, actor="张敏")

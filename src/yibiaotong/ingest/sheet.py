@@ -45,7 +45,6 @@ from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns,
 from yibiaotong.store import schema
 
 BATCH_ROWS = 20_000  # rows converted column-wise and written together
-DEFERRED_INDEX_ROWS = 20_000  # a sheet this long loads an empty ledger with its secondary indexes built at the end
 _FORMULA_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!"})
 
 
@@ -167,12 +166,9 @@ class SheetImport:
     def run(self) -> None:
         self.writer = Writer(self._write)
         try:
-            with contextlib.ExitStack() as deferred:
-                big = self.sheet.total_rows is None or self.sheet.total_rows >= DEFERRED_INDEX_ROWS
-                for lid in self.written if big and self.template.layout == "roster" else ():
-                    deferred.enter_context(self.ctx.store.deferred_indexes(lid, self.ctx.conn))
+            with contextlib.ExitStack() as reading:
                 if self.template.layout == "roster":
-                    chunks = deferred.enter_context(contextlib.closing(self._roster_chunks()))
+                    chunks = reading.enter_context(contextlib.closing(self._roster_chunks()))
                     for chunk in chunks:
                         self._chunk(chunk)
                         self._flush()

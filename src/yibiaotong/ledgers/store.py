@@ -5,10 +5,9 @@ Every operation runs in one transaction: when it raises, the database is as it w
 
 from __future__ import annotations
 
-import contextlib
 import json
 import json.encoder
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -257,21 +256,6 @@ class LedgerStore:
         ids = _insert_columns(conn, table, records, source_id, now, self._memo)
         _record_inserts(conn, ledger_id, ids, records.rows, source_id, now)
         return result
-
-    @contextlib.contextmanager
-    def deferred_indexes(self, ledger_id: str, conn: Connection) -> Iterator[None]:
-        """Loading many new records into a ledger inside the caller's transaction: on SQLite its
-        secondary (non-unique) indexes are dropped first and built once at the end, in the same
-        transaction, which is cheaper than keeping them up to date record by record. Should the
-        transaction fail, the indexes come back with everything else. Elsewhere (PostgreSQL would
-        lock readers out of the table until the commit) nothing changes."""
-        _definition, table = self._ledger_and_table(ledger_id)
-        indexes = [ix for ix in table.indexes if not ix.unique] if conn.dialect.name == "sqlite" else []
-        for ix in indexes:
-            ix.drop(conn)
-        yield
-        for ix in indexes:
-            ix.create(conn)
 
     def _write_batch(self, conn: Connection, ledger_id: str, table: Table, batch: list[PreparedRecord],
                      source_id: int, result: UpsertResult, arbiter: Arbiter | None = None,
