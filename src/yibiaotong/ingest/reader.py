@@ -27,6 +27,7 @@ import sys
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from itertools import chain, compress
 from operator import is_not
 from pathlib import Path
@@ -124,14 +125,24 @@ class Reading:
             raise OSError("the process reading the sheet ended early") from exc
 
 
+# cells that equal only cells of their own kind (1, 1.0 and True are equal: ints and booleans are
+# left as they are), and that are the same value when equal (a -0.0 may become 0.0: no element
+# reads them differently)
+_INTERNED = frozenset({str, float, datetime, date, time, type(None)})
+
+
 def _packed(chunk: Chunk) -> tuple[list[int], list[tuple[int, Any]], list | None]:
     columns = []
     for column in chunk.columns:
-        if column and set(map(type, column)) == {str}:
+        kinds = set(map(type, column))
+        if column and kinds == {str}:
             joined = _SEPARATOR.join(column)
             if joined.count(_SEPARATOR) == len(column) - 1:
                 columns.append((_TEXT, joined))
                 continue
+        if kinds <= _INTERNED:  # equal cells as one object (dates repeat): pickle writes each object once
+            seen: dict[Any, Any] = {}
+            column = list(map(seen.setdefault, column, column))
         columns.append((_OBJECTS, column))
     return chunk.numbers, columns, chunk.converted
 
