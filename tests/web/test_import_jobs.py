@@ -104,6 +104,40 @@ def test_the_page_and_the_api_follow_jobs_from_queued_through_running_to_done(si
     assert "Imported" in c.get(f"/import/{first_id}").text
 
 
+def test_an_upload_waiting_while_its_uploader_is_disabled_fails_and_imports_nothing(site, monkeypatch):
+    """A clerk who leaves is disabled while her file waits behind another import: the file is not
+    imported with her old rights, its job fails saying why, and the uploaded copy is deleted."""
+    from yibiaotong.access.users import set_disabled
+
+    real, started, go_on = import_jobs.import_file, threading.Event(), threading.Event()
+
+    def held(*args, **kwargs):
+        started.set()
+        assert go_on.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(import_jobs, "import_file", held)
+    c, admin = login_client(site.app, "linjiang"), api_client(site, "admin")
+    first = upload(c, site.roster("先到的.xlsx", [person(31)]), org_unit=LINJIANG)
+    assert first.status_code == 303 and started.wait(30)
+    waiting = upload(c, site.roster("停用前上传.xlsx", [person(32)]), org_unit=LINJIANG)
+    waiting_id = waiting.headers["location"].rsplit("/", 1)[-1]
+    try:
+        assert admin.get(f"/api/imports/{waiting_id}").json()["job"]["status"] == "queued"
+        set_disabled(site.engine, "linjiang", True, actor="admin")
+        go_on.set()
+        done = finished(admin, waiting_id)
+        assert done["job"]["status"] == "failed" and done["import"] is None
+        assert "账号已停用" in str(done["job"]["error"]) and "linjiang" in str(done["job"]["error"])
+        assert site.record("person_identity", person(32)["身份证号码"]) is None
+        folder = site.app.state.imports.root / waiting_id  # the job's folder: no copy of the file left
+        assert not folder.exists() or not [p for p in folder.rglob("*") if p.suffix == ".xlsx"]
+        assert finished(admin, first.headers["location"].rsplit("/", 1)[-1])["job"]["status"] == "done"
+    finally:
+        go_on.set()
+        set_disabled(site.engine, "linjiang", False, actor="admin")
+
+
 def test_a_bad_file_or_a_broken_run_fails_with_a_clear_chinese_message_and_changes_nothing(site, monkeypatch):
     c = login_client(site.app, "linjiang")
     before = site.counts()
