@@ -156,6 +156,12 @@ CATALOG: dict[str, Template] = {
         "工作表“{sheet}”里没有报表，已跳过（{reason}）", "sheet {sheet!r} holds no form and was skipped ({reason_en})",
         "如果这张工作表应当读取，请检查它是否有表头或“栏目—填写格”。",
         "If this sheet should be read, check that it has a header row or label/value cells."),
+    "error-workbook-unwritable": Template(
+        "错误清单未能写出（{reason}），导入的数据已保存", "the list of rows not imported could not be written ({reason}); "
+        "the imported rows are stored",
+        "未导入的行及其错误见下方列表；请检查磁盘空间或文件夹权限后，改正这些行重新导入。",
+        "The rows not imported and their errors are listed below; check disk space or folder permissions, then fix "
+        "those rows and import them again."),
     "sheet-hidden": Template(
         "工作表“{sheet}”是隐藏的（通常存放下拉选项），已跳过", "sheet {sheet!r} is hidden (usually drop-down lists); skipped",
         "如需读取，请在Excel中取消隐藏该工作表。", "Unhide the sheet in Excel if it should be read."),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+
+
 from datetime import date
 from decimal import Decimal
 
@@ -267,3 +270,28 @@ def test_progress_counts_the_whole_file_across_its_sheets(intake):
     assert done == sorted(done)  # never goes back when the second sheet starts
     first_total = seen[0][1]  # the first sheet's rows; the second is a copy of it
     assert seen[-1] == (first_total + 3, 2 * first_total)  # its 3 people counted on top of the first sheet
+
+
+def test_an_error_workbook_that_cannot_be_written_leaves_no_half_file_and_the_earlier_list(intake, monkeypatch):
+    from yibiaotong.files import partial_of
+    from yibiaotong.ingest import pipeline
+
+    target = intake.tmp / "错误清单.xlsx"
+    first = import_file(intake.engine, intake.roster("一.xlsx", [person(1), person(2, **{"出生日期": "明天"})]),
+                        org_unit=TOWN, error_workbook=target)
+    assert first.error_workbook == str(target)
+    kept = target.read_bytes()
+
+    def disk_full(path, sheets):
+        path.write_bytes(b"PK half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_error_workbook", disk_full)
+    second = import_file(intake.engine, intake.roster("二.xlsx", [person(3), person(4, **{"出生日期": "明天"})]),
+                         org_unit=TOWN, error_workbook=target)
+    assert target.read_bytes() == kept and not partial_of(target).exists()
+    # the good row is stored and the clerk is told where the bad one is, without a file to download
+    assert second.status == "imported" and second.rows_imported == 1 and second.error_workbook is None
+    assert [p.code for p in second.problems] == ["invalid-date"] and second.problems[0].location["row"] == 6
+    (warning,) = [w for w in second.warnings if w.code == "error-workbook-unwritable"]
+    assert "错误清单未能写出" in warning.message_zh and "No space left on device" in warning.message_zh

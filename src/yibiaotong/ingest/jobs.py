@@ -22,7 +22,6 @@ of this host whose process is gone, as report jobs do.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.files import write_text_whole
 from yibiaotong.ingest.report import ImportReport
 from yibiaotong.store.runners import JobRow, aware_row, orphaned, runner_id, update_job
 from yibiaotong.store.runners import iso as _iso
@@ -180,9 +180,7 @@ class ProgressFile:
             self.write()
 
     def write(self) -> None:
-        partial = self.path.with_name(self.path.name + ".part")
-        partial.write_text(json.dumps({"rows_done": self.done, "rows_total": self.total}), encoding="utf-8")
-        os.replace(partial, self.path)
+        write_text_whole(self.path, json.dumps({"rows_done": self.done, "rows_total": self.total}))
 
 
 def read_progress(path: Path) -> tuple[int, int | None] | None:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from yibiaotong.elements.dates import parse_month
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.files import partial_of
 from yibiaotong.forms.reader import read_sheet
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ingest.collector import fewer_collections
@@ -115,7 +116,11 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     except BaseException:
         rejected.discard()  # the import failed as a whole: no list of rows to fix
         raise
-    report.error_workbook = rejected.finish()
+    try:
+        report.error_workbook = rejected.finish()
+    except OSError as exc:  # the import is over (stored or not): its problems are in the report still
+        report.warnings.append(Problem("error-workbook-unwritable", {"reason": exc.strerror or type(exc).__name__},
+                                       {"file": path.name}))
 
 
 class _RejectedRows:
@@ -134,10 +139,11 @@ class _RejectedRows:
             self._thread.start()
 
     def _write(self) -> None:
+        partial = partial_of(self.target)
         try:
-            partial = self.target.with_name(f".{self.target.stem}.part{self.target.suffix}")
             self._written = write_error_workbook(partial, [e for e in self.errors if e.rows])
         except BaseException as exc:  # raised in the importing thread by finish()
+            partial.unlink(missing_ok=True)  # half a workbook is no list of rows to fix
             self._error = exc
 
     def finish(self) -> str | None:

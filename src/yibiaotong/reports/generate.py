@@ -8,7 +8,6 @@ name and renamed when complete: a stopped run never leaves half a workbook.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -21,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.files import written_whole
 from yibiaotong.forms import words
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import get_form, load_forms
@@ -98,16 +98,11 @@ class Reporter:
         if target.suffix.lower() != ".xlsx":
             target = target / file_name(where.name, fd, period)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.part")
-        try:
+        with written_whole(target) as partial:
             if tpl.form.layout == "indicator":
                 self._indicator(fd, tpl, period, unit, where, partial, result)
             else:
                 self._rows(fd, tpl, period, unit, where, partial, result)
-            os.replace(partial, target)
-        finally:
-            if partial.exists():
-                partial.unlink()
         result.path = target
         result.seconds = time.perf_counter() - started
         return result

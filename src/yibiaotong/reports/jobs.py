@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.files import partial_of
 from yibiaotong.forms.store import get_form
 from yibiaotong.orgunits import load_tree
 from yibiaotong.reports.generate import ReportResult, generate_all
@@ -178,7 +179,7 @@ def run_job(engine: Engine, job_id: int, folder: str | Path, *, out_dir: str | P
                                                        "reason_en": f"report job {job_id} is {job.status}"}))
         work = Path(out_dir) if out_dir is not None else folder / f"report-job-{job_id}.work"
         target = folder / f"report-job-{job_id}.zip"
-        partial = target.with_name(target.name + ".part")
+        partial = partial_of(target)
         state = {"done": 0, "rows": 0}
         try:
             results = _generate(engine, job, work, progress, report_date, state)
@@ -297,8 +298,8 @@ def recover(engine: Engine, folder: str | Path | None = None) -> int:
             conn.execute(update(job_table).where((job_table.c.id == job_id) & job_table.c.status.in_(("queued", "running")))
                          .values(status="failed", error=[problem.to_dict()], finished_at=_now(), updated_at=_now()))
     if folder is not None:
-        for leftover in Path(folder).glob("report-job-*.zip.part"):
-            job_id = leftover.name.removeprefix("report-job-").split(".", 1)[0]
+        for leftover in Path(folder).glob(partial_of(Path("report-job-*.zip")).name):
+            job_id = leftover.name.removeprefix(".report-job-").split(".", 1)[0]
             if job_id.isdigit() and int(job_id) in gone:
                 leftover.unlink(missing_ok=True)
     _prune(engine)

@@ -30,6 +30,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
+from yibiaotong.files import write_text_whole
 from yibiaotong.errors import Problem, YbtError
 
 KEEP_SECONDS = 24 * 3600
@@ -77,9 +78,8 @@ class ImportFiles:
         return folder if folder.is_dir() and not self._expired(folder) else None
 
     def save(self, folder: Path, report: dict[str, Any]) -> None:
-        partial = folder / "report.json.part"
-        partial.write_text(json.dumps(report, ensure_ascii=False, default=str), encoding="utf-8")
-        os.replace(partial, folder / "report.json")  # a reader sees the whole report or none
+        # a reader sees the whole report or none
+        write_text_whole(folder / "report.json", json.dumps(report, ensure_ascii=False, default=str))
 
     def report(self, upload_id: str) -> dict[str, Any] | None:
         folder = self.folder(upload_id)
