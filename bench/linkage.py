@@ -231,9 +231,15 @@ def phase_import(path: Path, db: str, schema: str | None = None) -> dict:
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     with engine.connect() as conn:
         source = conn.execute(text("SELECT max(id) FROM ybt_source")).scalar_one()
-        linked = conn.execute(text(
-            "SELECT c.source_row, d._key FROM ybt_change c JOIN ledger_person_disability d ON d._id = c.record_id "
-            "WHERE c.ledger_id = 'person_disability' AND c.op = 'insert' AND c.source_id = :s"), {"s": source}).all()
+        # the rows inserted into the disability ledger (their history: runs of record ids with source rows)
+        linked = []
+        for first, last, rows in conn.execute(text(
+                "SELECT first_id, last_id, source_rows FROM ybt_change_run "
+                "WHERE ledger_id = 'person_disability' AND source_id = :s"), {"s": source}).all():
+            rows = json.loads(rows) if isinstance(rows, str) else rows
+            keys = dict(conn.execute(text("SELECT _id, _key FROM ledger_person_disability "
+                                          "WHERE _id BETWEEN :a AND :b"), {"a": first, "b": last}).all())
+            linked += [(rows[i], keys[record_id]) for i, record_id in enumerate(range(first, last + 1))]
         queued = conn.execute(text("SELECT source_row, candidate_key, probability FROM ybt_link WHERE status = 'pending'")).all()
     engine.dispose()
     return {"seconds": seconds, "cpu_seconds": cpu, "status": report.status, "rows": report.rows_read,
