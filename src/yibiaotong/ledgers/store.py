@@ -433,7 +433,7 @@ class _Transaction:
 
 
 # --- bulk writing ----------------------------------------------------------------------------
-# New records and their history rows go in with the driver's own bulk path (executemany on
+# New records and the history of changed values go in with the driver's own bulk path (executemany on
 # SQLite, COPY on PostgreSQL) instead of SQLAlchemy's per-row statement machinery: an import of
 # a million rows spends most of its time here. Values pass through the same SQLAlchemy bind
 # processors, so what is stored is exactly what a Core insert would store.
@@ -595,7 +595,7 @@ def _insert_history(conn: Connection, rows: list[tuple]) -> None:
     dumps = _json_dumps(conn)
     null = dumps(None)
     stamp = _processed(conn, schema.change.c.changed_at, rows[0][9])
-    # an insert's history row: every value of the new record, as JSON (what the JSON type would store)
+    # a changed value's history row: its old and new value as JSON (what the JSON type would store)
     _bulk(conn, schema.change, list(_CHANGE_COLUMNS),
           [[r[0], r[1], r[2], r[3], r[4], null if r[5] is None else dumps(r[5]), dumps(r[6]), r[7], r[8], stamp]
            for r in rows], done={"old_value", "new_value", "changed_at"})
