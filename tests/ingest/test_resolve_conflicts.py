@@ -114,3 +114,26 @@ def test_same_period_disagreement_takes_the_later_import_and_lists_it(intake):
     assert conflict["rule"] == "same-period" and conflict["kept"] == "new" and conflict["old_value"] == "13800000001"
     with intake.engine.connect() as conn:
         assert conn.execute(select(schema.conflict.c.status)).scalar_one() == "open"
+
+
+def test_a_value_updated_after_the_insert_keeps_its_own_source_after_a_downgrade_and_upgrade(intake):
+    """Migration 0013's downgrade writes each insert run back as insert changes, after the records'
+    updates: the value a later file wrote is still that file's, not the first file's."""
+    from alembic import command
+
+    from yibiaotong.store.migrate import alembic_config, upgrade
+
+    jan = person(1, **{"残疾等级": "二级"})
+    import_file(intake.engine, intake.roster("一月.xlsx", [jan]), org_unit=TOWN, period="2024-01")
+    mar = person(1, **{"残疾等级": "一级"})
+    import_file(intake.engine, intake.roster("三月.xlsx", [mar]), org_unit=TOWN, period="2024-03")
+    config = alembic_config(intake.engine)
+    with intake.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+    upgrade(intake.engine)
+    feb = person(1, **{"残疾等级": "三级"})
+    import_file(intake.engine, intake.roster("二月.xlsx", [feb]), org_unit=TOWN, period="2024-02")
+    assert intake.store.get("person_disability", jan["身份证号码"])["disability_level"] == "1"  # March's stays
+    level = next(c for c in list_conflicts(intake.engine) if c["column_name"] == "disability_level")
+    assert level["kept"] == "old" and level["rule"] == "newer-period" and level["old_file"] == "三月.xlsx"

@@ -104,3 +104,27 @@ def test_a_per_record_insert_change_from_before_runs_is_listed_as_it_was_kept(st
     assert first["new_value"] == {"_org_unit": VILLAGE, "person_name": "张桂芳（旧）"}
     assert first["file_name"] == "旧版.xlsx" and first["source_row"] == 3
     assert record["birth_date"] == date(1965, 3, 12)
+
+
+def test_inserts_that_a_downgrade_wrote_back_without_values_list_the_values_again_after_the_upgrade(store, engine):
+    """Migration 0013's downgrade turns each run back into one insert change per record, without
+    its values; upgraded again, the history lists them with the values as inserted, as for a run."""
+    from alembic import command
+
+    from yibiaotong.store.migrate import alembic_config, upgrade
+
+    store.upsert("disabled_person", [person(), person(LI)], org_unit=VILLAGE,
+                 source=Source(kind="file", file_name="一月.xlsx", sheet="花名册"))
+    store.update("disabled_person", ZHANG, {"disability_level": "一级"}, expected_version=1,
+                 source=Source.user("linjiang"))
+    before = store.history("disabled_person", ZHANG)
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+    upgrade(engine)
+    after = store.history("disabled_person", ZHANG)
+    assert [c["op"] for c in after] == ["insert", "update"]
+    assert after[0]["new_value"] == before[0]["new_value"] and after[0]["new_value"]["disability_level"] == "2"
+    assert (after[0]["file_name"], after[0]["sheet"], after[0]["source_row"]) == ("一月.xlsx", "花名册", 1)
+    assert store.history("disabled_person", LI)[0]["new_value"]["id_number"] == LI

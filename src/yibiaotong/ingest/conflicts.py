@@ -109,6 +109,9 @@ class Arbiter:
             select(c.c.op, c.c.column_name, c.c.source_id)
             .where(c.c.ledger_id == self.ledger.id, c.c.record_id == record_id, c.c.op.in_(("insert", "update")))
             .order_by(c.c.id.desc())).all()
+        # an insert wrote what no update wrote since, wherever it lies (migration 0013's downgrade
+        # writes insert changes after the updates): updates first, latest first
+        rows = sorted(rows, key=lambda r: r.op == "insert")
         out: dict[str, SourceInfo] = {}
         for op, column, source_id in rows:
             targets = columns if op == "insert" else [column] if column in columns else []

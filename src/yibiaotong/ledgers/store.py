@@ -383,10 +383,16 @@ class LedgerStore:
                 .order_by(c.c.id))
         with self.engine.connect() as conn:
             changes = [dict(r) for r in conn.execute(stmt).mappings()]
-            if any(change["op"] == "insert" for change in changes):
-                return changes
-            run = insert_run(conn, ledger_id, record["_id"], _SOURCE_FIELDS)
-        if run is not None:
+            kept = [change for change in changes if change["op"] == "insert"]
+            run = None if kept else insert_run(conn, ledger_id, record["_id"], _SOURCE_FIELDS)
+        if kept:
+            # migration 0013's downgrade writes a run back as insert changes after the record's
+            # updates and without its values: listed first, with the values as inserted
+            changes = kept + [change for change in changes if change["op"] != "insert"]
+            for change in kept:
+                if change["new_value"] is None:
+                    change["new_value"] = _as_inserted(record, changes)
+        elif run is not None:
             changes.insert(0, {"version": 1, "op": "insert", "column_name": None, "old_value": None,
                                "new_value": _as_inserted(record, changes), **run})
         return changes
