@@ -162,6 +162,12 @@ CATALOG: dict[str, Template] = {
         "未导入的行及其错误见下方列表；请检查磁盘空间或文件夹权限后，改正这些行重新导入。",
         "The rows not imported and their errors are listed below; check disk space or folder permissions, then fix "
         "those rows and import them again."),
+    "error-workbook-unwritable-nothing-stored": Template(
+        "错误清单未能写出（{reason}），本文件的数据均未导入", "the list of rows with errors could not be written "
+        "({reason}); nothing of this file was imported",
+        "有错误的行及其错误见下方列表；请检查磁盘空间或文件夹权限，改正这些行后重新导入整个文件。",
+        "The rows with errors are listed below; check disk space or folder permissions, fix those rows and import "
+        "the whole file again."),
     "sheet-hidden": Template(
         "工作表“{sheet}”是隐藏的（通常存放下拉选项），已跳过", "sheet {sheet!r} is hidden (usually drop-down lists); skipped",
         "如需读取，请在Excel中取消隐藏该工作表。", "Unhide the sheet in Excel if it should be read."),

@@ -295,3 +295,30 @@ def test_an_error_workbook_that_cannot_be_written_leaves_no_half_file_and_the_ea
     assert [p.code for p in second.problems] == ["invalid-date"] and second.problems[0].location["row"] == 6
     (warning,) = [w for w in second.warnings if w.code == "error-workbook-unwritable"]
     assert "错误清单未能写出" in warning.message_zh and "No space left on device" in warning.message_zh
+
+
+def test_an_error_workbook_not_written_for_a_rejected_import_does_not_say_rows_were_stored(intake, monkeypatch):
+    from yibiaotong.ingest import pipeline
+
+    def disk_full(path, sheets):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline, "write_error_workbook", disk_full)
+    path = intake.roster("严格.xlsx", [person(1), person(2, **{"出生日期": "明天"})])
+    report = import_file(intake.engine, path, org_unit=TOWN, strict=True, error_workbook=intake.tmp / "清单.xlsx")
+    assert report.status == "rejected" and count(intake.engine, schema.change_run) == 0
+    (warning,) = [w for w in report.warnings if w.code.startswith("error-workbook-unwritable")]
+    assert "错误清单未能写出" in warning.message_zh and "已保存" not in warning.message_zh
+    assert "未导入" in warning.message_zh and "stored" not in warning.message_en
+
+
+def test_an_error_workbook_that_cannot_take_its_place_leaves_no_hidden_copy(intake):
+    from yibiaotong.files import partial_of
+
+    target = intake.tmp / "错误清单.xlsx"
+    target.mkdir()  # a folder of that name: the finished workbook cannot be moved there
+    report = import_file(intake.engine, intake.roster("一.xlsx", [person(1), person(2, **{"出生日期": "明天"})]),
+                         org_unit=TOWN, error_workbook=target)
+    assert report.status == "imported" and report.rows_imported == 1 and report.error_workbook is None
+    assert [w.code for w in report.warnings if w.code.startswith("error-workbook")] == ["error-workbook-unwritable"]
+    assert not partial_of(target).exists()  # the rows to fix (with their values) are not left behind

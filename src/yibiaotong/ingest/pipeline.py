@@ -119,8 +119,8 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     try:
         report.error_workbook = rejected.finish()
     except OSError as exc:  # the import is over (stored or not): its problems are in the report still
-        report.warnings.append(Problem("error-workbook-unwritable", {"reason": exc.strerror or type(exc).__name__},
-                                       {"file": path.name}))
+        code = "error-workbook-unwritable-nothing-stored" if report.status == "rejected" else "error-workbook-unwritable"
+        report.warnings.append(Problem(code, {"reason": exc.strerror or type(exc).__name__}, {"file": path.name}))
 
 
 class _RejectedRows:
@@ -152,7 +152,11 @@ class _RejectedRows:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return str(self._written.replace(self.target))
+        try:
+            return str(self._written.replace(self.target))
+        except OSError:  # its place is taken (a folder, a file held open): no hidden copy of the rows is left
+            self._written.unlink(missing_ok=True)
+            raise
 
     def discard(self) -> None:
         if self._thread is not None:
