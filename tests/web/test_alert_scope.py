@@ -110,3 +110,20 @@ def test_the_district_sees_it_all(app, case):
     assert IDENTITY in department["page"] and IDENTITY in department["records"] and "另有" not in department["page"]
     assert "（无权查看）出生" in department["api"]["explanation"]
     assert department["api"]["evidence"]["out_of_scope"] is None
+
+
+def test_acting_on_the_alert_answers_with_what_the_user_may_see(case):
+    """A town acknowledges the alert: what comes back is the alert as the town sees it, not the
+    operator's (the other town's birth date and record stay out)."""
+    from tests.access.test_alert_evidence import _scope
+    from yibiaotong.access.alerts import AlertScope
+
+    engine, alert_id = case["world"].engine, case["alert"]["id"]
+    town = AlertScope(_scope(engine, "linjiang"))
+    try:
+        done = town.act(engine, alert_id, "acknowledge")
+        assert done["status"] == "acknowledged" and done == town.get(engine, alert_id)
+        assert case["birth"] not in str(done) and IDENTITY not in done["explanation"] and NOTE in done["explanation"]
+    finally:  # new again, for the other tests of the module
+        town.act(engine, alert_id, "dismiss", reason="测试后恢复")
+        town.act(engine, alert_id, "reopen", reason="测试后恢复")

@@ -157,7 +157,8 @@ class AlertScope:
     # --- acting -----------------------------------------------------------------------------------
 
     def act(self, engine: Engine, alert_id: int, action: str, reason: str | None = None) -> dict[str, Any]:
-        """Acknowledge, resolve, dismiss (a reason is required) or reopen an alert, audited."""
+        """Acknowledge, resolve, dismiss (a reason is required) or reopen an alert, audited; returns
+        the alert as this user sees it."""
         if action not in library.ACTIONS:
             raise NotInScope()
         alert = self.get(engine, alert_id)
@@ -170,7 +171,7 @@ class AlertScope:
                     purpose=scrub(reason)[:500] if reason else None,
                     details={"alert": alert_id, "rule": alert["rule_id"], "from": alert["status"],
                              "to": changed["status"]})
-        return changed
+        return self.get(engine, alert_id)  # as this user may see it (the library's is the operator's)
 
     def export(self, engine: Engine, path: str | Path, filters: dict[str, Any] | None, lang: str = "zh") -> int:
         """The filtered alerts of the scope to an .xlsx file (evidence as on the alert pages), audited."""
