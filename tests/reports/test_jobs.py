@@ -123,7 +123,8 @@ def test_jobs_left_unfinished_by_a_dead_process_are_failed_on_start(district, fo
                                     (earlier_life, f"{jobs.HOST}:{os.getpid()}:an-earlier-token", "running"),
                                     (elsewhere, "another-host:1:x", "running")):
             conn.execute(update(report_job).where(report_job.c.id == job.id).values(runner=runner, status=status))
-    (folder / f".report-job-{killed.id}.zip.part").write_bytes(b"PK")
+    for name in (f".report-job-{killed.id}.zip.part", f"report-job-{killed.id}.zip.part"):  # (the older name too)
+        (folder / name).write_bytes(b"PK")
     assert jobs.recover(engine, folder) == 2
     status = {j.id: j for j in jobs.list_jobs(engine)}
     assert status[killed.id].status == status[earlier_life.id].status == "failed"

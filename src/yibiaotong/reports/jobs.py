@@ -298,8 +298,10 @@ def recover(engine: Engine, folder: str | Path | None = None) -> int:
             conn.execute(update(job_table).where((job_table.c.id == job_id) & job_table.c.status.in_(("queued", "running")))
                          .values(status="failed", error=[problem.to_dict()], finished_at=_now(), updated_at=_now()))
     if folder is not None:
-        for leftover in Path(folder).glob(partial_of(Path("report-job-*.zip")).name):
-            job_id = leftover.name.removeprefix(".report-job-").split(".", 1)[0]
+        # (report-job-*.zip.part: as versions before yibiaotong.files named them)
+        for leftover in [*Path(folder).glob(partial_of(Path("report-job-*.zip")).name),
+                         *Path(folder).glob("report-job-*.zip.part")]:
+            job_id = leftover.name.removeprefix(".").removeprefix("report-job-").split(".", 1)[0]
             if job_id.isdigit() and int(job_id) in gone:
                 leftover.unlink(missing_ok=True)
     _prune(engine)
