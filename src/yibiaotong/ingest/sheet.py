@@ -528,8 +528,8 @@ class SheetImport:
                 result = ctx.store.write(lid, records.records(), conn=ctx.conn, source_id=ctx.source_id,
                                          arbiter=self.arbiters[lid])
             else:
-                again = [i for i, key in enumerate(records.keys) if key in seen] if not seen.isdisjoint(
-                    records.keys) else []
+                keys = records.keys
+                again = [] if seen.isdisjoint(keys) else list(compress(range(len(keys)), map(seen.__contains__, keys)))
                 new, known = _split(records, again)
                 result = ctx.store.insert_new(lid, new, conn=ctx.conn, source_id=ctx.source_id)
                 if len(known):  # written by this sheet already: no other source to weigh against

@@ -469,15 +469,15 @@ def _insert_columns(conn: Connection, table: Table, records: RecordColumns, sour
     nothing = [None] * n
     memo = memo if memo is not None else ValueMemo()
     values = [_processed_column(conn, table.c[name], records.values.get(name, nothing), memo) for name in data]
-    columns = ["_key", "_org_unit", "_version", "_created_at", "_updated_at", "_source_id", *data]
-    fixed = [records.keys, records.org_units, repeat(1), repeat(stamp), repeat(stamp), repeat(source_id)]
+    same = {"_version": 1, "_created_at": stamp, "_updated_at": stamp, "_source_id": source_id}  # every record's
     if conn.dialect.name == "postgresql":
         # reserve the ids first, so the history rows can point at them without reading back
         seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "_id"))).scalar_one()
         ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, n))).scalars())
-        _execute_rows(conn, table, ["_id", *columns], zip(ids, *fixed, *values))
+        _execute_rows(conn, table, ["_id", "_key", "_org_unit", *same, *data],
+                      zip(ids, records.keys, records.org_units, *map(repeat, same.values()), *values))
         return ids
-    _execute_rows(conn, table, columns, zip(*fixed, *values))
+    _execute_rows(conn, table, ["_key", "_org_unit", *data], zip(records.keys, records.org_units, *values), same)
     # SQLite gives a table without AUTOINCREMENT the ids max+1, max+2 ... and this transaction is
     # the only writer until it commits, so the ids are the last one and those just before it;
     # checked against the first and last key, and read back by key should that ever not hold.
@@ -665,22 +665,33 @@ def _bulk(conn: Connection, table: Table, columns: list[str], rows: list[list[An
     _execute_rows(conn, table, columns, rows)
 
 
-def _execute_rows(conn: Connection, table: Table, columns: list[str], rows: Iterable[Sequence[Any]]) -> None:
-    """Insert rows whose values the driver takes as they are: executemany on SQLite, COPY on PostgreSQL."""
+def _execute_rows(conn: Connection, table: Table, columns: list[str], rows: Iterable[Sequence[Any]],
+                  same: Mapping[str, int | str] | None = None) -> None:
+    """Insert rows whose values the driver takes as they are: executemany on SQLite, COPY on PostgreSQL.
+    ``same``: columns whose value is the same in every row (SQLite only), written into the statement
+    once rather than bound a million times (numbers and the texts the bind processors made)."""
     dialect = conn.dialect
     quote = dialect.identifier_preparer.quote
-    names = ", ".join(quote(c) for c in columns)
+    same = same or {}
+    names = ", ".join(quote(c) for c in [*columns, *same])
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         if dialect.name == "postgresql":
+            assert not same, "COPY takes every value from the rows"
             with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
-            marks = ", ".join("?" * len(columns))
+            marks = ", ".join(["?"] * len(columns) + [_sql_literal(v) for v in same.values()])
             cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
+
+
+def _sql_literal(value: int | str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"not a literal for an insert: {type(value).__name__}")
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
 
 
 def _bind(name: str):
