@@ -69,7 +69,10 @@ class Conversion:
                     for index, element, unit in columns], codelists)
 
     def compile(self) -> list[tuple[int, ColumnConverter] | None]:
-        return [None if c is None else (c[0], compile_column(c[1], self.codelists, c[2])) for c in self.columns]
+        return [None if c is None else self._compiled(*c) for c in self.columns]
+
+    def _compiled(self, index: int, element: Element, unit: str | None) -> tuple[int, ColumnConverter]:
+        return index, compile_column(element, self.codelists, unit)
 
 
 class Reading:
@@ -151,9 +154,12 @@ def _unpacked(body: tuple[list[int], list[tuple[int, Any]], list | None]) -> Chu
     numbers, columns, converted = body
     chunk = Chunk(numbers, [values.split(_SEPARATOR) if kind == _TEXT else values for kind, values in columns])
     if converted is not None:  # None for a column the importing process converts
-        chunk.converted = [None if c is None else (_same_but(chunk.column(c[0]), c[2]) if c[1] == _SAME else c[2], c[3])
-                           for c in converted]
+        chunk.converted = [None if c is None else _column_converted(chunk, *c) for c in converted]
     return chunk
+
+
+def _column_converted(chunk: Chunk, index: int, kind: int, values: Any, bad: dict) -> tuple[list[Any], dict]:
+    return (_same_but(chunk.column(index), values) if kind == _SAME else values), bad
 
 
 def _converted(chunk: Chunk, converters: list[tuple[int, ColumnConverter] | None]

@@ -547,7 +547,8 @@ def _as_inserted(record: Mapping[str, Any], changes: list[Mapping[str, Any]]) ->
 
 class ValueMemo:
     """Values already converted, by what converted them: the bulk path of an import meets the same
-    dates, amounts and labels in every batch, so each is converted for the driver once per import rather than once per batch. Bounded: a table is emptied when it gets large."""
+    dates, amounts and labels in every batch, so each is converted for the driver once per import
+    rather than once per batch. Bounded: a table is emptied when it gets large."""
 
     LIMIT = 200_000
 
