@@ -157,14 +157,14 @@ CATALOG: dict[str, Template] = {
         "如果这张工作表应当读取，请检查它是否有表头或“栏目—填写格”。",
         "If this sheet should be read, check that it has a header row or label/value cells."),
     "error-workbook-unwritable": Template(
-        "错误清单未能写出（{reason}），导入的数据已保存", "the list of rows not imported could not be written ({reason}); "
+        "错误清单未能写出（{reason}），导入的数据已保存", "the list of rows not imported could not be written ({reason_en}); "
         "the imported rows are stored",
         "未导入的行及其错误见下方列表；请检查磁盘空间或文件夹权限后，改正这些行重新导入。",
         "The rows not imported and their errors are listed below; check disk space or folder permissions, then fix "
         "those rows and import them again."),
     "error-workbook-unwritable-nothing-stored": Template(
         "错误清单未能写出（{reason}），本文件的数据均未导入", "the list of rows with errors could not be written "
-        "({reason}); nothing of this file was imported",
+        "({reason_en}); nothing of this file was imported",
         "有错误的行及其错误见下方列表；请检查磁盘空间或文件夹权限，改正这些行后重新导入整个文件。",
         "The rows with errors are listed below; check disk space or folder permissions, fix those rows and import "
         "the whole file again."),

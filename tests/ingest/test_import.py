@@ -294,7 +294,7 @@ def test_an_error_workbook_that_cannot_be_written_leaves_no_half_file_and_the_ea
     assert second.status == "imported" and second.rows_imported == 1 and second.error_workbook is None
     assert [p.code for p in second.problems] == ["invalid-date"] and second.problems[0].location["row"] == 6
     (warning,) = [w for w in second.warnings if w.code == "error-workbook-unwritable"]
-    assert "错误清单未能写出" in warning.message_zh and "No space left on device" in warning.message_zh
+    assert "错误清单未能写出（磁盘空间不足）" in warning.message_zh and "No space left on device" in warning.message_en
 
 
 def test_an_error_workbook_not_written_for_a_rejected_import_does_not_say_rows_were_stored(intake, monkeypatch):

@@ -10,6 +10,7 @@ a no-op that says so) and, in strict mode, when any row is wrong.
 from __future__ import annotations
 
 import contextlib
+import errno
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,9 @@ from yibiaotong.orgunits.store import load_tree
 from yibiaotong.store import schema
 
 IMPORT_CACHE_KB = 96 * 1024
+# why a file could not be written, in words a clerk knows (the system's own words go in the English text)
+_WRITE_FAILURES = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完", errno.EACCES: "没有写入权限",
+                   errno.EPERM: "没有写入权限", errno.EROFS: "磁盘是只读的", errno.EISDIR: "同名的文件夹占用了这个位置"}
 Progress = Callable[[int, int | None], None]  # rows of the file done, rows known so far (None: unknown)
 
 
@@ -120,7 +124,8 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
         report.error_workbook = rejected.finish()
     except OSError as exc:  # the import is over (stored or not): its problems are in the report still
         code = "error-workbook-unwritable-nothing-stored" if report.status == "rejected" else "error-workbook-unwritable"
-        report.warnings.append(Problem(code, {"reason": exc.strerror or type(exc).__name__}, {"file": path.name}))
+        reason = {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or type(exc).__name__}
+        report.warnings.append(Problem(code, reason, {"file": path.name}))
 
 
 class _RejectedRows:
