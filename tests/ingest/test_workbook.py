@@ -186,3 +186,16 @@ def test_an_import_that_stops_early_ends_its_reading_process(tmp_path, monkeypat
     assert len(started) == 2 and started[1].poll() is None
     sheets.close()
     assert started[1].poll() is not None
+
+
+def test_tag_search_finds_a_tag_wherever_its_letter_is_frequent():
+    """The scan's quick test for a tag agrees with a plain search: at the start, at the end,
+    after many of the tag's letter (the fallback), and when absent."""
+    holds = workbook._holds
+    assert holds(b"<f>1</f>", b"<f")
+    assert holds(b'<c r="A1"><v>1</v></c><mergeCell ref="A1:B2"/>', b"<mergeCell ")
+    assert not holds(b'<c r="F1" t="inlineStr"><is><t>of fifty</t></is></c>', b"<f")
+    frequent = b"<t>" + b"f" * 1000 + b"</t><f>SUM(A1)</f>"
+    assert holds(frequent, b"<f", tries=8) and not holds(frequent[:-14], b"<f", tries=8)
+    # the tag begins just before where the counted tries stop
+    assert holds(b"ff<f", b"<f", tries=2)
