@@ -474,8 +474,8 @@ def _insert_columns(conn: Connection, table: Table, records: RecordColumns, sour
         # reserve the ids first, so the history rows can point at them without reading back
         seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "_id"))).scalar_one()
         ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, n))).scalars())
-        _execute_rows(conn, table, ["_id", "_key", "_org_unit", *same, *data],
-                      zip(ids, records.keys, records.org_units, *map(repeat, same.values()), *values))
+        _copy_columns(conn, table, ["_id", "_key", "_org_unit", *same, *data],
+                      [ids, records.keys, records.org_units, *([v] * n for v in same.values()), *values])
         return ids
     _execute_rows(conn, table, ["_key", "_org_unit", *data], zip(records.keys, records.org_units, *values), same)
     # SQLite gives a table without AUTOINCREMENT the ids max+1, max+2 ... and this transaction is
@@ -679,12 +679,26 @@ def _execute_rows(conn: Connection, table: Table, columns: list[str], rows: Iter
     try:
         if dialect.name == "postgresql":
             assert not same, "COPY takes every value from the rows"
+            from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
+
             with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                copytext.write_rows(copy, cursor, rows)
         else:
             marks = ", ".join(["?"] * len(columns) + [_sql_literal(v) for v in same.values()])
             cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+    finally:
+        cursor.close()
+
+
+def _copy_columns(conn: Connection, table: Table, columns: list[str], values: list[Sequence[Any]]) -> None:
+    """Insert rows given as columns with PostgreSQL's COPY (see :mod:`.copytext`)."""
+    from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
+
+    quote = conn.dialect.identifier_preparer.quote
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
+            copytext.write_columns(copy, cursor, values)
     finally:
         cursor.close()
 
