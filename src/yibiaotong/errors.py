@@ -69,6 +69,10 @@ CATALOG: dict[str, Template] = {
         "请从代码表中选择，可填写代码或名称。", "Pick a value of the code list (code or label)."),
     "value-too-small": Template("数值{value}小于下限{min}", "{value} is below the minimum {min}", "请核对数值。", "Check the value."),
     "value-too-large": Template("数值{value}大于上限{max}", "{value} is above the maximum {max}", "请核对数值。", "Check the value."),
+    "number-not-storable": Template(
+        "数值{value}大得不合常理，超出了台账能保存的范围", "{value} is too large for a ledger to hold",
+        "请核对是否多写了位数，或把身份证号、编号等填进了数字栏目。",
+        "Check for extra digits, or an ID or serial number typed into a number column."),
     "text-too-long": Template(
         "内容过长（{length}字，最多{max_length}字）", "text too long ({length} > {max_length})",
         "请精简内容。", "Shorten the text."),
@@ -145,6 +149,12 @@ CATALOG: dict[str, Template] = {
     "file-unknown-encoding": Template(
         "无法识别CSV文件的文字编码：{file}", "the text encoding of the CSV file is unknown: {file}",
         "请用Excel打开后另存为“CSV UTF-8”或.xlsx再上传。", "Open it in Excel and save as CSV UTF-8 or .xlsx."),
+    "csv-quote-unclosed": Template(
+        "CSV文件第{row}行有一格以英文双引号（\"）开头却没有结束的引号，其后的内容都被读成了这一格，文件未导入",
+        "a field in row {row} of the CSV file opens a double quote that never closes: the rest of the file reads as "
+        "that one cell; nothing was imported",
+        "请用记事本或Excel打开，在该行补上结束的引号或删去多余的引号，再重新导入。",
+        "Open it in a text editor, close or remove the stray quote in that row, and import again."),
     "file-extension-mismatch": Template(
         "文件扩展名是{ext}，实际是{actual}格式，已按实际格式读取", "the file is named {ext} but is {actual}; read as {actual}",
         "建议用Excel打开后另存为正确的格式。", "Save it again in Excel in its real format."),
@@ -229,6 +239,21 @@ CATALOG: dict[str, Template] = {
         "服务器内部错误，操作未完成", "internal server error; the operation did not complete",
         "请稍后重试；如反复出现，请联系系统管理员。", "Try again later; tell the administrator if it persists."),
     # --- ingest (数据归集: importing filled forms) ---
+    "file-incomplete": Template(
+        "文件不完整或已损坏，无法打开：{file}（{reason}）", "the workbook is incomplete or damaged: {file} ({reason_en})",
+        "常见原因是下载、复制或上传时中断。请从原处重新下载，或在填写的电脑上用Excel重新保存后再导入。",
+        "Usually a download, copy or upload was cut short. Download it again, or save it again in Excel, then import."),
+    "file-is-folder": Template(
+        "“{file}”是一个文件夹，不是文件", "{file} is a folder, not a file",
+        "请选择文件夹里填好的Excel或CSV文件导入。", "Choose the filled workbook or CSV file inside the folder."),
+    "file-no-permission": Template(
+        "没有读取文件的权限：{file}", "no permission to read the file: {file}",
+        "请把文件复制到自己的文件夹后再导入，或请管理员给导入程序读取这个文件的权限。",
+        "Copy the file into a folder of your own, or ask the administrator for read permission."),
+    "file-no-form": Template(
+        "文件中没有可导入的报表：{file}（{skipped}）", "no form to import in {file} ({skipped_en})",
+        "如报表在隐藏的工作表中，请在Excel中取消隐藏后再导入；否则请确认选择的是填好的报表文件。",
+        "If the form is on a hidden sheet, unhide it in Excel; otherwise check that this is the filled form."),
     "file-too-large": Template(
         "文件太大（{size_mb} MB），超过导入上限 {limit_mb} MB：{file}", "the file is too large ({size_mb} MB > {limit_mb} MB): {file}",
         "请把数据按镇街或月份拆成几个文件分别导入，或请管理员调整导入上限（YBT_IMPORT_MAX_MB）。",
@@ -253,6 +278,12 @@ CATALOG: dict[str, Template] = {
     "form-feeds-no-ledger": Template(
         "报表《{form}》的栏目没有对应任何台账，无法导入", "form {form} maps no field to a ledger",
         "请在报表定义中为栏目指定台账和字段。", "Map the form's fields to ledger columns in its definition."),
+    "form-header-duplicate": Template(
+        "工作表“{sheet}”有{count}列的表头都是“{header}”（{columns}列），无法确定哪一列是报表的这一栏，整张工作表未导入",
+        "{count} columns of sheet {sheet!r} are headed {header!r} (columns {columns}): which one is the form's "
+        "field is unknown; the sheet was not imported",
+        "请把多余的一列删除，或把表头改成它的实际含义（如“监护人姓名”），再重新导入。",
+        "Delete the extra column or rename its header to what it holds (e.g. 监护人姓名), then import again."),
     "form-fields-missing": Template(
         "工作表“{sheet}”缺少报表中的栏目：{headers}（这些栏目的数据不会导入）",
         "sheet {sheet!r} lacks columns of the form: {headers} (not imported)",
@@ -295,6 +326,12 @@ CATALOG: dict[str, Template] = {
     "formula-error": Template(
         "该格公式计算出错：{value}", "the cell's formula gives an error: {value}",
         "请修正公式或直接填写数值。", "Fix the formula or type the value."),
+    "header-repeated-in-data": Template(
+        "工作表“{sheet}”的数据中有{count}行是重复的表头（第{rows}行，常见于分页打印的花名册），已跳过，不作为记录导入",
+        "{count} rows in the data of sheet {sheet!r} repeat the header (rows {rows}; a roster printed page by page): "
+        "skipped, not imported as records",
+        "无需处理；如这些行其实是要导入的数据，请检查它们是否填错了栏目。",
+        "Nothing to do; if these rows are data after all, check that they are in the right columns."),
     "merged-cells-in-data": Template(
         "工作表“{sheet}”的数据区有{count}处合并单元格，已按所见内容填入合并范围内的每一行",
         "{count} merged ranges in the data of sheet {sheet!r}: their value was applied to every row they cover",

@@ -36,6 +36,9 @@ _CHOICE = re.compile(r"([□☐☑☒■√✓✔])([^□☐☑☒■√✓✔]+
 _HALF_WIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
                for c in range(r[0], r[1] + 1)}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # pasted from web pages
+# control characters that are not whitespace (\x01, DEL …; from other systems' exports): invisible in
+# Excel, and a worksheet cannot hold them, so a report or error list with such a value could not be written
+_CONTROL = dict.fromkeys(c for c in [*range(0x20), *range(0x7F, 0xA0)] if not chr(c).isspace())
 
 
 def coerce(
@@ -90,7 +93,7 @@ def clean_text(raw: Any) -> str:
         raw = int(raw)
     if isinstance(raw, date):
         raw = raw.isoformat()
-    text = str(raw).translate(_INVISIBLE).translate(_HALF_WIDTH)
+    text = str(raw).translate(_INVISIBLE).translate(_CONTROL).translate(_HALF_WIDTH)
     return " ".join(text.split())
 
 
@@ -181,9 +184,18 @@ _SELF_MASKED = frozenset({"id-number-mangled", "invalid-id-number", "id-number-c
                           "id-number-region", "invalid-phone", "invalid-mobile", "multiple-phone-numbers"})
 
 
+# what a ledger column of the type holds (ledgers.tables: amount NUMERIC(20,2), decimal NUMERIC(20,4),
+# integer BIGINT): a larger number is no typo a database should be the one to find (PostgreSQL
+# refuses it and ends the whole import; SQLite would keep a float)
+_STORABLE = {"amount": Decimal("1e18"), "decimal": Decimal("1e16"), "integer": Decimal(2**63)}
+
+
 def _check_rules(element: Element, value: Any) -> list[Problem]:
     rules = element.validation or {}
     problems = []
+    limit = _STORABLE.get(element.type)
+    if limit is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) and abs(value) >= limit:
+        return [Problem("number-not-storable", {"value": value})]
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         # bounds from YAML may be floats: compare as written (min 0.1 must accept 0.1)
         if rules.get("min") is not None and value < Decimal(str(rules["min"])):

@@ -19,6 +19,7 @@ from yibiaotong.forms.grid import MAX_COLS, MAX_ROWS, Grid, Span, make_cell
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 KIND_NAMES = {"xlsx": "Excel 2007+ (.xlsx)", "xls": "Excel 97-2003 (.xls)", "csv": "CSV", "ods": "OpenDocument (.ods)"}
 
 
@@ -35,6 +36,8 @@ def sniff(path: Path) -> str:
         head = fh.read(8192)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         return "empty"
+    if is_utf16_text(head):
+        return "csv"  # Excel's "Unicode text" (Unicode 文本): tab-separated UTF-16
     if head.startswith(ZIP_MAGIC):
         try:
             with zipfile.ZipFile(path) as zf:
@@ -209,8 +212,26 @@ def _load_xls(path: Path, out: Loaded) -> None:
         out.grids.append(grid.finish())
 
 
+def is_utf16_text(head: bytes) -> bool:
+    """Whether the file's first bytes are UTF-16 text: a byte-order mark, then lines or tabs
+    (other bytes after an ``FF FE`` decode as UTF-16 too, as characters nobody wrote)."""
+    if not head.startswith(UTF16_BOMS):
+        return False
+    try:
+        text = head[:len(head) // 2 * 2].decode("utf-16")
+    except UnicodeDecodeError:
+        text = ""
+    return ("\n" in text or "\t" in text) and "\x00" not in text
+
+
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312: WPS and old Excel)."""
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312: WPS and old Excel);
+    UTF-16 when it starts with its byte-order mark (Excel's "Unicode text")."""
+    if is_utf16_text(data[:8192]):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _Undecodable() from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -36,9 +36,9 @@ ColumnConverter = Callable[[Sequence[Any]], tuple[list[Any], dict[int, list[Prob
 MEMO_LIMIT = 200_000  # distinct values remembered per column before the memory is cleared
 _MEMO_TYPES = frozenset({"code", "date", "month", "datetime", "year", "boolean", "amount", "decimal", "integer",
                          "postcode"})
-# text that clean_text would change (line breaks, tabs, runs of spaces, invisible or full-width
-# characters), or that masking left (***): the slow path says what is wrong with it
-_UNCLEAN = re.compile(r"[^\S ]|  |\*\*\*|[\u200b-\u200d\u2060\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+# text that clean_text would change (line breaks, tabs, runs of spaces, control, invisible or
+# full-width characters), or that masking left (***): the slow path says what is wrong with it
+_UNCLEAN = re.compile(r"[^\S ]|  |\*\*\*|[\x00-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 _DATE = re.compile(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?|(\d{4})(\d{2})(\d{2})")
 # ASCII digits only: a full-width or other Unicode digit goes to ``coerce``, which normalizes it
 _ID18 = re.compile(r"[1-9][0-9]{16}[0-9X]")

@@ -38,13 +38,22 @@ class Limits:
 def check_file(path: Path, limits: Limits) -> tuple[str | None, list[Problem]]:
     """The file's real kind ('xlsx', 'xls', 'csv', 'ods'), or None and why it cannot be imported."""
     where = {"file": path.name}
+    if path.is_dir():
+        return None, [Problem("file-is-folder", {}, where)]
     if not path.is_file():
         return None, [Problem("file-not-found", {}, {"file": str(path)})]
     size = path.stat().st_size
     if size > limits.max_bytes:
         return None, [Problem("file-too-large", {"size_mb": round(size / MB, 1),
                                                  "limit_mb": round(limits.max_bytes / MB, 1)}, where)]
-    kind = sniff(path)
+    try:
+        kind = sniff(path)
+        if kind in ("zip", "binary"):
+            damage = _damaged_workbook(path)
+            if damage:
+                return None, [Problem("file-incomplete", {"reason": damage[0], "reason_en": damage[1]}, where)]
+    except PermissionError:
+        return None, [Problem("file-no-permission", {}, where)]
     if kind in ("empty", "encrypted", "web-page", "zip", "binary"):
         code = {"empty": "file-empty", "encrypted": "file-encrypted", "web-page": "file-is-web-page"}
         return None, [Problem(code.get(kind, "file-not-spreadsheet"), {}, where)]
@@ -53,6 +62,22 @@ def check_file(path: Path, limits: Limits) -> tuple[str | None, list[Problem]]:
         if problem:
             return None, [problem.at(**where)]
     return kind, []
+
+
+def _damaged_workbook(path: Path) -> tuple[str, str] | None:
+    """Why a zip that begins as a workbook is none (in Chinese and English), or None when it is some
+    other zip or no zip at all. A download or upload cut short leaves a zip without its directory."""
+    with path.open("rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            return None
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except zipfile.BadZipFile:
+        return "文件不完整，结尾部分缺失", "the file is cut short: its end is missing"
+    if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+        return "缺少工作簿部件 xl/workbook.xml", "the part xl/workbook.xml is missing"
+    return None
 
 
 def _zip_bomb(path: Path, size: int, limits: Limits) -> Problem | None:

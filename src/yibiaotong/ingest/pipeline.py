@@ -35,7 +35,7 @@ from yibiaotong.ingest.plan import build_plan, infer_period
 from yibiaotong.ingest.recognise import recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
-from yibiaotong.ingest.workbook import UndecodableText, Workbook
+from yibiaotong.ingest.workbook import UnclosedQuote, UndecodableText, Workbook
 from yibiaotong.ledgers.provenance import Source, file_sha256
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.store import load_tree
@@ -106,7 +106,7 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
             _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
                     progress, report, errors)
             if not report.sheets:
-                raise YbtError(report.problems or [Problem("form-not-recognised", {"best": "无", "score": "0%"}, where)])
+                raise YbtError(report.problems or [_no_form(report.warnings, where)])
             rejected.start()  # written while the transaction ends (the database's own work, without Python's lock)
             if strict and report.rows_invalid:
                 report.status = "rejected"
@@ -126,6 +126,22 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
         code = "error-workbook-unwritable-nothing-stored" if report.status == "rejected" else "error-workbook-unwritable"
         reason = {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or type(exc).__name__}
         report.warnings.append(Problem(code, reason, {"file": path.name}))
+
+
+def _no_form(warnings: list[Problem], where: dict) -> Problem:
+    """Why no sheet of the file was imported, when none was a form it could not read (each sheet
+    hidden, empty or holding no table): what each sheet was, in one problem."""
+    zh, en = [], []
+    for w in warnings:
+        sheet = w.location.get("sheet")
+        if w.code == "sheet-hidden":
+            zh.append(f"工作表“{sheet}”是隐藏的，已跳过")
+            en.append(f"sheet {sheet!r} is hidden")
+        elif w.code == "sheet-not-a-form":
+            zh.append(f"工作表“{sheet}”{w.params.get('reason', '没有报表')}")
+            en.append(f"sheet {sheet!r}: {w.params.get('reason_en', 'no form')}")
+    return Problem("file-no-form", {"skipped": "；".join(zh) or "没有工作表", "skipped_en": "; ".join(en) or "no sheets"},
+                   where)
 
 
 class _RejectedRows:
@@ -189,6 +205,8 @@ def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor,
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
     except UndecodableText as exc:
         raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc
+    except UnclosedQuote as exc:
+        raise YbtError(Problem("csv-quote-unclosed", {}, {**where, "row": exc.row})) from exc
     except (CalamineError, OSError) as exc:
         raise YbtError(Problem("file-unreadable", {"reason": f"{exc.__class__.__name__}: {str(exc)[:160]}"},
                                where)) from exc

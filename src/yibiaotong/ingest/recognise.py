@@ -81,10 +81,31 @@ def recognise(template: FormTemplate, forms: list[FormDef], forced: FormDef | No
         if not any(m.field.ledger for m in rec.fields):
             return None, Problem("form-columns-not-found", {"form": forced.title, "headers": "、".join(
                 f.header for f in forced.fields[:8])})
-        return rec, None
+        return _checked(template, rec)
     if not forms:
         return None, Problem("no-forms-installed", {})
     best = max((match(template, f) for f in forms), key=lambda r: r.score)
     if best.score < THRESHOLD:
         return None, Problem("form-not-recognised", {"best": best.form.title, "score": f"{best.score:.0%}"})
-    return best, None
+    return _checked(template, best)
+
+
+def _checked(template: FormTemplate, rec: Recognition) -> tuple[Recognition | None, Problem | None]:
+    """The recognition, or None and why the sheet cannot be read by it."""
+    problem = _duplicated(template, rec)
+    return (None, problem) if problem else (rec, None)
+
+
+def _duplicated(template: FormTemplate, rec: Recognition) -> Problem | None:
+    """A field of the form whose header heads more than one column of a roster: which column
+    holds it is a guess (the last one was taken, and a guardian's name stored as the person's)."""
+    if template.layout != "roster":
+        return None
+    from yibiaotong.ingest.workbook import column_letter
+
+    for mapped in rec.fields:
+        same = [tf.column for tf in template.fields if norm(tf.header) == norm(mapped.source.header)]
+        if len(same) > 1:
+            return Problem("form-header-duplicate", {"header": mapped.source.header, "count": len(same),
+                                                     "columns": "、".join(map(column_letter, sorted(same)))})
+    return None

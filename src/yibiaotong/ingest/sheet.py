@@ -37,6 +37,7 @@ from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
@@ -148,6 +149,9 @@ class SheetImport:
         self._offset = 0  # record forms: rows below a sub-table's first value row (see _record)
         self._only: set[str] | None = None  # record forms: the ledgers a sub-table row writes
         self.picked = [c.column - 1 for c in plan.columns]
+        # the labels each column is headed by: a printed roster repeats them at the top of every page
+        self.labels = [frozenset(map(norm, c.header.split("/"))) for c in plan.columns]
+        self.headers_again: list[int] = []  # rows that repeat the header
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
                             for lid, lp in plan.ledgers.items()
@@ -177,6 +181,10 @@ class SheetImport:
                 else:  # one record on the sheet: its values sit in the value cells
                     self._record()
                 self._flush()
+                if self.headers_again:
+                    self.ctx.warnings.append(Problem("header-repeated-in-data", {
+                        "count": len(self.headers_again), "rows": "、".join(map(str, self.headers_again[:5])) + ("…" if len(self.headers_again) > 5 else "")},
+                        self.where))
                 self.writer.drain()  # linking reads what this file wrote
                 self._link_pending()
                 self._flush()
@@ -368,6 +376,9 @@ class SheetImport:
             return  # an empty row (a pre-numbered template row, a spacer)
         if self._not_data(values, bad):
             return
+        if bad and self._header_again(cells):
+            self.headers_again.append(number)
+            return
         report = self.report
         cols = plan.columns
         report.rows_read += 1
@@ -454,6 +465,13 @@ class SheetImport:
             if texts and all(words.is_footer_line(t) or words.is_note(t) for t in texts[:1]):
                 return True
         return False
+
+    def _header_again(self, cells: list[Any]) -> bool:
+        """The header printed again in the data (a roster printed page by page, pages pasted
+        together): most of the row's cells are the labels of their own columns."""
+        texts = [(norm(v), labels) for v, labels in zip(cells, self.labels) if v.__class__ is str and v.strip()]
+        same = sum(text in labels for text, labels in texts)
+        return same >= 2 and 2 * same >= len(texts)
 
     def _check_formulas(self, number: int, cells: list[Any], blank: bool = False, full: bool = False
                         ) -> list[Problem]:

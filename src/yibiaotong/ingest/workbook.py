@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from yibiaotong.forms.grid import Grid, Span, make_cell
+from yibiaotong.forms.sources import is_utf16_text
 
 HEAD_ROWS = 100  # enough for any header block, title and a record form; few enough to be instant
 # a sheet whose XML unpacks to more than this is read in parts of about this size (see _parted_sheet)
@@ -225,13 +226,24 @@ def _xlrd_value(book, cell) -> Any:
 # --- CSV ------------------------------------------------------------------------------------
 
 class UndecodableText(Exception):
-    """The CSV is neither UTF-8 nor GB18030."""
+    """The CSV is neither UTF-8 nor GB18030 (nor UTF-16 with its byte-order mark)."""
+
+
+class UnclosedQuote(Exception):
+    """A CSV field opened with a quote that never closes: the rest of the file is one cell."""
+
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
 
 
 def csv_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the first megabyte decodes as such, else GB18030."""
+    """UTF-8 (with or without BOM) when the first megabyte decodes as such, else GB18030; UTF-16
+    when the file starts with its byte-order mark (Excel's "Unicode text", tab-separated)."""
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
+    if is_utf16_text(sample[:8192]):
+        return "utf-16"
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             sample.decode(encoding)
@@ -254,13 +266,40 @@ def _csv_sheet(path: Path) -> Sheet:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         with path.open(encoding=encoding, newline="") as fh:
             try:
-                yield from enumerate(csv.reader(fh, dialect), start=1)
+                yield from _checked_rows(path, encoding, dialect, csv.reader(fh, dialect))
             except UnicodeDecodeError as exc:
                 raise UndecodableText() from exc
 
     sheet = Sheet(path.stem, False, Grid(path.stem), {}, [], None, set(), rows)
     _fill_head(sheet)
     return sheet
+
+
+def _checked_rows(path: Path, encoding: str, dialect: Any, reader: Any) -> Iterator[tuple[int, list[Any]]]:
+    """The numbered records; a record that runs over several lines to the end of the file is
+    looked at again: a quote that never closes made it (the csv module then reads the rest of
+    the file into one cell without a word), and :class:`UnclosedQuote` says where it began."""
+    held = None  # a record over several lines, held until the next one shows it did not end the file
+    line = 1  # where the next record starts
+    for number, values in enumerate(reader, start=1):
+        if held is not None:
+            yield held[1], held[2]
+            held = None
+        if reader.line_num > line:
+            held = (line, number, values)
+        else:
+            yield number, values
+        line = reader.line_num + 1
+    if held is not None:
+        start, number, values = held
+        with path.open(encoding=encoding, newline="") as fh:
+            try:
+                for _record in csv.reader(islice(fh, start - 1, None), dialect, strict=True):
+                    pass
+            except csv.Error as exc:
+                if "end of data" in str(exc):
+                    raise UnclosedQuote(number) from exc
+        yield number, values
 
 
 # --- large sheets, and what calamine does not say (.xlsx) -----------------------------------

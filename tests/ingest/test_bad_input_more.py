@@ -1,0 +1,147 @@
+"""More bad input (issue #4): each case a real file; a clear Chinese problem with its place, and
+nothing of the ledgers damaged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from sqlalchemy import func, select
+
+from tests.ingest.conftest import COLUMNS, TOWN, person
+from yibiaotong.ingest import import_file
+from yibiaotong.store import schema
+
+HEADER = ["序号", *[c.replace("补贴金额/", "") for c in COLUMNS]]
+
+
+def nothing_written(intake) -> bool:
+    with intake.engine.connect() as conn:
+        sources = conn.execute(select(func.count()).select_from(schema.source)).scalar_one()
+    return sources == 0 and intake.store.count("person_identity") == 0
+
+
+def values(n: int, **over: Any) -> list[Any]:
+    row = person(n, **over)
+    return [n, *[row[c] for c in COLUMNS]]
+
+
+def workbook(path: Path, rows: list[list[Any]], header: list[str] = HEADER, *, hidden: bool = False) -> Path:
+    """A plain roster: title, one header row, the rows (texts written as text, as typed)."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Sheet1")
+    for r, row in enumerate([["残疾人两项补贴发放花名册"], header, *rows]):
+        for c, v in enumerate(row):
+            if isinstance(v, str):
+                ws.write_string(r, c, v)
+            elif v is not None:
+                ws.write_number(r, c, v)
+    if hidden:
+        wb.add_worksheet("说明").write_string(0, 0, "数据见另一张表")
+        wb.worksheets()[1].activate()
+        ws.hide()
+    wb.close()
+    return path
+
+
+def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8", delimiter: str = ",") -> bytes:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows([HEADER, *rows])
+    return out.getvalue().encode(encoding)
+
+
+def test_an_amount_too_large_for_a_ledger_is_the_cells_problem_not_the_databases(intake):
+    # PostgreSQL refused 1e20 in NUMERIC(20,2) and ended the whole import with an exception
+    path = workbook(intake.tmp / "金额.xlsx", [values(1), values(2, **{"补贴金额/生活补贴（元）": 1e20})])
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1 and report.rows_invalid == 1
+    (problem,) = report.problems
+    assert problem.code == "number-not-storable" and (problem.location["row"], problem.location["column"]) == (4, "K")
+    assert "超出了台账能保存的范围" in problem.message_zh and "多写了位数" in problem.hint_zh
+    assert intake.store.count("person_disability") == 1  # the row is rejected whole
+
+
+def test_a_header_printed_again_on_every_page_is_skipped_not_reported_as_bad_rows(intake):
+    path = workbook(intake.tmp / "分页打印.xlsx", [values(1), values(2), HEADER, values(3)])
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 3 and not report.problems, report.problems
+    (warning,) = [w for w in report.warnings if w.code == "header-repeated-in-data"]
+    assert "有1行是重复的表头（第5行" in warning.message_zh and warning.location["sheet"] == "Sheet1"
+
+
+def test_two_columns_with_the_same_header_are_not_guessed_between(intake):
+    header = list(HEADER)
+    header[7] = "姓名"  # 家庭住址 headed 姓名 too: its addresses were stored as the people's names
+    path = workbook(intake.tmp / "两列姓名.xlsx", [values(1), values(2)], header)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["form-header-duplicate"]
+    problem = report.problems[0]
+    assert "有2列的表头都是“姓名”（B、H列）" in problem.message_zh and problem.location["sheet"] == "Sheet1"
+    assert "监护人姓名" in problem.hint_zh and nothing_written(intake)
+
+
+def test_control_characters_from_other_systems_are_not_stored(intake):
+    path = workbook(intake.tmp / "控制字符.xlsx", [values(1, **{"姓名": "张\x01三", "家庭住址": "红星村\x7f3组\x1f5号"})])
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and not report.problems, report.problems
+    record = intake.store.get("person_identity", person(1)["身份证号码"])
+    assert record["person_name"] == "张三" and record["address_current"] == "红星村3组 5号"
+
+
+def test_excel_unicode_text_is_read_as_utf16_with_tabs(intake):
+    path = intake.tmp / "Unicode文本.txt"
+    path.write_bytes(csv_bytes([values(1)], "utf-16", "\t"))  # with its byte-order mark, as Excel saves it
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    assert intake.store.get("person_identity", person(1)["身份证号码"])["person_name"] == person(1)["姓名"]
+
+
+def test_a_csv_quote_that_never_closes_says_where_instead_of_reading_the_rest_as_one_cell(intake):
+    data = csv_bytes([values(1), values(2), values(3)]).decode()
+    lines = data.split("\r\n")
+    lines[2] = lines[2].replace(",临江镇", ',"临江镇', 1)  # the address of the second person, row 3
+    path = intake.tmp / "引号.csv"
+    path.write_bytes("\r\n".join(lines).encode())
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["csv-quote-unclosed"]
+    assert report.problems[0].location["row"] == 3 and "第3行" in report.problems[0].message_zh
+    assert nothing_written(intake)
+    # a quoted cell over two lines that does close, in the last row, is a cell like any other
+    path.write_bytes(csv_bytes([values(1), values(2, **{"家庭住址": "红星村3组\n12号"})]))
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2, report.problems
+    assert intake.store.get("person_identity", person(2)["身份证号码"])["address_current"] == "红星村3组 12号"
+
+
+def test_files_that_cannot_be_opened_say_why_in_a_clerks_words(intake, monkeypatch):
+    from yibiaotong.ingest import limits
+
+    good = workbook(intake.tmp / "好.xlsx", [values(1)])
+    cut = intake.tmp / "没传完.xlsx"
+    cut.write_bytes(good.read_bytes()[:len(good.read_bytes()) * 2 // 3])  # an upload cut short
+    folder = intake.tmp / "五月.xlsx"
+    folder.mkdir()
+    said = {name: import_file(intake.engine, p, org_unit=TOWN).problems for name, p in (
+        ("cut", cut), ("folder", folder))}
+    assert [p.code for p in said["cut"]] == ["file-incomplete"] and "结尾部分缺失" in said["cut"][0].message_zh
+    assert "重新下载" in said["cut"][0].hint_zh
+    assert [p.code for p in said["folder"]] == ["file-is-folder"] and "是一个文件夹" in said["folder"][0].message_zh
+
+    def denied(path):  # chmod cannot stop root, who runs the tests in CI: the error the OS gives instead
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(limits, "sniff", denied)
+    report = import_file(intake.engine, good, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["file-no-permission"]
+    assert "没有读取文件的权限：好.xlsx" in report.problems[0].message_zh and nothing_written(intake)
+
+
+def test_a_file_whose_only_form_is_on_a_hidden_sheet_says_so(intake):
+    path = workbook(intake.tmp / "隐藏.xlsx", [values(1)], hidden=True)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["file-no-form"]
+    assert "工作表“Sheet1”是隐藏的" in report.problems[0].message_zh and "取消隐藏" in report.problems[0].hint_zh
+    assert nothing_written(intake)
