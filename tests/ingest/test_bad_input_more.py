@@ -83,6 +83,24 @@ def test_two_columns_with_the_same_header_are_not_guessed_between(intake):
     assert "监护人姓名" in problem.hint_zh and nothing_written(intake)
 
 
+def test_two_village_columns_refuse_the_sheet_but_two_unstored_remarks_do_not(intake):
+    header = list(HEADER)
+    header[7] = "村（社区）"  # which village places the record would be a guess
+    report = import_file(intake.engine, workbook(intake.tmp / "两列村.xlsx", [values(1)], header), org_unit=TOWN)
+    assert [p.code for p in report.problems] == ["form-header-duplicate"] and nothing_written(intake)
+
+    from yibiaotong.forms.definition import FieldDef
+    from yibiaotong.forms.store import load_forms, save_forms
+
+    form = load_forms(intake.engine)[0]
+    form.fields.append(FieldDef(header="备注", element="remarks"))  # on the form, stored nowhere
+    save_forms(intake.engine, "test", [form])
+    rows = [[*values(n), "第一列备注", "第二列备注"] for n in (1, 2)]
+    path = workbook(intake.tmp / "两列备注.xlsx", rows, [*HEADER, "备注", "备注"])
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2, report.message
+
+
 def test_control_characters_from_other_systems_are_not_stored(intake):
     path = workbook(intake.tmp / "控制字符.xlsx", [values(1, **{"姓名": "张\x01三", "家庭住址": "红星村\x7f3组\x1f5号"})])
     report = import_file(intake.engine, path, org_unit=TOWN)

@@ -97,13 +97,18 @@ def _checked(template: FormTemplate, rec: Recognition) -> tuple[Recognition | No
 
 
 def _duplicated(template: FormTemplate, rec: Recognition) -> Problem | None:
-    """A field of the form whose header heads more than one column of a roster: which column
-    holds it is a guess (the last one was taken, and a guardian's name stored as the person's)."""
+    """A field of the form stored in a ledger whose header heads more than one column of a roster:
+    which column holds it is a guess (the last one was taken, and a guardian's name stored as the
+    person's). Two columns 备注 that the import neither stores nor places records by are no reason
+    to refuse the sheet."""
     if template.layout != "roster":
         return None
+    from yibiaotong.ingest.plan import ORG_ELEMENTS
     from yibiaotong.ingest.workbook import column_letter
 
     for mapped in rec.fields:
+        if not mapped.field.ledger and mapped.field.element not in ORG_ELEMENTS:
+            continue
         same = [tf.column for tf in template.fields if norm(tf.header) == norm(mapped.source.header)]
         if len(same) > 1:
             return Problem("form-header-duplicate", {"header": mapped.source.header, "count": len(same),
