@@ -64,6 +64,35 @@ def test_an_amount_too_large_for_a_ledger_is_the_cells_problem_not_the_databases
     assert intake.store.count("person_disability") == 1  # the row is rejected whole
 
 
+def test_a_value_the_database_refuses_after_the_checks_fails_the_file_whole_and_says_so(intake, monkeypatch, caplog):
+    """Were a check to let through a value the database refuses (here: the storable limits off), or
+    another import to write the same records meanwhile, the file fails whole with a clerk's message;
+    the log names the database's error class, not the value."""
+    from sqlalchemy.exc import IntegrityError
+
+    from yibiaotong.elements import validate
+    from yibiaotong.ledgers.store import LedgerStore
+
+    huge = intake.tmp / "金额过大.xlsx"
+    workbook(huge, [values(1), values(2, **{"补贴金额/生活补贴（元）": 1e20})])
+    if intake.engine.dialect.name == "postgresql":  # SQLite keeps such a number (as a float)
+        monkeypatch.setattr(validate, "_STORABLE", {})
+        report = import_file(intake.engine, huge, org_unit=TOWN)
+        assert report.status == "failed" and [p.code for p in report.problems] == ["database-refused-data"]
+        assert "22003" in report.problems[0].message_zh and "台账保持原样" in report.problems[0].message_zh
+        assert nothing_written(intake) and "1E+20" not in caplog.text and "NumericValueOutOfRange" in caplog.text
+        monkeypatch.undo()
+
+    def collided(*_args, **_kwargs):
+        # what the driver raises when another transaction committed the same key first
+        raise IntegrityError("INSERT …", {}, intake.engine.dialect.loaded_dbapi.IntegrityError("duplicate key"))
+
+    monkeypatch.setattr(LedgerStore, "insert_new", collided)
+    report = import_file(intake.engine, workbook(intake.tmp / "同时.xlsx", [values(1)]), org_unit=TOWN)
+    assert [p.code for p in report.problems] == ["database-write-conflict"] and report.status == "failed"
+    assert "请稍后重新导入本文件" in report.problems[0].hint_zh and nothing_written(intake)
+
+
 def test_a_header_printed_again_on_every_page_is_skipped_not_reported_as_bad_rows(intake):
     path = workbook(intake.tmp / "分页打印.xlsx", [values(1), values(2), HEADER, values(3)])
     report = import_file(intake.engine, path, org_unit=TOWN)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from yibiaotong.elements.dates import parse_month
 from yibiaotong.elements.dictionary import Dictionary
@@ -40,6 +41,8 @@ from yibiaotong.ledgers.provenance import Source, file_sha256
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.store import load_tree
 from yibiaotong.store import schema
+
+log = logging.getLogger("yibiaotong.ingest")
 
 IMPORT_CACHE_KB = 96 * 1024
 # why a file could not be written, in words a clerk knows (the system's own words go in the English text)
@@ -71,8 +74,31 @@ def import_file(engine: Engine, path: str | Path, form: str | None = None, perio
     except YbtError as exc:
         report.status = "failed"
         report.problems = [p.at(file=path.name) if "file" not in p.location else p for p in exc.problems]
+    except Exception as exc:
+        refusal = _refusal(engine, exc)
+        if refusal is None:
+            raise
+        report.status, report.problems = "failed", [Problem(*refusal, {"file": path.name})]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | None:
+    """A database's refusal of the data (a value the checks let through, or a record another import
+    wrote meanwhile; the transaction is rolled back) as a problem's code and words; None for any
+    other exception. The log gets the error's class and state, never its words: they may quote a
+    value (an ID number)."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    dbapi = engine.dialect.loaded_dbapi
+    if isinstance(orig, dbapi.IntegrityError):
+        code = "database-write-conflict"
+    elif isinstance(orig, dbapi.DataError):
+        code = "database-refused-data"
+    else:
+        return None
+    reason = getattr(orig, "sqlstate", None) or type(orig).__name__
+    log.error("an import was refused by the database: %s %s", type(orig).__name__, reason)
+    return code, {"reason": reason}
 
 
 def _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
