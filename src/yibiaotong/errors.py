@@ -251,6 +251,12 @@ CATALOG: dict[str, Template] = {
         "多半是另一次导入同时写入了相同的记录。请稍后重新导入本文件（已导入的内容会被识别，不会重复）；若反复出现，请交给系统管理员。",
         "Most likely another import wrote the same records at the same time. Import this file again a little later "
         "(what is already there is recognised, not duplicated); if it keeps happening, tell an administrator."),
+    "csv-row-too-long": Template(
+        "这一行有{count}列值，比表头的{width}列多：某个值里可能有逗号（或分隔符）却没有加引号，其后的值都错了列，本行未导入",
+        "the row has values in {count} columns, more than the header's {width}: a value holding the separator was "
+        "probably not quoted, so every later value moved one column on; the row was not imported",
+        "请打开文件核对这一行：把含逗号的值用英文双引号括起来（如 \"临江镇,3组\"），或把文件另存为.xlsx，改正后重新导入。",
+        "Check the row: put a value holding a comma in double quotes (\"临江镇,3组\"), or save the file as .xlsx, then import again."),
     "file-incomplete": Template(
         "文件不完整或已损坏，无法打开：{file}（{reason}）", "the workbook is incomplete or damaged: {file} ({reason_en})",
         "常见原因是下载、复制或上传时中断。请从原处重新下载，或在填写的电脑上用Excel重新保存后再导入。",

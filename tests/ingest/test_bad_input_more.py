@@ -146,6 +146,25 @@ def test_excel_unicode_text_is_read_as_utf16_with_tabs(intake):
     assert intake.store.get("person_identity", person(1)["身份证号码"])["person_name"] == person(1)["姓名"]
 
 
+def test_a_csv_row_moved_on_by_an_unquoted_comma_is_rejected_not_stored_shifted(intake):
+    data = csv_bytes([values(1), values(2), values(3, 家庭住址="临江镇红星村3组12号")]).decode()
+    # the third person's address typed with a comma and written without quotes: every later value
+    # (残疾类别, 等级, 金额, 月份) one column on, the month past the header's last column
+    data = data.replace("临江镇红星村3组12号", "临江镇红星村,3组12号")
+    path = intake.tmp / "逗号.csv"
+    path.write_bytes(data.encode())
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "imported" and (report.rows_imported, report.rows_invalid) == (2, 1)
+    (problem,) = [p for p in report.problems if p.code == "csv-row-too-long"]
+    assert (problem.location["row"], problem.location["column"]) == (4, "M")
+    assert "比表头的12列多" in problem.message_zh and "加引号" in problem.message_zh
+    assert intake.store.count("person_identity") == 2  # the third person is not stored with a shifted row
+    # empty cells after the last column (a spreadsheet's trailing commas) are no values
+    path.write_bytes(csv_bytes([[*values(4), "", ""]]))
+    assert import_file(intake.engine, path, form="disability_roster", org_unit=TOWN).rows_imported == 1
+    assert intake.store.count("person_identity") == 3
+
+
 def test_a_csv_quote_that_never_closes_says_where_instead_of_reading_the_rest_as_one_cell(intake):
     data = csv_bytes([values(1), values(2), values(3)]).decode()
     lines = data.split("\r\n")

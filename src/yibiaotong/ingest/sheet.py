@@ -41,7 +41,7 @@ from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
-from yibiaotong.ingest.workbook import Chunk, Sheet, from_rows
+from yibiaotong.ingest.workbook import Chunk, Sheet, column_letter, from_rows
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
 from yibiaotong.store import schema
 
@@ -140,6 +140,9 @@ class SheetImport:
         self.columns: dict[str, list[RecordColumns]] = {lid: [] for lid in plan.ledgers}  # rows taken column-wise
         self.pending: list[Pending] = []
         self.text_columns = [i for i, c in enumerate(plan.columns) if c.element.type == "text"]
+        # a CSV row with values right of the header: a separator inside a value that was not quoted
+        # (一个地址里的逗号) moved every later value one column on
+        self.header_width = max((f.column for f in template.fields), default=0) if sheet.delimited else None
         # a ledger empty when the file's transaction began holds only what this sheet wrote: keys
         # not written yet need no lookup (a first import of a big roster skips a query per batch)
         self.written: dict[str, set[str]] = {
@@ -316,6 +319,9 @@ class SheetImport:
         if self.sheet.uncached_formulas:
             rows = {r for r, _c in self.sheet.uncached_formulas}
             found.update(i for i, number in enumerate(chunk.numbers) if number in rows)
+        if self.header_width is not None:
+            for column in chunk.columns[self.header_width:]:
+                found.update(i for i, v in enumerate(column) if v not in (None, ""))
         for j in self.text_columns:  # an error value (#DIV/0!) converts as text
             column = [v if v.__class__ is str else "" for v in cells[j]]
             if "#" in "|".join(column):
@@ -383,6 +389,7 @@ class SheetImport:
         cols = plan.columns
         report.rows_read += 1
         problems = [self._at(p, i, number) for i, p in bad] if bad else []
+        problems += self._beyond_header(number, values)
         problems += self._check_formulas(number, cells, full=bool(bad))
         org, org_problem = self._org_unit(out)
         if org_problem:
@@ -465,6 +472,16 @@ class SheetImport:
             if texts and all(words.is_footer_line(t) or words.is_note(t) for t in texts[:1]):
                 return True
         return False
+
+    def _beyond_header(self, number: int, values: list[Any]) -> list[Problem]:
+        """A CSV row with values right of the header's last column: which values are in which
+        column is a guess (the row is rejected whole, not stored shifted)."""
+        width = self.header_width
+        if width is None or not any(v not in (None, "") for v in values[width:]):
+            return []
+        filled = max(i for i, v in enumerate(values) if v not in (None, "")) + 1
+        return [Problem("csv-row-too-long", {"count": filled, "width": width},
+                        {**self.where, "row": number, "column": column_letter(width + 1)})]
 
     def _header_again(self, cells: list[Any]) -> bool:
         """The header printed again in the data (a roster printed page by page, pages pasted

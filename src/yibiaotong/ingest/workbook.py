@@ -51,6 +51,7 @@ class Sheet:
     uncached_formulas: set[tuple[int, int]] = field(default_factory=set)
     _rows: Any = None  # () -> iterator of (row number, values)
     _chunks: Any = None  # (first, size) -> iterator of Chunk, when read elsewhere than in rows()
+    delimited: bool = False  # a CSV: a row has as many cells as its separators make
 
     def rows(self, first: int) -> Iterator[tuple[int, list[Any]]]:
         """Rows from ``first`` on (1-based); values indexed from column 1 at position 0."""
@@ -270,7 +271,7 @@ def _csv_sheet(path: Path) -> Sheet:
             except UnicodeDecodeError as exc:
                 raise UndecodableText() from exc
 
-    sheet = Sheet(path.stem, False, Grid(path.stem), {}, [], None, set(), rows)
+    sheet = Sheet(path.stem, False, Grid(path.stem), {}, [], None, set(), rows, delimited=True)
     _fill_head(sheet)
     return sheet
 
