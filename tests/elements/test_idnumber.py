@@ -165,6 +165,7 @@ def test_mask_keeps_region_and_last_four():
     assert mask_id_number(BEIJING_X) == "110105********002X"
     assert mask_id_number("130503670401001") == "130503*****1001"
     assert mask_id_number("12345") == "*****"
+    assert mask_id_number("不详") == "不详"  # no number: nothing to hide, the clerk sees what was typed
 
 
 def test_helpers_refuse_wrong_lengths():

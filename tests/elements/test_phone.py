@@ -94,6 +94,7 @@ def test_masking():
     assert mask_phone("0755-2345678") == "0755-***5678"
     assert mask_phone("023-49871234转801") == "023-****1234转801"
     assert mask_phone("123") == "***"
+    assert mask_phone("无") == "无" and mask_phone("/") == "/" and mask_phone("无1") == "**"
 
 
 def test_problems_never_carry_the_full_number():

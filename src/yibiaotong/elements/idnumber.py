@@ -87,8 +87,11 @@ def sex_of(id_number: str) -> str:
 
 
 def mask_id_number(id_number: str) -> str:
-    """Keep the first 6 and last 4 characters: ``500118********1234``. Short text is all masked."""
+    """Keep the first 6 and last 4 characters: ``500118********1234``. Short text is all masked;
+    text without a digit (无, 不详) is no number and is shown as it is."""
     text = str(id_number)
+    if not any(map(str.isdigit, text)):
+        return text
     if len(text) <= 10:
         return "*" * len(text)
     return text[:6] + "*" * (len(text) - 10) + text[-4:]

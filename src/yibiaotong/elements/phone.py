@@ -45,8 +45,11 @@ def parse_phone(
 
 
 def mask_phone(number: str) -> str:
-    """Hide the middle digits: ``138****5678``, ``023-****1234``."""
+    """Hide the middle digits: ``138****5678``, ``023-****1234``. Text without a digit (无, /, 不详)
+    is no number and is shown as it is: the clerk sees what was typed."""
     text = str(number)
+    if not any(map(str.isdigit, text)):
+        return text
     if _MOBILE.fullmatch(text):
         return text[:3] + "****" + text[7:]
     m = re.fullmatch(r"(0\d{2,3}-)(\d+)(.*)", text)
