@@ -76,6 +76,17 @@ def test_integers_with_bounds():
     assert coerce(age, "12.5")[1][0].code == "invalid-integer"
 
 
+def test_amounts_keep_the_digits_their_column_keeps_and_huge_numbers_are_said_not_raised():
+    money, share = el("amount", id="paid"), el("decimal", id="share")
+    # rounded half away from zero as PostgreSQL's NUMERIC(20,2) rounds, so SQLite stores the same
+    assert coerce(money, "120.555") == (Decimal("120.56"), []) and coerce(money, -0.125) == (Decimal("-0.13"), [])
+    assert coerce(money, 33.333333) == (Decimal("33.33"), []) and coerce(money, "120.5") == (Decimal("120.5"), [])
+    assert coerce(share, "0.123456") == (Decimal("0.1235"), [])
+    for huge in ("1e30", 1e30, "1000000000000000000000000000000.001"):  # more digits than Decimal keeps
+        assert coerce(money, huge)[1][0].code == "number-not-storable"
+    assert coerce(el("integer", id="n"), "1e30")[1][0].code == "number-not-storable"
+
+
 def test_float_bounds_compare_as_written():
     # Decimal('0.1') < 0.1 (the float) is True; a bound of 0.1 must still accept 0.1
     ratio = el("decimal", validation={"min": 0.1, "max": 0.3})

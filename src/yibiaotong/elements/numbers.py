@@ -155,7 +155,7 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
         return bad
     if multiplier != 1:
         number = _decimal(Fraction(number) * multiplier)
-    elif number.as_tuple().exponent > 0:  # 1.2E+3 -> 1200
+    elif number.as_tuple().exponent > 0 and number.adjusted() < 28:  # 1.2E+3 -> 1200 (1E+30 stays: too many digits)
         number = number.quantize(Decimal(1))
     return number, unit, None
 

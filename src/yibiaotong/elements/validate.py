@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from yibiaotong.elements.dates import parse_date, parse_datetime, parse_month, parse_year
@@ -161,7 +161,12 @@ def _parse(
     if kind in ("decimal", "amount"):
         # an amount is money: in 元 unless the element says otherwise
         target = element.unit or ("元" if kind == "amount" else None)
-        return parse_decimal(raw, target, source_unit)
+        number, problem = parse_decimal(raw, target, source_unit)
+        if number is not None and number.as_tuple().exponent < -_SCALE[kind] and abs(number) < _STORABLE[kind]:
+            # as the ledger column keeps it (NUMERIC(20,2) / (20,4), rounded half away from zero as
+            # PostgreSQL rounds): the same on every database, and in history and conflicts
+            number = number.quantize(Decimal(1).scaleb(-_SCALE[kind]), ROUND_HALF_UP)
+        return number, problem
     if kind in ("phone", "mobile"):
         return parse_phone(raw, kind)
     if kind == "code":
@@ -188,6 +193,7 @@ _SELF_MASKED = frozenset({"id-number-mangled", "invalid-id-number", "id-number-c
 # integer BIGINT): a larger number is no typo a database should be the one to find (PostgreSQL
 # refuses it and ends the whole import; SQLite would keep a float)
 _STORABLE = {"amount": Decimal("1e18"), "decimal": Decimal("1e16"), "integer": Decimal(2**63)}
+_SCALE = {"amount": 2, "decimal": 4}  # digits after the point the column keeps
 
 
 def _check_rules(element: Element, value: Any) -> list[Problem]:
