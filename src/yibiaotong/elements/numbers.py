@@ -116,6 +116,11 @@ def parse_integer(
     return int(number), None
 
 
+# a typed number beyond 10^±40 fits no ledger column (NUMERIC(20, …), BIGINT), and working with it
+# is not free: int() of 1e999999 takes minutes (one cell would stall an import)
+_MAGNITUDE = 40
+
+
 def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str | None, Problem | None]:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None, None, None
@@ -153,6 +158,8 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
         number = Decimal(text)
     except InvalidOperation:
         return bad
+    if number and not -_MAGNITUDE < number.adjusted() < _MAGNITUDE:
+        return None, None, Problem("number-not-storable", {"value": str(raw)})
     if multiplier != 1:
         number = _decimal(Fraction(number) * multiplier)
     elif number.as_tuple().exponent > 0 and number.adjusted() < 28:  # 1.2E+3 -> 1200 (1E+30 stays: too many digits)
