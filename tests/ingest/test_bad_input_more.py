@@ -165,6 +165,26 @@ def test_a_csv_row_moved_on_by_an_unquoted_comma_is_rejected_not_stored_shifted(
     assert intake.store.count("person_identity") == 3
 
 
+def test_a_csv_column_without_a_header_is_no_row_moved_on(intake):
+    """Excel saves every row of a CSV as wide as the sheet: a notes column without a header (right
+    of the form, under a title row) is in the header row's cells too. Its notes are no values moved
+    on by an unquoted comma; a row with one cell more than the header row still is."""
+    width = len(HEADER) + 1  # the form's columns and the notes column, headed by nothing
+    rows = [["残疾人两项补贴发放花名册"], HEADER, [*values(1), "已入户核实"], *map(values, range(2, 10)),
+            [*values(10, 家庭住址="临江镇红星村,3组12号"), ""]]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([row + [""] * (width - len(row)) for row in rows])
+    path = intake.tmp / "带备注列.csv"
+    path.write_bytes(out.getvalue().replace('"临江镇红星村,3组12号"', "临江镇红星村,3组12号").encode())
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert (report.rows_imported, report.rows_invalid) == (9, 1), report.problems
+    (problem,) = [p for p in report.problems if p.code == "csv-row-too-long"]
+    # the row's month moved into the notes column: the row has one cell more than the header row
+    assert (problem.location["row"], problem.location["column"]) == (12, "M")
+    assert "这一行有13列值，比表头的12列多" in problem.message_zh
+    assert intake.store.get("person_identity", person(1)["身份证号码"])["person_name"] == person(1)["姓名"]
+
+
 def test_a_csv_quote_that_never_closes_says_where_instead_of_reading_the_rest_as_one_cell(intake):
     data = csv_bytes([values(1), values(2), values(3)]).decode()
     lines = data.split("\r\n")

@@ -173,3 +173,37 @@ def test_a_record_form_whose_template_file_is_gone_is_said(intake, application):
     application.unlink()  # the installed template is no longer on disk
     report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏")
     assert "form-template-missing" in {p.code for p in report.warnings}
+
+
+def test_a_record_form_saved_as_csv_is_read_by_its_value_cells_not_refused_as_rows_moved_on(intake):
+    """A record form has more fields than columns (values beside their labels, two a line): the
+    check for CSV rows longer than their header is a roster's, not a record form's."""
+    import csv
+
+    fields = {"申请人姓名": ("person_name", "person_identity"), "性别": ("gender", "person_identity"),
+              "出生日期": ("birth_date", "person_identity"), "身份证号码": ("id_number", "person_identity"),
+              "镇（街道）": ("town", None), "村（社区）": ("village", None),
+              "家庭住址": ("address_current", "person_identity"), "联系电话": ("phone", "person_identity")}
+    template = intake.tmp / "forms" / "dibao_plain.xlsx"
+    render_template({"title": TITLE, "columns": list(fields), "layout": "record"}, template)
+    fd = FormDef(id="dibao_plain", title=TITLE, layout="record", template=template.name, department="民政局",
+                 fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
+                         for h, (e, lg) in fields.items()])
+    fd.path = template.with_name("dibao_plain.yaml")
+    save_forms(intake.engine, "test", [fd])
+    labels = read_templates(template).forms[0].fields
+    cells = {f.header: f.value_cell for f in labels}
+    assert len(fields) > max(f.column for f in labels)  # more fields than columns of labels
+    head = id_number(date(1970, 1, 1), 1)
+    ws = openpyxl.load_workbook(template).active
+    for header, value in {"申请人姓名": "王大", "性别": "男", "出生日期": "1970-01-01", "身份证号码": head,
+                          "镇（街道）": "临江镇", "村（社区）": "红星村", "家庭住址": "红星村3组",
+                          "联系电话": "13812345678"}.items():
+        ws.cell(*cells[header]).value = value
+    path = intake.tmp / "申请表-王大.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:  # as Excel saves it: every row as wide as the sheet
+        csv.writer(fh).writerows([["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)])
+    report = import_file(intake.engine, path, form="dibao_plain", org_unit=TOWN, actor="张敏")
+    assert report.status == "imported" and report.rows_imported == 1 and not report.problems, report.problems
+    applicant = intake.store.get("person_identity", head)
+    assert (applicant["person_name"], applicant["address_current"], applicant["phone"]) == ("王大", "红星村3组", "13812345678")

@@ -126,6 +126,17 @@ def import_sheet(ctx: SheetContext, sheet: Sheet, template: FormTemplate, plan: 
     SheetImport(ctx, sheet, template, plan, report, errors).run()
 
 
+def _header_width(sheet: Sheet, template: FormTemplate) -> tuple[int | None, int]:
+    """A CSV roster's last labelled column, and how many cells its header rows have (Excel saves
+    every row of a CSV as wide as the sheet: a column without a label has its cell in the header
+    row too). None for other sheets, and for a record form, whose values sit beside their labels."""
+    if not sheet.delimited or template.layout != "roster":
+        return None, 0
+    first, last = template.header_rows or (0, -1)
+    labelled = max((f.column for f in template.fields), default=0)
+    return labelled, max([labelled, *(sheet.widths.get(r, 0) for r in range(first, last + 1))])
+
+
 class SheetImport:
     def __init__(self, ctx: SheetContext, sheet: Sheet, template: FormTemplate, plan: SheetPlan,
                  report: SheetReport, errors: SheetErrors):
@@ -142,7 +153,7 @@ class SheetImport:
         self.text_columns = [i for i, c in enumerate(plan.columns) if c.element.type == "text"]
         # a CSV row with values right of the header: a separator inside a value that was not quoted
         # (一个地址里的逗号) moved every later value one column on
-        self.header_width = max((f.column for f in template.fields), default=0) if sheet.delimited else None
+        self.header_width, self.header_cells = _header_width(sheet, template)
         # a ledger empty when the file's transaction began holds only what this sheet wrote: keys
         # not written yet need no lookup (a first import of a big roster skips a query per batch)
         self.written: dict[str, set[str]] = {
@@ -478,6 +489,11 @@ class SheetImport:
         column is a guess (the row is rejected whole, not stored shifted)."""
         width = self.header_width
         if width is None or not any(v not in (None, "") for v in values[width:]):
+            return []
+        cells = len(values)  # the row's own cells (a CSV's are never None): the chunk's are as wide as its widest row
+        while cells and values[cells - 1] is None:
+            cells -= 1
+        if cells <= self.header_cells:  # no more cells than the header row: values in a column it leaves unlabelled
             return []
         filled = max(i for i, v in enumerate(values) if v not in (None, "")) + 1
         return [Problem("csv-row-too-long", {"count": filled, "width": width},

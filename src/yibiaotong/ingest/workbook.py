@@ -52,6 +52,7 @@ class Sheet:
     _rows: Any = None  # () -> iterator of (row number, values)
     _chunks: Any = None  # (first, size) -> iterator of Chunk, when read elsewhere than in rows()
     delimited: bool = False  # a CSV: a row has as many cells as its separators make
+    widths: dict[int, int] = field(default_factory=dict)  # a CSV's first rows: how many cells each has
 
     def rows(self, first: int) -> Iterator[tuple[int, list[Any]]]:
         """Rows from ``first`` on (1-based); values indexed from column 1 at position 0."""
@@ -176,6 +177,8 @@ def _fill_head(sheet: Sheet) -> None:
     for number, values in sheet._rows():
         if number > HEAD_ROWS:
             break
+        if sheet.delimited:
+            sheet.widths[number] = len(values)
         for c, value in enumerate(values, start=1):
             if value is None or value == "":
                 continue
