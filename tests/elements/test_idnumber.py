@@ -166,6 +166,8 @@ def test_mask_keeps_region_and_last_four():
     assert mask_id_number("130503670401001") == "130503*****1001"
     assert mask_id_number("12345") == "*****"
     assert mask_id_number("不详") == "不详"  # no number: nothing to hide, the clerk sees what was typed
+    # a number written in Chinese numerals is a number: never shown whole
+    assert mask_id_number("五〇〇一一八一九九〇〇一〇一一二三四") == "五〇〇一一八********一二三四"
 
 
 def test_helpers_refuse_wrong_lengths():

@@ -95,6 +95,7 @@ def test_masking():
     assert mask_phone("023-49871234转801") == "023-****1234转801"
     assert mask_phone("123") == "***"
     assert mask_phone("无") == "无" and mask_phone("/") == "/" and mask_phone("无1") == "**"
+    assert mask_phone("幺三八一二三四五六七八") == "幺三八****五六七八"  # written in words: still a number
 
 
 def test_problems_never_carry_the_full_number():

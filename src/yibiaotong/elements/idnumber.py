@@ -88,9 +88,10 @@ def sex_of(id_number: str) -> str:
 
 def mask_id_number(id_number: str) -> str:
     """Keep the first 6 and last 4 characters: ``500118********1234``. Short text is all masked;
-    text without a digit (无, 不详) is no number and is shown as it is."""
+    text without a digit (无, 不详) is no number and is shown as it is. Chinese numerals are digits
+    here (一, 〇, 幺: an ID number or phone written out in words is still one)."""
     text = str(id_number)
-    if not any(map(str.isdigit, text)):
+    if not any(map(str.isnumeric, text)):
         return text
     if len(text) <= 10:
         return "*" * len(text)

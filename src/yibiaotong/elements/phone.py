@@ -46,9 +46,10 @@ def parse_phone(
 
 def mask_phone(number: str) -> str:
     """Hide the middle digits: ``138****5678``, ``023-****1234``. Text without a digit (无, /, 不详)
-    is no number and is shown as it is: the clerk sees what was typed."""
+    is no number and is shown as it is: the clerk sees what was typed. Chinese numerals are digits
+    here (一三八…, 幺: a number written out in words is still one)."""
     text = str(number)
-    if not any(map(str.isdigit, text)):
+    if not any(map(str.isnumeric, text)):
         return text
     if _MOBILE.fullmatch(text):
         return text[:3] + "****" + text[7:]
