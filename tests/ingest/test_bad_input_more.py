@@ -93,6 +93,45 @@ def test_a_value_the_database_refuses_after_the_checks_fails_the_file_whole_and_
     assert "请稍后重新导入本文件" in report.problems[0].hint_zh and nothing_written(intake)
 
 
+def test_two_imports_locking_each_other_out_is_a_write_conflict_and_no_counts_stand(intake, monkeypatch):
+    """A deadlock between two imports updating the same people (PostgreSQL), or the write lock held
+    past the wait (SQLite), is the same collision as a key written meanwhile; and the rows counted
+    before the refusal were rolled back with the rest: the report counts none."""
+    from sqlalchemy.exc import OperationalError
+
+    from yibiaotong.ledgers.store import LedgerStore
+
+    if intake.engine.dialect.name == "postgresql":
+        import psycopg.errors
+
+        locked = psycopg.errors.DeadlockDetected("deadlock detected")
+    else:
+        import sqlite3
+
+        holder = sqlite3.connect(intake.tmp / "busy.db", timeout=0, isolation_level=None)
+        holder.execute("CREATE TABLE t (x)")
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            sqlite3.connect(intake.tmp / "busy.db", timeout=0).execute("INSERT INTO t VALUES (1)")
+        except sqlite3.OperationalError as exc:
+            locked = exc  # database is locked: SQLITE_BUSY
+        holder.close()
+    calls = []
+    original = LedgerStore.insert_new
+
+    def second_batch_locked(*args, **kwargs):  # the first batch is written, the next waits in vain
+        calls.append(1)
+        if len(calls) > 1:
+            raise OperationalError("INSERT …", {}, locked)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(LedgerStore, "insert_new", second_batch_locked)
+    report = import_file(intake.engine, workbook(intake.tmp / "锁.xlsx", [values(1)]), org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["database-write-conflict"]
+    assert report.problems[0].params["reason"] in ("40P01", "SQLITE_BUSY") and nothing_written(intake)
+    assert len(calls) > 1 and (report.rows_read, report.rows_imported) == (0, 0) and not report.sheets
+
+
 def test_a_header_printed_again_on_every_page_is_skipped_not_reported_as_bad_rows(intake):
     path = workbook(intake.tmp / "分页打印.xlsx", [values(1), values(2), HEADER, values(3)])
     report = import_file(intake.engine, path, org_unit=TOWN)

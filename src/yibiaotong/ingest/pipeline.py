@@ -72,15 +72,23 @@ def import_file(engine: Engine, path: str | Path, form: str | None = None, perio
             _import(engine, path, form, period, org_unit, actor, strict, progress, limits, dictionary, report,
                     error_workbook, authority)
     except YbtError as exc:
-        report.status = "failed"
+        report.status, report.sheets = "failed", []  # rolled back: no sheet's counts hold
         report.problems = [p.at(file=path.name) if "file" not in p.location else p for p in exc.problems]
     except Exception as exc:
         refusal = _refusal(engine, exc)
         if refusal is None:
             raise
-        report.status, report.problems = "failed", [Problem(*refusal, {"file": path.name})]
+        # rolled back: the rows counted as imported before the refusal are not (the result page
+        # said 导入 40000 beside 本文件未导入任何数据)
+        report.status, report.sheets = "failed", []
+        report.problems = [Problem(*refusal, {"file": path.name})]
     report.seconds = time.perf_counter() - started
     return report
+
+
+# another transaction on the same records: PostgreSQL's serialization failure and deadlock (two
+# imports updating the same people in another order), SQLite's lock held past the wait
+_COLLISIONS = frozenset({"40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED"})
 
 
 def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | None:
@@ -90,13 +98,14 @@ def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | Non
     value (an ID number)."""
     orig = exc.orig if isinstance(exc, DBAPIError) else exc
     dbapi = engine.dialect.loaded_dbapi
-    if isinstance(orig, dbapi.IntegrityError):
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    if isinstance(orig, dbapi.IntegrityError) or state in _COLLISIONS:
         code = "database-write-conflict"
     elif isinstance(orig, dbapi.DataError):
         code = "database-refused-data"
     else:
         return None
-    reason = getattr(orig, "sqlstate", None) or type(orig).__name__
+    reason = state or type(orig).__name__
     log.error("an import was refused by the database: %s %s", type(orig).__name__, reason)
     return code, {"reason": reason}
 
