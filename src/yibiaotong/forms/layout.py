@@ -72,6 +72,17 @@ def decide(grid: Grid, frame: Frame) -> Decision:
                     table)
 
 
+def as_roster(grid: Grid, frame: Frame) -> Decision | None:
+    """The sheet read as a roster whatever its rows look like, when its form is known to be one
+    (a short roster with notes beside a few rows looks like a record form to :func:`decide`, and
+    would be read as one record); None when it has no header row to read one by."""
+    h0 = first_dense_row(grid, frame)
+    if h0 is None:
+        return None
+    return Decision("roster", "报表定义为列表式，按列表式读取 / the form is a roster: read as one",
+                    _table(grid, frame, h0))
+
+
 def _table(grid: Grid, frame: Frame, h0: int) -> Table:
     h1 = header_block(grid, frame, h0)
     columns = column_headers(grid, frame, h0, h1)

@@ -15,7 +15,7 @@ from yibiaotong.forms import words
 from yibiaotong.forms.frame import Frame, find_frame
 from yibiaotong.forms.grid import Grid
 from yibiaotong.forms.indicators import read_indicator
-from yibiaotong.forms.layout import decide
+from yibiaotong.forms.layout import as_roster, decide
 from yibiaotong.forms.model import FormTemplate, ReadResult
 from yibiaotong.forms.records import read_record
 from yibiaotong.forms.roster import read_roster
@@ -49,8 +49,9 @@ def read_templates(path: str | Path, *, include_hidden_sheets: bool = False) -> 
     return result
 
 
-def read_sheet(grid: Grid, source: str) -> tuple[FormTemplate | None, tuple[str, str]]:
-    """The form on one sheet, or None and why not (in Chinese and English)."""
+def read_sheet(grid: Grid, source: str, layout: str | None = None) -> tuple[FormTemplate | None, tuple[str, str]]:
+    """The form on one sheet, or None and why not (in Chinese and English). ``layout="roster"``:
+    the sheet's form is known to be a roster; it is read as one wherever it has a header row."""
     if not any(cell.text for cell in grid.cells.values()):
         if grid.has_drawing:
             return None, ("只有图表或图片", "only charts or pictures")
@@ -61,6 +62,8 @@ def read_sheet(grid: Grid, source: str) -> tuple[FormTemplate | None, tuple[str,
     if _prose(grid, frame):
         return None, ("只有说明文字，没有表格", "only instructions (prose), no table")
     decision = decide(grid, frame)
+    if layout == "roster" and decision.layout != "roster":
+        decision = as_roster(grid, frame) or decision
     form = FormTemplate(
         source=source, sheet=grid.sheet, title=frame.title, layout=decision.layout,  # type: ignore[arg-type]
         layout_reason=decision.reason, unit_line=frame.unit_line, date_line=frame.date_line,

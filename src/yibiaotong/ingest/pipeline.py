@@ -91,6 +91,19 @@ def import_file(engine: Engine, path: str | Path, form: str | None = None, perio
 _COLLISIONS = frozenset({"40001", "40P01", "SQLITE_BUSY", "SQLITE_LOCKED"})
 
 
+def _as_roster(sheet, path, forms, template, rec, problem):
+    """A sheet that looks like a one-record form (a short roster with notes beside a few of its
+    rows does) and is read better as an installed roster: read as that roster, every row a record,
+    not its first row alone."""
+    roster, _why = read_sheet(sheet.head, path.name, "roster")
+    if roster is None or roster.layout != "roster":
+        return template, rec, problem
+    better, _problem = recognise(roster, [f for f in forms if f.layout == "roster"])
+    if better is not None and (rec is None or better.score > rec.score):
+        return roster, better, None
+    return template, rec, problem
+
+
 def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | None:
     """A database's refusal of the data (a value the checks let through, or a record another import
     wrote meanwhile; the transaction is rolled back) as a problem's code and words; None for any
@@ -253,7 +266,7 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     if sheet.hidden:
         report.warnings.append(Problem("sheet-hidden", {}, where))
         return
-    printed, why = read_sheet(sheet.head, path.name)
+    printed, why = read_sheet(sheet.head, path.name, forced.layout if forced is not None else None)
     fixed, lost = fixed_layout(sheet.head_values, forms, forced)
     if fixed is None and lost:  # read afresh below: values may be taken for labels
         report.warnings.append(Problem("form-template-missing", {"form": lost[0].title}, where))
@@ -263,6 +276,8 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     # a one-record form with an installed layout is read where its template says
     template = fixed.template if fixed is not None else printed
     rec, problem = recognise(template, forms, fixed.form if fixed is not None else forced)
+    if fixed is None and forced is None and template.layout == "record":
+        template, rec, problem = _as_roster(sheet, path, forms, template, rec, problem)
     if rec is None:
         report.problems.append(problem.at(**where))
         return
