@@ -108,6 +108,19 @@ def test_the_same_file_twice_changes_nothing_the_second_time_and_says_so(intake)
     assert [count(intake.engine, t) for t in (schema.source, schema.change, schema.import_batch)] == before
 
 
+def test_an_amount_with_more_decimals_than_its_column_is_stored_rounded_and_changes_nothing_again(intake):
+    amount = "补贴金额/生活补贴（元）"
+    path = intake.roster("三位小数.xlsx", [person(1, **{amount: "120.555"}), person(2, **{amount: 33.3333})])
+    assert import_file(intake.engine, path, org_unit=TOWN).status == "imported"
+    stored = [intake.store.get("person_disability", person(n)["身份证号码"])["disabled_living_subsidy_amount"]
+              for n in (1, 2)]
+    assert stored == [Decimal("120.56"), Decimal("33.33")]  # as PostgreSQL's NUMERIC(20,2) keeps them, on both
+    before = count(intake.engine, schema.change)
+    again = import_file(intake.engine, intake.roster("三位小数-再次.xlsx", [person(1, **{amount: "120.555"}),
+                                                                        person(2, **{amount: 33.3333})]), org_unit=TOWN)
+    assert again.status == "no-change" and count(intake.engine, schema.change) == before
+
+
 def test_rows_find_their_village_by_name_within_the_org_unit(intake):
     rows = [person(1, **{"村（社区）": "黄瓜山"}), person(2, **{"村（社区）": "红星村委会"}),
             person(3, **{"村（社区）": "不存在村"})]

@@ -158,8 +158,10 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
         number = Decimal(text)
     except InvalidOperation:
         return bad
-    if number and not -_MAGNITUDE < number.adjusted() < _MAGNITUDE:
+    if number and number.adjusted() >= _MAGNITUDE:
         return None, None, Problem("number-not-storable", {"value": str(raw)})
+    if number and number.adjusted() <= -_MAGNITUDE:  # 1e-400: no quantity a form asks for
+        return bad
     if multiplier != 1:
         number = _decimal(Fraction(number) * multiplier)
     elif number.as_tuple().exponent > 0 and number.adjusted() < 28:  # 1.2E+3 -> 1200 (1E+30 stays: too many digits)

@@ -1,11 +1,14 @@
 """Rows for PostgreSQL's ``COPY … FROM STDIN`` in its text format, built a column at a time.
 
 psycopg's ``Copy.write_row`` formats one value at a time (a dumper lookup and a call per value,
-then the escaping): ~9 µs for a ledger's row, ~18 s of a million-row import's two ledgers. Here
+then the escaping): ~4.5 µs of CPU for a 14-column ledger row, ~9 s for a million-row import's two
+ledgers; this takes about half (measured on 200,000 rows, 2 cores). Here
 each column's values go through the same psycopg dumpers once per distinct value; a column of
 texts that holds nothing to escape is taken as it is (one check over the column, in C); the rows
 are joined by ``str.join``. What reaches the server is what ``write_row`` sends: the dumper's text
-for each value, ``\\N`` for NULL, and backslash, tab, newline and carriage return escaped.
+for each value, ``\\N`` for NULL, and backslash, tab, newline and carriage return escaped — except
+that equal values of one type share the first one's text (Decimal 120.0 and 120.00, float 0.0 and
+-0.0): the column types a ledger has (NUMERIC with a scale, dates, texts, integers) store them alike.
 """
 
 from __future__ import annotations
