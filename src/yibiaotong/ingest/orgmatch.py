@@ -4,6 +4,9 @@ by name, within the unit the import is for (``--org-unit``) and everything below
 Clerks write 红星村, 红星村委会, 临江镇红星村 or just 红星: names are compared without the
 suffixes 村/社区/村委会/居委会/镇/街道/乡 so all of these find 红星村. A village name that two towns
 share is decided by the row's town column; if there is none, the row is reported, not guessed.
+A town or village column that names the unit the import is for or a unit above it (临江镇 in a
+roster imported for 红星村, as a report generated for the village prints it) places the row in
+that unit: it says where the unit is, not that the row lies outside it.
 """
 
 from __future__ import annotations
@@ -31,6 +34,12 @@ class OrgMatcher:
         for u in units:
             for key in {u.name, _base(u.name)}:
                 self._by_name.setdefault(key, []).append(u)
+        # the unit itself and the units above it, by name: a row naming them lies in ``within``
+        self._above: dict[str, OrgUnit] = {}
+        if within:
+            for u in [*tree.ancestors(within), tree[within]]:
+                for key in {u.name, _base(u.name)}:
+                    self._above[key] = u
         self._memo: dict[tuple[str, str], tuple[str | None, Problem | None]] = {}
 
     def find(self, town: str | None, village: str | None) -> tuple[str | None, Problem | None]:
@@ -44,11 +53,16 @@ class OrgMatcher:
         if not town and not village:
             return (self.within, None) if self.within else (None, Problem("org-unit-missing", {}))
         towns = self._candidates(town) if town else []
-        if town and not towns:
+        above = bool(town) and not towns and self._is_above(town)
+        if town and not towns and not above:
             return None, Problem("org-unit-not-found", {"name": town, "within": self._within_name()})
         if not village:
+            if above:
+                return self.within, None
             return (towns[0].code, None) if len(towns) == 1 else (None, Problem("org-unit-ambiguous", {"name": town}))
         villages = self._candidates(village, village_level=True)
+        if not villages and self._is_above(village):
+            return self.within, None
         if towns:
             villages = [v for v in villages if any(v.path.startswith(t.path) for t in towns)]
         if not villages:
@@ -68,6 +82,10 @@ class OrgMatcher:
             deeper = [u for u in found if u.level >= 3]
             found = deeper or found
         return list({u.code: u for u in found}.values())
+
+    def _is_above(self, name: str) -> bool:
+        """Does ``name`` name the unit the import is for, or a unit above it?"""
+        return bool(self._above) and (name in self._above or _base(name) in self._above)
 
     def _within_name(self) -> str:
         return self.tree.full_name(self.within) if self.within else "全部组织机构"
