@@ -169,6 +169,10 @@ def test_unit_factors():
     assert unit_factor("元/亩", "元") is None and unit_factor("元/人", "元") is None  # a standard is not an amount
     assert unit_factor("公斤/亩", "公斤") is None
     assert unit_factor("件", "个") is None
+    # a form that names no period asks for the rate the element keeps: 流转费（元/亩） is 元/亩/年
+    assert unit_factor("元/亩", "元/亩/年") == Decimal(1) and unit_factor("元/亩/年", "元/亩") == Decimal(1)
+    assert unit_factor("万元/亩", "元/亩/年") == Decimal(10000)
+    assert unit_factor("元/亩/月", "元/亩/年") is None and unit_factor("元/人", "元/亩/年") is None
 
 
 @pytest.mark.parametrize("label, unit", [

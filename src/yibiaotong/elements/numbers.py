@@ -171,17 +171,21 @@ def _split(raw: object, own_units: tuple[str, ...]) -> tuple[Decimal | None, str
 
 def _ratio(source: str, target: str) -> Fraction | None:
     """The exact size of one ``source`` in ``target``; rates by their first unit (万元/年 -> 元/年,
-    元/月 -> 元), never one rate into another (元/年 -> 元/月) nor per 亩 / per 人 into a plain unit."""
+    元/月 -> 元, 元/亩 -> 元/亩/年), never one rate into another (元/年 -> 元/月) nor per 亩 / per 人
+    into a plain unit."""
     source_parts = [canonical_unit(p) for p in source.split("/")]
     target_parts = [canonical_unit(p) for p in target.split("/")]
     if source_parts == target_parts:
         return Fraction(1)
-    if (len(source_parts) == 1) != (len(target_parts) == 1) and all(
-            p in PERIODS for p in source_parts[1:] + target_parts[1:]):
-        # an amount per period against a plain unit: an element that names no period (保障金额, 元)
-        # holds what the form feeding it asks for (拟保障金额（元/月）); per 亩 or per 人 never converts
-        source_parts, target_parts = source_parts[:1], target_parts[:1]
-    elif source_parts[1:] != target_parts[1:]:
+    # a rate per period against the same rate naming no period: an element that names no period
+    # (保障金额, 元) holds what the form feeding it asks for (拟保障金额（元/月）), and a form that names
+    # none (流转费（元/亩）) asks for what the element keeps (元/亩/年); per 亩 or per 人 never converts
+    # into a plain unit, nor one period into another
+    source_per = [p for p in source_parts[1:] if p not in PERIODS]
+    target_per = [p for p in target_parts[1:] if p not in PERIODS]
+    source_periods = [p for p in source_parts[1:] if p in PERIODS]
+    target_periods = [p for p in target_parts[1:] if p in PERIODS]
+    if source_per != target_per or (source_periods and target_periods and source_periods != target_periods):
         return None
     first_s, first_t = source_parts[0], target_parts[0]
     if first_s not in UNITS or first_t not in UNITS:
