@@ -172,6 +172,11 @@ class SheetImport:
                             if len(lp.definition.key) == 1 and lp.definition.key[0] in dict(lp.columns)
                             and plan.columns[dict(lp.columns)[lp.definition.key[0]]].element.type
                             in ("id_number", "text", "code")}
+        # per ledger, the form's columns that are not its key: a row leaving them all blank gives
+        # that ledger nothing but the key, and writes no record there (a roster of the disabled
+        # lists people the subsidy ledger has no record of: an empty record would say they have one)
+        self.values_of = {lid: [i for name, i in lp.columns if name not in lp.definition.key]
+                          for lid, lp in plan.ledgers.items()}
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
@@ -299,11 +304,35 @@ class SheetImport:
         pick = itemgetter(*taken) if len(taken) > 1 else (lambda seq, i=taken[0]: (seq[i],))
         codes = pick([code for code, _problem in orgs])
         rows = pick(numbers)
+        given = self._given(taken, out)
         for lid, lp in self.plan.ledgers.items():
             values = {name: pick(out[i]) for name, i in lp.columns}
-            self.columns[lid].append(RecordColumns(pick(out[self.simple_keys[lid]]), codes, rows, values))
+            records = RecordColumns(pick(out[self.simple_keys[lid]]), codes, rows, values)
+            if given[lid] is not None:
+                records = _split(records, [j for j, g in enumerate(given[lid]) if not g])[0]
+            if len(records):
+                self.columns[lid].append(records)
         self.report.rows_read += len(taken)
         self.report.rows_imported += len(taken)
+
+    def _given(self, taken: list[int], out: list[list[Any]]) -> dict[str, list[bool] | None]:
+        """Per ledger, for the taken rows, whether the row gives it a value besides its key (None:
+        every row does). A row that gives no ledger anything besides the keys writes them all."""
+        given: dict[str, list[bool] | None] = {}
+        whole = len(taken) == len(out[0]) if out else True
+        for lid, indices in self.values_of.items():
+            columns = [out[i] for i in indices]
+            # a column without a blank among the taken rows: every row gives this ledger a value
+            if not columns or any(None not in (c if whole else map(c.__getitem__, taken)) for c in columns):
+                given[lid] = None
+            else:
+                given[lid] = [any(c[i] is not None for c in columns) for i in taken]
+        flags = [g for g in given.values() if g is not None]
+        if len(flags) == len(given) and flags:
+            nothing = [not any(f) for f in zip(*flags)]
+            if any(nothing):
+                given = {lid: [a or b for a, b in zip(g, nothing)] for lid, g in given.items()}
+        return given
 
     def _org_units(self, out: list[list[Any]], n: int) -> list[tuple[str | None, Problem | None]]:
         """Per row, its org unit code (or None and why), from the town and village columns."""
@@ -415,6 +444,9 @@ class SheetImport:
         # a sub-table's member row writes only ledgers keyed by its own cells: it needs no subject to link
         needs_subject = self._only is None or any(i == plan.id_index for lid in self._only
                                                   for _n, i in plan.ledgers[lid].columns)
+        # a row that gives the ledgers keyed by the ID number nothing but that key (a land roster's
+        # 流出方 left blank) is written to its other ledgers by their own keys (the parcel code)
+        needs_subject = needs_subject and self._gives_subject(out)
         if id_only or (plan.id_index is not None and out[plan.id_index] is None and needs_subject):
             self.pending.append(Pending(number, values, out, org or "", problems, cells))
             return
@@ -426,9 +458,14 @@ class SheetImport:
         simple = self.simple_keys
         records: list[tuple[str, PreparedRecord]] = []
         outside: list[Problem] = []
+        given = {lid: not indices or any(out[i] is not None for i in indices) for lid, indices in self.values_of.items()
+                 if self._only is None or lid in self._only}
+        nothing = not any(given.values())  # only keys in the row: written everywhere, as the clerk listed them
         for lid, lp in self.plan.ledgers.items():
             if self._only is not None and lid not in self._only:
                 continue  # a sub-table row writes its own ledgers; the record's were written with the record
+            if not given[lid] and not nothing:
+                continue  # nothing for this ledger but its key: no record to write there
             values = {name: out[i] for name, i in lp.columns}
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
             if key == "":
@@ -453,6 +490,17 @@ class SheetImport:
         self.ctx.warnings.extend(missing)  # written to the other ledgers: said, not dropped
         self.report.rows_imported += 1
         return True
+
+    def _gives_subject(self, out: list[Any]) -> bool:
+        """Does the row give a ledger keyed by the subject's ID number a value besides its key (or
+        give no other ledger one either)?"""
+        plan = self.plan
+        keyed = [lid for lid, lp in plan.ledgers.items()
+                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
+        if any(out[i] is not None for lid in keyed for i in self.values_of[lid]):
+            return True
+        return not any(out[i] is not None for lid, indices in self.values_of.items() if lid not in keyed
+                       for i in indices)
 
     def _outside(self, ledger_id: str, key: str, number: int) -> Problem:
         definition = self.plan.ledgers[ledger_id].definition
