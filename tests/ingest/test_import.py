@@ -333,3 +333,14 @@ def test_an_error_workbook_that_cannot_take_its_place_leaves_no_hidden_copy(inta
     assert report.status == "imported" and report.rows_imported == 1 and report.error_workbook is None
     assert [w.code for w in report.warnings if w.code.startswith("error-workbook")] == ["error-workbook-unwritable"]
     assert not partial_of(target).exists()  # the rows to fix (with their values) are not left behind
+
+
+def test_a_row_listed_on_a_roster_is_a_record_of_its_main_ledger_even_with_its_values_blank(intake):
+    """A row that gives a ledger nothing but its key writes no record there (a roster of the disabled
+    does not make subsidy records) — but the roster's own ledger (here 残疾人信息) keeps everyone it
+    lists: being listed is the fact."""
+    blank = {"残疾类别": None, "残疾等级": None, "补贴金额/生活补贴（元）": None, "发放月份": None}
+    path = intake.roster("空值.xlsx", [person(1), person(2, **blank)])
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2, report.message
+    assert intake.store.count("person_disability") == 2 and intake.store.count("person_identity") == 2

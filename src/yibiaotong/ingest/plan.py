@@ -55,6 +55,7 @@ class SheetPlan:
     village: int | None = None
     id_column: str | None = None  # the ledger column holding the subject's ID number, when it is a key
     id_index: int | None = None
+    main: str | None = None  # the ledger whose records the roster's rows are (reports.defaults.main_ledger)
 
 
 def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dictionary: Dictionary
@@ -126,6 +127,9 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     if not ledgers:
         problems.append(Problem("form-feeds-no-ledger", {"form": rec.form.title}))
         return None, problems
+    from yibiaotong.reports.defaults import main_ledger  # the reporter's answer: one rule both ways
+
+    plan.main = main_ledger(rec.form, store)
     return plan, problems
 
 

@@ -175,8 +175,11 @@ class SheetImport:
         # per ledger, the form's columns that are not its key: a row leaving them all blank gives
         # that ledger nothing but the key, and writes no record there (a roster of the disabled
         # lists people the subsidy ledger has no record of: an empty record would say they have one)
-        self.values_of = {lid: [i for name, i in lp.columns if name not in lp.definition.key]
-                          for lid, lp in plan.ledgers.items()}
+        self.non_key = {lid: [i for name, i in lp.columns if name not in lp.definition.key]
+                        for lid, lp in plan.ledgers.items()}
+        # ... but the main ledger's (低保对象 on a 低保 roster): a row listed there is a record of it,
+        # its other values blank or not
+        self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
@@ -497,9 +500,9 @@ class SheetImport:
         plan = self.plan
         keyed = [lid for lid, lp in plan.ledgers.items()
                  if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
-        if any(out[i] is not None for lid in keyed for i in self.values_of[lid]):
+        if any(out[i] is not None for lid in keyed for i in self.non_key[lid]):
             return True
-        return not any(out[i] is not None for lid, indices in self.values_of.items() if lid not in keyed
+        return not any(out[i] is not None for lid, indices in self.non_key.items() if lid not in keyed
                        for i in indices)
 
     def _outside(self, ledger_id: str, key: str, number: int) -> Problem:
