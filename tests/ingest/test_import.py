@@ -344,3 +344,40 @@ def test_a_row_listed_on_a_roster_is_a_record_of_its_main_ledger_even_with_its_v
     report = import_file(intake.engine, path, org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 2, report.message
     assert intake.store.count("person_disability") == 2 and intake.store.count("person_identity") == 2
+
+
+def _field_into(intake, ledger: dict, header: str, column: str | None = None) -> None:
+    """A ledger created, and the installed roster's field ``header`` mapped into it."""
+    from yibiaotong.forms.store import load_forms, save_forms
+    from yibiaotong.ledgers import LedgerDef
+
+    intake.store.create_ledger(LedgerDef.from_dict(ledger))
+    form = load_forms(intake.engine)[0]
+    for f in form.fields:
+        if f.header == header:
+            f.ledger, f.column = ledger["id"], column or f.column
+    save_forms(intake.engine, "test", [form])
+
+
+def test_town_and_village_columns_mapped_to_an_area_ledger_place_rows_and_write_no_area_records(intake):
+    """Consolidation may map 村（社区） to 行政区域统计台账 (keyed by unit and month): on a roster that
+    column says where each row's records are; it writes no area record per row, nor warns on every
+    row that the month is missing."""
+    _field_into(intake, {"id": "area", "name": "行政区域统计台账", "subject": "area", "key": ["_org_unit", "stat_month"],
+                         "columns": ["stat_month", "town", "village"]}, "村（社区）", "village")
+    rows = [person(1, **{"村（社区）": "红星村"}), person(2, **{"村（社区）": "黄瓜山村"})]
+    report = import_file(intake.engine, intake.roster("区域.xlsx", rows), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2, report.message
+    assert "ledger-key-missing" not in [w.code for w in report.warnings + report.problems]
+    assert intake.store.count("area") == 0
+    assert [intake.store.get("person_identity", person(n)["身份证号码"])["_org_unit"] for n in (1, 2)] == [
+        VILLAGE, VILLAGE2]
+
+
+def test_a_ledger_key_the_form_does_not_ask_for_is_named_in_words_a_clerk_knows(intake):
+    _field_into(intake, {"id": "monthly", "name": "残疾人月度台账", "subject": "person",
+                         "key": ["id_number", "stat_month"], "columns": ["id_number", "stat_month", "disability_level"]},
+                "残疾等级")
+    report = import_file(intake.engine, intake.roster("月度.xlsx", [person(1)]), org_unit=TOWN)
+    (missing,) = [w for w in report.warnings if w.code == "ledger-key-missing"]
+    assert missing.message_zh == "该行未写入台账《残疾人月度台账》：缺少“统计月份”", missing.message_zh

@@ -18,6 +18,7 @@ from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 
 ORG_ELEMENTS = ("town", "village")
+PLACES = frozenset({"county", "town", "village", "grid_area"})  # where a record is (reports.defaults.ORG_LEVEL)
 _PERIOD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)")
 
 
@@ -56,6 +57,19 @@ class SheetPlan:
     id_column: str | None = None  # the ledger column holding the subject's ID number, when it is a key
     id_index: int | None = None
     main: str | None = None  # the ledger whose records the roster's rows are (reports.defaults.main_ledger)
+
+
+def _places_only(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> None:
+    """A ledger the form gives nothing but where a row is (镇街, 村社区 mapped to 行政区域统计台账,
+    keyed by unit and month) is no ledger of the form's: those columns place the row's records
+    (as a report fills them from the record's unit), and no record of the unit is written for
+    every row — nor a warning on every row that its month is missing."""
+    for lid, lp in list(ledgers.items()):
+        own = [i for name, i in lp.columns if columns[i].ledger == lid]
+        if own and all(columns[i].element.id in PLACES for i in own):
+            del ledgers[lid]
+            for i in own:
+                columns[i].ledger = columns[i].ledger_column = None
 
 
 def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dictionary: Dictionary
@@ -112,6 +126,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             same = [i for i, c in enumerate(columns) if c.element.id == element and c.ledger]
             if same:
                 lp.columns.append((key, same[0]))
+    _places_only(columns, ledgers)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     # the subject's ID number: the id_number column that is a key in the most ledgers

@@ -518,10 +518,15 @@ class SheetImport:
                                                 "within": self.guard.within_name}, where)
 
     def _header_of(self, ledger_id: str, column: str) -> str:
-        for name, i in self.plan.ledgers[ledger_id].columns:
+        """The header the form gives the ledger column, else the name of its element (统计月份, not
+        stat_month: a key the form does not ask for)."""
+        lp = self.plan.ledgers[ledger_id]
+        for name, i in lp.columns:
             if name == column:
                 return self.plan.columns[i].header
-        return column
+        element = lp.definition.column(column).element
+        dictionary = self.ctx.store.dictionary
+        return dictionary.element(element).name if element in dictionary else column
 
     def _not_data(self, values: list[Any], bad) -> bool:
         """合计 rows and footer lines (负责人： 填表人：) inside the data area are not records."""
