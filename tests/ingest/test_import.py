@@ -381,3 +381,21 @@ def test_a_ledger_key_the_form_does_not_ask_for_is_named_in_words_a_clerk_knows(
     report = import_file(intake.engine, intake.roster("月度.xlsx", [person(1)]), org_unit=TOWN)
     (missing,) = [w for w in report.warnings if w.code == "ledger-key-missing"]
     assert missing.message_zh == "该行未写入台账《残疾人月度台账》：缺少“统计月份”", missing.message_zh
+
+
+def test_a_monthly_ledger_s_month_comes_from_the_file_s_period_when_the_form_does_not_print_it(intake):
+    """As a report for June fills a monthly ledger's month from its period, the June roster imported
+    writes June's records; a year-only period makes up no month."""
+    _field_into(intake, {"id": "monthly", "name": "残疾人月度台账", "subject": "person",
+                         "key": ["id_number", "stat_month"], "columns": ["id_number", "stat_month", "disability_level"]},
+                "残疾等级")
+    path = intake.roster("六月.xlsx", [person(1), person(2)])
+    report = import_file(intake.engine, path, org_unit=TOWN, period="2024-06")
+    assert report.rows_imported == 2 and "ledger-key-missing" not in [w.code for w in report.warnings], report.message
+    assert intake.store.count("monthly") == 2
+    assert intake.store.get("monthly", f"{person(1)['身份证号码']}|2024-06")["stat_month"] == "2024-06"
+    again = import_file(intake.engine, intake.roster("六月-再次.xlsx", [person(1), person(2)]), org_unit=TOWN,
+                        period="2024-06")
+    assert again.status == "no-change"
+    yearly = import_file(intake.engine, intake.roster("全年.xlsx", [person(3)]), org_unit=TOWN, period="2024")
+    assert "ledger-key-missing" in [w.code for w in yearly.warnings] and intake.store.count("monthly") == 2

@@ -180,6 +180,7 @@ class SheetImport:
         # ... but the main ledger's (低保对象 on a 低保 roster): a row listed there is a record of it,
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
+        self.from_period = _period_keys(plan, ctx)
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
@@ -469,7 +470,7 @@ class SheetImport:
                 continue  # a sub-table row writes its own ledgers; the record's were written with the record
             if not given[lid] and not nothing:
                 continue  # nothing for this ledger but its key: no record to write there
-            values = {name: out[i] for name, i in lp.columns}
+            values = {name: out[i] for name, i in lp.columns} | self.from_period.get(lid, {})
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
             if key == "":
                 key = None
@@ -700,7 +701,7 @@ class SheetImport:
         conn, plan = self.ctx.conn, self.plan
         payload = {"id_column": plan.id_column, "org_unit": p.org_unit, "ledgers": {
             lid: {name: _json_scalar(p.values[i]) for name, i in lp.columns if p.values[i] is not None}
-            for lid, lp in plan.ledgers.items()}}
+            | self.from_period.get(lid, {}) for lid, lp in plan.ledgers.items()}}
         shown = {c.header: mask(c.element, p.cells[i]) for i, c in enumerate(plan.columns)
                  if p.cells[i] not in (None, "")}
         now = datetime.now(UTC)
@@ -769,6 +770,27 @@ def _distinct(records: RecordColumns) -> tuple[RecordColumns, int]:
         orgs[j], rows[j] = orgs[i], rows[i]
     merged = RecordColumns(keys, orgs, rows, values)
     return _split(merged, [i for _j, i in later])[0], len(later)
+
+
+
+def _period_keys(plan: SheetPlan, ctx: SheetContext) -> dict[str, dict[str, Any]]:
+    """Per ledger, the key columns the form does not print that the file's period gives (统计月份 of a
+    monthly ledger from 2024年6月 in the title or --period; a year from either): as a report for
+    that period fills them, an import of it writes them. A month is not made up from a year."""
+    period, dictionary = ctx.period, ctx.store.dictionary
+    out: dict[str, dict[str, Any]] = {}
+    if not period:
+        return out
+    for lid, lp in plan.ledgers.items():
+        have = {name for name, _i in lp.columns}
+        for key in lp.definition.key:
+            element = lp.definition.column(key).element if key != "_org_unit" and key not in have else None
+            kind = dictionary.element(element).type if element in dictionary else None
+            if kind == "month" and len(period) == 7:
+                out.setdefault(lid, {})[key] = period
+            elif kind == "year":
+                out.setdefault(lid, {})[key] = int(period[:4])
+    return out
 
 
 def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns, RecordColumns]:
