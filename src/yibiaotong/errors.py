@@ -240,13 +240,13 @@ CATALOG: dict[str, Template] = {
         "请稍后重试；如反复出现，请联系系统管理员。", "Try again later; tell the administrator if it persists."),
     # --- ingest (数据归集: importing filled forms) ---
     "database-refused-data": Template(
-        "数据库拒绝写入本文件的数据（{reason}），本文件未导入任何数据，台账保持原样",
+        "数据库拒绝写入本文件的数据（错误代码 {reason}），本文件未导入任何数据，台账保持原样",
         "the database refused this file's data ({reason}); nothing of the file was imported, the ledgers are as they were",
         "这是系统的校验没有先发现的问题。请把本文件和这条提示交给系统管理员；管理员可在运行日志中按时间找到数据库的原始报错。",
         "The checks before writing missed this value. Give the file and this message to an administrator: the server log "
         "has the database's own words at this time."),
     "database-write-conflict": Template(
-        "写入台账时与其他操作冲突（{reason}），本文件未导入任何数据，台账保持原样",
+        "写入台账时与其他操作冲突（错误代码 {reason}），本文件未导入任何数据，台账保持原样",
         "writing the ledgers collided with another change ({reason}); nothing of the file was imported",
         "多半是另一次导入同时写入了相同的记录。请稍后重新导入本文件（已导入的内容会被识别，不会重复）；若反复出现，请交给系统管理员。",
         "Most likely another import wrote the same records at the same time. Import this file again a little later "

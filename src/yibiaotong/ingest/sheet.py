@@ -181,6 +181,9 @@ class SheetImport:
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
         self.from_period = _period_keys(plan, ctx)
+        # the ledgers keyed by the subject's ID number (see _gives_subject)
+        self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
+                                if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
@@ -498,9 +501,7 @@ class SheetImport:
     def _gives_subject(self, out: list[Any]) -> bool:
         """Does the row give a ledger keyed by the subject's ID number a value besides its key (or
         give no other ledger one either)?"""
-        plan = self.plan
-        keyed = [lid for lid, lp in plan.ledgers.items()
-                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
+        keyed = self.subject_ledgers
         if any(out[i] is not None for lid in keyed for i in self.non_key[lid]):
             return True
         return not any(out[i] is not None for lid, indices in self.non_key.items() if lid not in keyed
@@ -784,7 +785,9 @@ def _period_keys(plan: SheetPlan, ctx: SheetContext) -> dict[str, dict[str, Any]
     for lid, lp in plan.ledgers.items():
         have = {name for name, _i in lp.columns}
         for key in lp.definition.key:
-            element = lp.definition.column(key).element if key != "_org_unit" and key not in have else None
+            if key == "_org_unit" or key in have:
+                continue  # the row's unit, or a column the form prints
+            element = lp.definition.column(key).element
             kind = dictionary.element(element).type if element in dictionary else None
             if kind == "month" and len(period) == 7:
                 out.setdefault(lid, {})[key] = period

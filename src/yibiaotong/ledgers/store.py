@@ -471,11 +471,14 @@ def _insert_columns(conn: Connection, table: Table, records: RecordColumns, sour
     values = [_processed_column(conn, table.c[name], records.values.get(name, nothing), memo) for name in data]
     same = {"_version": 1, "_created_at": stamp, "_updated_at": stamp, "_source_id": source_id}  # every record's
     if conn.dialect.name == "postgresql":
+        from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
+
         # reserve the ids first, so the history rows can point at them without reading back
         seq = conn.execute(select(func.pg_get_serial_sequence(table.name, "_id"))).scalar_one()
         ids = list(conn.execute(select(func.nextval(seq)).select_from(func.generate_series(1, n))).scalars())
-        _copy_columns(conn, table, ["_id", "_key", "_org_unit", *same, *data],
-                      [ids, records.keys, records.org_units, *([v] * n for v in same.values()), *values])
+        columns = [ids, records.keys, records.org_units, *([v] * n for v in same.values()), *values]
+        _copy(conn, table, ["_id", "_key", "_org_unit", *same, *data],
+              lambda copy, cursor: copytext.write_columns(copy, cursor, columns))
         return ids
     _execute_rows(conn, table, ["_key", "_org_unit", *data], zip(records.keys, records.org_units, *values), same)
     # SQLite gives a table without AUTOINCREMENT the ids max+1, max+2 ... and this transaction is
@@ -671,34 +674,30 @@ def _execute_rows(conn: Connection, table: Table, columns: list[str], rows: Iter
     """Insert rows whose values the driver takes as they are: executemany on SQLite, COPY on PostgreSQL.
     ``same``: columns whose value is the same in every row (SQLite only), written into the statement
     once rather than bound a million times (numbers and the texts the bind processors made)."""
-    dialect = conn.dialect
-    quote = dialect.identifier_preparer.quote
+    if conn.dialect.name == "postgresql":
+        assert not same, "COPY takes every value from the rows"
+        from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
+
+        _copy(conn, table, columns, lambda copy, cursor: copytext.write_rows(copy, cursor, rows))
+        return
+    quote = conn.dialect.identifier_preparer.quote
     same = same or {}
     names = ", ".join(quote(c) for c in [*columns, *same])
+    marks = ", ".join(["?"] * len(columns) + [_sql_literal(v) for v in same.values()])
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        if dialect.name == "postgresql":
-            assert not same, "COPY takes every value from the rows"
-            from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
-
-            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                copytext.write_rows(copy, cursor, rows)
-        else:
-            marks = ", ".join(["?"] * len(columns) + [_sql_literal(v) for v in same.values()])
-            cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
+        cursor.executemany(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", rows)
     finally:
         cursor.close()
 
 
-def _copy_columns(conn: Connection, table: Table, columns: list[str], values: list[Sequence[Any]]) -> None:
-    """Insert rows given as columns with PostgreSQL's COPY (see :mod:`.copytext`)."""
-    from yibiaotong.ledgers import copytext  # psycopg's: only where PostgreSQL is used
-
+def _copy(conn: Connection, table: Table, columns: list[str], send: Callable[[Any, Any], None]) -> None:
+    """PostgreSQL's COPY into ``columns`` of the table, the rows sent by ``send(copy, cursor)`` (:mod:`.copytext`)."""
     quote = conn.dialect.identifier_preparer.quote
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN") as copy:
-            copytext.write_columns(copy, cursor, values)
+            send(copy, cursor)
     finally:
         cursor.close()
 
