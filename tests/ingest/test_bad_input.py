@@ -165,3 +165,31 @@ def test_a_roster_damaged_inside_its_sheet_is_said_to_be_unreadable(intake, monk
     report = import_file(intake.engine, path, org_unit=TOWN)
     assert report.status == "failed" and [p.code for p in report.problems] == ["file-unreadable"]
     assert intake.store.count("person_identity") == 0
+
+
+@pytest.mark.parametrize(("merged", "rows_merged"), [(True, 0), (True, 1), (False, 0)])
+def test_a_footer_note_below_a_long_roster_is_not_a_record(intake, merged, rows_merged):
+    """A roster longer than the rows read to find its header keeps its 注： note and signature line
+    below the data, where only the rows themselves say they are no records (a note merged over two
+    rows is carried into every cell of both, the village column too)."""
+    rows = [person(n) for n in range(1, 131)]
+    path = intake.roster("长花名册.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value)  # the last person's row
+    for r in range(last + 1, ws.max_row + 1):  # the template's own footer, as fill_roster wrote it
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = None
+    note = "注：1.本表由村（社区）填报，镇（街道）审核汇总；2.请勿改动表格格式。"
+    # as the reporter writes it: the 序号 column left blank, the note merged over the rest
+    ws.cell(last + 2, 2).value = note
+    if merged:
+        ws.merge_cells(start_row=last + 2, start_column=2, end_row=last + 2 + rows_merged, end_column=12)
+    ws.cell(last + 4, 2).value = "填表人："
+    ws.cell(last + 4, 6).value = "审核人："
+    ws.cell(last + 4, 10).value = "填报日期：    年  月  日"
+    wb.save(path)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "imported", report.problems
+    assert (report.rows_read, report.rows_imported, report.rows_invalid) == (130, 130, 0), report.problems
+    assert not report.problems and not report.error_workbook

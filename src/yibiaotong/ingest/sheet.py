@@ -536,11 +536,15 @@ class SheetImport:
             # 合计/总计/小计/汇总: a cheap look for 计 or 汇 first, the full rule only then
             if v.__class__ is str and ("计" in v or "汇" in v) and words.is_total(v.strip()):
                 return True
-        if bad:  # a footer line fails validation as a record: only then is it worth the look
-            texts = [v.strip() for v in values if v.__class__ is str and v.strip()]
-            if texts and all(words.is_footer_line(t) or words.is_note(t) for t in texts[:1]):
-                return True
-        return False
+        texts = [v.strip() for v in values if v.__class__ is str and v.strip()]
+        if not texts:
+            return False
+        if bad:  # a footer line that fails validation as a record: its first text says what it is
+            return words.is_footer_line(texts[0]) or words.is_note(texts[0])
+        # one that does not (a 注： note in the name or town column, below a roster longer than the
+        # rows its header was found in): every text in it is a footer line, and it holds nothing else
+        return (all(v.__class__ is str or v is None for v in values)
+                and all(words.is_footer_line(t) or words.is_note(t) for t in set(texts)))
 
     def _beyond_header(self, number: int, values: list[Any]) -> list[Problem]:
         """A CSV row with values right of the header's last column: which values are in which
