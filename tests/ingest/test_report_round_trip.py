@@ -48,8 +48,9 @@ def demo_db(tmp_path_factory):
     return db
 
 
-def _busiest_village(engine, store: LedgerStore, form) -> str:
-    """The village (with its grids) holding most records of the ledger the roster's rows come from."""
+def _busiest_village(engine, store: LedgerStore, form, level: int = 3) -> str:
+    """The village (with its grids; ``level`` 2: the town) holding most records of the ledger the
+    form's rows come from."""
     ledger = D.main_ledger(form, store)
     table = store.definition_and_table(ledger)[1]
     with engine.connect() as conn:
@@ -57,7 +58,7 @@ def _busiest_village(engine, store: LedgerStore, form) -> str:
     tree = load_tree(engine)
     per_village: Counter[str] = Counter()
     for code, n in counts:
-        village = next((u.code for u in [*tree.ancestors(code), tree[code]] if u.level == 3), None)
+        village = next((u.code for u in [*tree.ancestors(code), tree[code]] if u.level == level), None)
         if village:
             per_village[village] += n
     assert per_village, f"no records of {ledger} in any village"

@@ -390,6 +390,8 @@ class SheetImport:
             # a member row gives only the sub-table's own ledgers (keyed by its cells, see plan) its own
             # cells and their keys: the record's other values (家庭收入 beside 家庭成员) are the record's
             own_ledgers = {lid for lid, lp in self.plan.ledgers.items() if any(i in sub for _n, i in lp.columns)}
+            if not own_ledgers:  # no ledger keeps its cells (said once: subtable-column-not-kept): no member
+                continue  # to write, and none to refuse without a reason
             own = set(sub)
             for lid in own_ledgers:
                 lp = self.plan.ledgers[lid]

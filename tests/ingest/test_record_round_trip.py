@@ -1,0 +1,77 @@
+"""A one-record form (申请表) generated from the Yongchuan demo's ledgers — one sheet per record, its
+sub-table (家庭成员情况) filled from the household's records — imported back into the same database
+for the same unit and month, reads every record and changes nothing.
+
+Forms whose definition cannot be read back by its nature are not sampled: 035, 122 and 172 print no
+key of the records they are made of (the person's ID number, 房屋编号, the member's ID number), and
+068 maps 蔬菜（亩） to a production figure kept in 吨. A derived 年龄 is computed as of the report's
+month and is the one value the import may change (see test_report_round_trip).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.ingest.test_report_round_trip import PERIOD, _busiest_village, imported_source
+from yibiaotong.demo import build_demo
+from yibiaotong.forms.store import get_form
+from yibiaotong.ingest import ImportReport, import_file
+from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.reports import Reporter
+from yibiaotong.reports import defaults as D
+from yibiaotong.reports.generate import ReportResult
+from yibiaotong.store import schema
+from yibiaotong.store.engine import connect
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(db, scale=200)
+    return db
+
+
+@dataclass
+class RoundTrip:
+    report: ReportResult
+    imported: ImportReport
+    changed: set[str]  # ledger.column of every value the import changed
+    disputed: set[str]  # ledger.column of every conflict it recorded
+    engine: object
+
+
+def round_trip(demo_db: Path, tmp_path: Path, form_id: str, level: int = 3) -> RoundTrip:
+    """The form generated for the unit of ``level`` (3: village, 2: town) holding most records of its
+    main ledger, imported back into a copy of the demo for that unit and month."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    engine = connect(db)
+    form = get_form(engine, form_id)
+    unit = _busiest_village(engine, LedgerStore(engine), form, level)
+    report = Reporter(engine, reveal=True).report(form, PERIOD, unit, tmp_path / f"{form_id}.xlsx")
+    imported = import_file(engine, report.path, period=PERIOD, org_unit=unit, actor="round-trip")
+    source = imported_source(engine)
+    with engine.connect() as conn:
+        changed = {f"{lg}.{c}" for lg, c in conn.execute(select(schema.change.c.ledger_id, schema.change.c.column_name)
+                                                          .where(schema.change.c.source_id == source))}
+        disputed = {f"{lg}.{c}" for lg, c in conn.execute(select(schema.conflict.c.ledger_id, schema.conflict.c.column_name)
+                                                           .where(schema.conflict.c.new_source_id == source))}
+    return RoundTrip(report, imported, changed, disputed, engine)
+
+
+def test_a_sub_table_no_ledger_keeps_gives_no_member_rows_to_refuse(demo_db, tmp_path):
+    """011's 法定赡养、抚养、扶养义务人情况 is mapped to ledgers keyed by the applicant: its rows
+    cannot be kept (said once, subtable-column-not-kept). Each such row after the first was read as a
+    member and refused without a reason (rows_invalid with no problem)."""
+    rt = round_trip(demo_db, tmp_path, "011_特困人员救助供养申请审批表")
+    imported = rt.imported
+    assert rt.report.rows > 1
+    assert "subtable-column-not-kept" in {p.code for p in imported.warnings}
+    assert (imported.rows_read, imported.rows_imported, imported.rows_invalid) == (rt.report.rows,) * 2 + (0,)
+    assert not imported.problems, imported.problems
+    rt.engine.dispose()
