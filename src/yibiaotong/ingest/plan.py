@@ -126,6 +126,10 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             same = [i for i, c in enumerate(columns) if c.element.id == element and c.ledger]
             if same:
                 lp.columns.append((key, same[0]))
+    from yibiaotong.reports.defaults import main_ledger  # the reporter's answer: one rule both ways
+
+    plan.main = main_ledger(rec.form, store)
+    _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
@@ -142,10 +146,35 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     if not ledgers:
         problems.append(Problem("form-feeds-no-ledger", {"form": rec.form.title}))
         return None, problems
-    from yibiaotong.reports.defaults import main_ledger  # the reporter's answer: one rule both ways
-
-    plan.main = main_ledger(rec.form, store)
     return plan, problems
+
+
+def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], main: str | None,
+                      dictionary: Dictionary) -> None:
+    """A ledger keyed by a person's own ID number the form does not print takes the ID number that
+    keys the form's own records: on a household roster (低保户花名册: 户主公民身份号码) the 民族, 月低保金
+    and 银行账号 beside it are the household head's, as the reporter joins the person ledgers to
+    the household's (reports.sources._bind); read back, they are written to the head's records,
+    not dropped with a missing-key warning on every row."""
+    own = ledgers.get(main) if main else None
+    if own is None:
+        return
+    printed = dict(own.columns)
+    ids = [k for k in own.definition.key if k in printed and columns[printed[k]].element.type == "id_number"]
+    if not ids:
+        return
+    index = printed[ids[0]]
+    for lid, lp in ledgers.items():
+        have = {name for name, _i in lp.columns}
+        for key in lp.definition.key:
+            if lid == main or key in have or key == "_org_unit":
+                continue
+            element = lp.definition.column(key).element
+            # the person's own ID (role subject) only: a household ledger's 户主身份证号 is not every
+            # disabled person's on a roster of the disabled, and stays unwritten there
+            if element in dictionary and dictionary.element(element).type == "id_number" \
+                    and dictionary.element(element).role == "subject":
+                lp.columns.append((key, index))
 
 
 def infer_period(template: FormTemplate) -> str | None:

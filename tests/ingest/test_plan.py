@@ -1,0 +1,93 @@
+"""Which ledger key a roster's columns give: the ID number of the form's own records keys the person
+ledgers the form does not print a person's ID for, as the reporter joins them (household rosters)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from yibiaotong.forms import render_template
+from yibiaotong.forms.definition import FieldDef, FormDef
+from yibiaotong.forms.store import save_forms
+from yibiaotong.ingest import import_file
+from yibiaotong.ledgers import LedgerDef, LedgerStore
+from yibiaotong.orgunits import OrgTree, OrgUnit, save_tree
+
+from .conftest import DISTRICT, TOWN, VILLAGE, fill_roster, id_number
+
+HEAD, MEMBER = id_number(date(1961, 3, 9), 112), id_number(date(1990, 7, 1), 215)
+
+
+@pytest.fixture
+def households(engine, standard_dictionary, tmp_path):
+    standard_dictionary.save(engine)
+    save_tree(engine, OrgTree([OrgUnit(DISTRICT, "永川区", "district"), OrgUnit(TOWN, "临江镇", "town", DISTRICT),
+                               OrgUnit(VILLAGE, "红星村", "village", TOWN)]))
+    store = LedgerStore(engine, standard_dictionary)
+    for definition in [
+        {"id": "household_dibao", "name": "低保（家庭户）台账", "subject": "household",
+         "key": ["household_head_id_number"],
+         "columns": ["household_head_id_number", "household_head_name", "covered_persons_count"]},
+        {"id": "household", "name": "家庭户台账", "subject": "household", "key": ["household_head_id_number"],
+         "columns": ["household_head_id_number", "household_size"]},
+        {"id": "person_identity", "name": "人口基础信息台账", "subject": "person", "key": ["id_number"],
+         "columns": ["id_number", "person_name", "ethnicity"]},
+        {"id": "person_bank", "name": "银行账户台账", "subject": "person", "key": ["id_number"],
+         "columns": ["id_number", "bank_account"]},
+    ]:
+        store.create_ledger(LedgerDef.from_dict(definition))
+    return engine, store, tmp_path
+
+
+def _form(tmp_path, engine, form_id: str, fields: dict[str, tuple[str, str | None]]):
+    template = tmp_path / f"{form_id}.xlsx"
+    render_template({"title": form_id, "columns": list(fields), "layout": "roster",
+                     "options": {"serial": True, "total_row": None, "footer": False, "number_row": False}}, template)
+    fd = FormDef(id=form_id, title=form_id, layout="roster", template=template.name, department="民政",
+                 fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
+                         for h, (e, lg) in fields.items()])
+    save_forms(engine, "test", [fd])
+    return template
+
+
+def test_a_household_rosters_person_columns_are_the_household_heads(households):
+    """低保户花名册: one household a row, keyed by 户主公民身份号码; its 民族 and 银行账号 are kept in person
+    ledgers keyed by a person's own ID number, which the form does not print: they are the head's."""
+    engine, store, tmp = households
+    template = _form(tmp, engine, "低保户花名册", {
+        "户主姓名": ("household_head_name", "household_dibao"),
+        "户主公民身份号码": ("household_head_id_number", "household_dibao"),
+        "保障人数": ("covered_persons_count", "household_dibao"),
+        "民族": ("ethnicity", "person_identity"),
+        "银行账号": ("bank_account", "person_bank"),
+        "村（社区）": ("village", None)})
+    path = fill_roster(template, tmp / "低保户.xlsx", [
+        {"户主姓名": "王德明", "户主公民身份号码": HEAD, "保障人数": 3, "民族": "土家族",
+         "银行账号": "6224020015220663714", "村（社区）": "红星村"}])
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    assert not [w for w in report.warnings if w.code == "ledger-key-missing"], report.warnings
+    assert store.get("household_dibao", HEAD)["covered_persons_count"] == 3
+    assert store.get("person_identity", HEAD)["ethnicity"] == "15"  # GB 3304: 土家族
+    assert store.get("person_bank", HEAD)["bank_account"] == "6224020015220663714"
+
+
+def test_a_person_rosters_household_columns_are_not_made_the_persons_household(households):
+    """On a roster of persons, the household ledger keyed by 户主身份证号 is not keyed by each person's
+    own ID: the person need not head the household. Its value is said to lack its key, not stored
+    as a household the person heads."""
+    engine, store, tmp = households
+    template = _form(tmp, engine, "人员花名册", {
+        "姓名": ("person_name", "person_identity"),
+        "公民身份号码": ("id_number", "person_identity"),
+        "家庭人口数": ("household_size", "household"),
+        "村（社区）": ("village", None)})
+    path = fill_roster(template, tmp / "人员.xlsx", [
+        {"姓名": "王小红", "公民身份号码": MEMBER, "家庭人口数": 4, "村（社区）": "红星村"}])
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    assert store.get("person_identity", MEMBER)["person_name"] == "王小红"
+    assert store.count("household") == 0
+    missing = [w for w in report.warnings if w.code == "ledger-key-missing"]
+    assert len(missing) == 1 and "户主" in missing[0].message_zh and missing[0].location["row"] == 4
