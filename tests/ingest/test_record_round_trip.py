@@ -14,11 +14,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from tests.ingest.test_report_round_trip import PERIOD, _busiest_village, imported_source
 from yibiaotong.demo import build_demo
+from yibiaotong.forms import read_templates
 from yibiaotong.forms.store import get_form
 from yibiaotong.ingest import ImportReport, import_file
 from yibiaotong.ledgers.store import LedgerStore
@@ -74,4 +76,21 @@ def test_a_sub_table_no_ledger_keeps_gives_no_member_rows_to_refuse(demo_db, tmp
     assert "subtable-column-not-kept" in {p.code for p in imported.warnings}
     assert (imported.rows_read, imported.rows_imported, imported.rows_invalid) == (rt.report.rows,) * 2 + (0,)
     assert not imported.problems, imported.problems
+    rt.engine.dispose()
+
+
+def test_a_number_kept_in_another_quantity_is_not_written_under_the_forms_unit(demo_db, tmp_path):
+    """068 maps 种植情况/蔬菜（亩） and 茶叶（亩） (areas) to a harvest kept in 吨: the reporter wrote the
+    tonnage under 亩, and reading the form back refused the record as unit-mismatch. Such a field is
+    left blank, saying why."""
+    rt = round_trip(demo_db, tmp_path, "068_农户生产经营情况调查表")
+    headers = ("种植情况/蔬菜（亩）", "种植情况/茶叶（亩）")
+    assert {h: why for h, why in rt.report.blank if h in headers} == dict.fromkeys(headers, "台账按“吨”记录，不能换算为表上的“亩”")
+    cells = {f.header: f.value_cell for f in read_templates(get_form(rt.engine, "068_农户生产经营情况调查表").template_path).forms[0].fields}
+    sheet = openpyxl.load_workbook(rt.report.path).worksheets[0]
+    assert [sheet.cell(*cells[h]).value for h in headers] == [None, None]
+    assert sheet.cell(*cells["种植情况/水稻（亩）"]).value is not None  # an area kept in 亩 is written
+    imported = rt.imported
+    assert "unit-mismatch" not in {p.code for p in imported.problems}
+    assert (imported.rows_read, imported.rows_imported) == (rt.report.rows,) * 2
     rt.engine.dispose()

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from yibiaotong.elements.model import Element
+from yibiaotong.elements.numbers import UNITS, canonical_unit
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.expressions import ExpressionError, compile, compile_filter, parse
 from yibiaotong.forms.definition import FieldDef, FormDef
@@ -158,6 +159,9 @@ def field_places(store: LedgerStore, fd: FormDef, fields: list[TemplateField], s
         place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
         if place.element is not None:
             place.type, place.codelist = place.element.type, place.element.codelist
+        place.why = None if fdef.expression else _other_quantity(place)
+        if place.why:
+            continue
         sql, why = _field_sql(store, fdef, sources, scope, params, grouped, problems)
         if sql is None:
             place.why = why
@@ -169,6 +173,22 @@ def field_places(store: LedgerStore, fd: FormDef, fields: list[TemplateField], s
         place.kind, place.index = "sql", first_index + len(selected)
         selected.append(compiled_sql.label(f"c{place.index}"))
     return places, selected
+
+
+def _other_quantity(place: Place) -> str | None:
+    """Why a number the ledger keeps in a unit of one quantity is not written under a unit of another
+    (蔬菜（亩）, an area, mapped to a harvest kept in 吨): no factor turns one into the other, so the
+    number would be wrong on the form (and refused as unit-mismatch when the form comes back)."""
+    element = place.element
+    if element is None or element.type not in ("integer", "decimal", "amount") or not place.unit:
+        return None
+    kept = element.unit or ("元" if element.type == "amount" else None)
+    if not kept:
+        return None
+    quantities = [UNITS.get(canonical_unit(unit.split("/")[0])) for unit in (kept, place.unit)]
+    if None in quantities or quantities[0][0] == quantities[1][0]:
+        return None
+    return f"台账按“{kept}”记录，不能换算为表上的“{place.unit}”"
 
 
 def _order(text: str, scope, params) -> ColumnElement:
