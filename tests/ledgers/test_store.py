@@ -168,6 +168,21 @@ def test_records_are_scoped_by_org_unit_subtree(store):
     assert len(store.records("disabled_person", org_unit_path="/500118000000/")) == 2
 
 
+def test_a_row_placed_above_a_record_leaves_it_where_it_is(store):
+    """A district roster names the town of a person kept in one of its villages: the record stays in
+    the village (no move, no history row). A row naming another unit, or a unit below, moves it."""
+    store.upsert("disabled_person", [person()], org_unit=VILLAGE)
+    result = store.upsert("disabled_person", [person()], org_unit=TOWN)
+    assert (result.updated, result.unchanged) == (0, 1)
+    assert store.get("disabled_person", ZHANG)["_org_unit"] == VILLAGE
+    assert [h["column_name"] for h in store.history("disabled_person", ZHANG) if h["op"] == "update"] == []
+    store.upsert("disabled_person", [person()], org_unit=OTHER_TOWN)  # moved away
+    assert store.get("disabled_person", ZHANG)["_org_unit"] == OTHER_TOWN
+    store.upsert("disabled_person", [person(LI)], org_unit=TOWN)
+    store.upsert("disabled_person", [person(LI)], org_unit=VILLAGE)  # placed more closely
+    assert store.get("disabled_person", LI)["_org_unit"] == VILLAGE
+
+
 def test_duplicate_keys_in_one_input_are_merged(store):
     result = store.upsert("disabled_person", [person(phone="13812345678"), person(disability_level="一级")], org_unit=VILLAGE)
     assert (result.inserted, result.duplicate_keys) == (1, 1)

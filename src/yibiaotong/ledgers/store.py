@@ -270,13 +270,20 @@ class LedgerStore:
             _record_inserts(conn, ledger_id, ids, [p.row for p in new], source_id, now)
             result.inserted += len(new)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        paths: dict[str, str] | None = None
         for p in batch:
             old = existing.get(p.key)
             if old is None:
                 continue
             changed = {k: v for k, v in p.values.items() if v is not None and not _same(getattr(old, k), v)}
             if p.org_unit != old._org_unit:
-                changed["_org_unit"] = p.org_unit
+                if paths is None:
+                    paths = dict(conn.execute(select(schema.org_unit.c.code, schema.org_unit.c.path)).all())
+                # a row placed no closer than a unit above the record's (a district roster names the
+                # village of a person kept in one of its grids) says nothing new of where it is: a
+                # record moves to another unit, or down to a closer one, never up to a vaguer one
+                if not _above(paths, p.org_unit, old._org_unit):
+                    changed["_org_unit"] = p.org_unit
             if changed and arbiter is not None:
                 changed = arbiter(old, p, changed)
             if not changed:
@@ -535,6 +542,12 @@ def insert_run(conn: Connection, ledger_id: str, record_id: int, fields: Sequenc
     rows = run["source_rows"]
     return {"changed_at": run["changed_at"], "source_row": rows[record_id - run["first_id"]] if rows else None,
             "source_id": run["source_id"], **{f.name: run[f.name] for f in fields}}
+
+
+def _above(paths: Mapping[str, str], upper: str, lower: str) -> bool:
+    """Is ``upper`` a unit above ``lower`` in the org tree (materialized paths)?"""
+    top, path = paths.get(upper), paths.get(lower)
+    return bool(top and path) and path != top and path.startswith(top)
 
 
 def _as_inserted(record: Mapping[str, Any], changes: list[Mapping[str, Any]]) -> dict[str, Any]:
