@@ -94,3 +94,18 @@ def test_a_number_kept_in_another_quantity_is_not_written_under_the_forms_unit(d
     assert "unit-mismatch" not in {p.code for p in imported.problems}
     assert (imported.rows_read, imported.rows_imported) == (rt.report.rows,) * 2
     rt.engine.dispose()
+
+
+def test_a_members_id_number_mapped_to_the_applicants_own_never_rewrites_the_applicant(demo_db, tmp_path):
+    """101's 家庭主要成员/姓名 and /身份证号 are mapped to 人口基础信息台账's person_name and id_number,
+    the columns the record's own 姓名 and 身份证号码 fill. The ledger was taken for the sub-table's (its
+    key given by a sub-table cell), so the record row wrote the first member's name and each member
+    row rewrote the applicant's record with the member's name and ID number (two conflicts a sheet)."""
+    rt = round_trip(demo_db, tmp_path, "101_退役军人和其他优抚对象信息采集表")
+    imported = rt.imported
+    assert not rt.changed and not rt.disputed, (rt.changed, rt.disputed)
+    assert imported.ok and not imported.problems and imported.rows_imported == rt.report.rows
+    not_kept = [p.params["headers"] for p in imported.warnings if p.code == "subtable-column-not-kept"]
+    assert "家庭主要成员/姓名、家庭主要成员/身份证号" in not_kept
+    rt.engine.dispose()
+

@@ -191,15 +191,23 @@ def infer_period(template: FormTemplate) -> str | None:
 def _members_stay_in_their_ledgers(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> list[Problem]:
     """A sub-table's cells (one household member a row) go only to ledgers keyed by the sub-table's own
     cells (家庭成员台账 by the member's ID number). A member's cell the definition puts in a ledger keyed
-    by the form's record (the applicant's 人员基本信息) would overwrite the applicant: it is not read."""
+    by the form's record (the applicant's 人员基本信息) would overwrite the applicant: it is not read.
+    A ledger whose key the record's cells give is the record's, even when the sub-table prints that key
+    too (a 家庭主要成员/身份证号 mapped to the applicant's own ID column)."""
     problems = []
-    for lp in ledgers.values():
-        keys = [i for name, i in lp.columns if name in lp.definition.key]
-        if len({columns[i].subtable for i in keys} - {None}) == 1:
+    for lid, lp in list(ledgers.items()):
+        keys = [(name, i) for name, i in lp.columns if name in lp.definition.key]
+        by_record = {name for name, i in keys if not columns[i].subtable}
+        if len({columns[i].subtable for _n, i in keys} - {None}) == 1 and not any(
+                columns[i].subtable and name in by_record for name, i in keys):
             continue  # the sub-table's own ledger (keyed by its cells, perhaps with the record's: 户编号 + 成员)
         stray = [(name, i) for name, i in lp.columns if columns[i].subtable]
-        if stray:
-            lp.columns = [(name, i) for name, i in lp.columns if not columns[i].subtable]
-            problems.append(Problem("subtable-column-not-kept", {
-                "ledger": lp.definition.name, "headers": "、".join(columns[i].header for _n, i in stray[:5])}))
+        if not stray:
+            continue
+        lp.columns = [(name, i) for name, i in lp.columns if not columns[i].subtable]
+        problems.append(Problem("subtable-column-not-kept", {
+            "ledger": lp.definition.name, "headers": "、".join(columns[i].header for _n, i in stray[:5])}))
+        for _name, i in stray:
+            if columns[i].ledger == lid:  # read for no ledger (nor for linking the record's person)
+                columns[i].ledger = columns[i].ledger_column = None
     return problems
