@@ -109,3 +109,14 @@ def test_a_members_id_number_mapped_to_the_applicants_own_never_rewrites_the_app
     assert "家庭主要成员/姓名、家庭主要成员/身份证号" in not_kept
     rt.engine.dispose()
 
+
+def test_a_ledger_fed_by_the_sub_table_alone_that_cannot_keep_it_is_not_asked_for_its_key(demo_db, tmp_path):
+    """162's 家庭成员情况 is mapped to 家庭成员台账, keyed by the member's ID number, which the form does
+    not print: its cells are not kept (subtable-column-not-kept), and the ledger, left with nothing,
+    warned on every record that its key 家庭成员身份证号 is missing."""
+    rt = round_trip(demo_db, tmp_path, "162_家庭经济困难学生认定申请表")
+    warnings = {p.code: p for p in rt.imported.warnings}
+    assert "subtable-column-not-kept" in warnings
+    assert "ledger-key-missing" not in warnings, warnings["ledger-key-missing"].message_zh
+    assert all("person_family_member" not in s.ledgers for s in rt.imported.sheets)
+    rt.engine.dispose()

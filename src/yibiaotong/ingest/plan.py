@@ -193,7 +193,9 @@ def _members_stay_in_their_ledgers(columns: list[ColumnPlan], ledgers: dict[str,
     cells (家庭成员台账 by the member's ID number). A member's cell the definition puts in a ledger keyed
     by the form's record (the applicant's 人员基本信息) would overwrite the applicant: it is not read.
     A ledger whose key the record's cells give is the record's, even when the sub-table prints that key
-    too (a 家庭主要成员/身份证号 mapped to the applicant's own ID column)."""
+    too (a 家庭主要成员/身份证号 mapped to the applicant's own ID column). A ledger left with nothing of
+    its own is no ledger of the form's: it would only warn that its key is missing, or be given an
+    empty record under the record's key."""
     problems = []
     for lid, lp in list(ledgers.items()):
         keys = [(name, i) for name, i in lp.columns if name in lp.definition.key]
@@ -210,4 +212,6 @@ def _members_stay_in_their_ledgers(columns: list[ColumnPlan], ledgers: dict[str,
         for _name, i in stray:
             if columns[i].ledger == lid:  # read for no ledger (nor for linking the record's person)
                 columns[i].ledger = columns[i].ledger_column = None
+        if not any(columns[i].ledger == lid for _name, i in lp.columns):
+            del ledgers[lid]
     return problems
