@@ -91,3 +91,31 @@ def test_a_person_rosters_household_columns_are_not_made_the_persons_household(h
     assert store.count("household") == 0
     missing = [w for w in report.warnings if w.code == "ledger-key-missing"]
     assert len(missing) == 1 and "户主" in missing[0].message_zh and missing[0].location["row"] == 4
+
+
+def test_a_missing_column_is_said_only_when_its_data_would_have_been_kept(households):
+    """A sheet without the form's 保障人数 loses data and says so; one without 备注 or 领取人签字, which no
+    ledger keeps, loses nothing and is not warned about on every import."""
+    import openpyxl
+
+    engine, store, tmp = households
+    template = _form(tmp, engine, "低保户花名册", {
+        "户主姓名": ("household_head_name", "household_dibao"),
+        "户主公民身份号码": ("household_head_id_number", "household_dibao"),
+        "保障人数": ("covered_persons_count", "household_dibao"),
+        "村（社区）": ("village", None),
+        "领取人签字": ("remarks", None),
+        "备注": ("remarks", None)})
+    path = fill_roster(template, tmp / "少栏目.xlsx", [
+        {"户主姓名": "王德明", "户主公民身份号码": HEAD, "保障人数": 3, "村（社区）": "红星村"}])
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    header_row = next(r for r in range(1, 10) if any(c.value == "保障人数" for c in ws[r]))
+    for title in ("备注", "领取人签字", "保障人数"):  # right to left: the earlier columns stay put
+        ws.delete_cols(next(c.column for c in ws[header_row] if c.value == title))
+    wb.save(path)
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    missing = [w for w in report.warnings if w.code == "form-fields-missing"]
+    assert [w.params["headers"] for w in missing] == ["保障人数"]
+    assert store.get("household_dibao", HEAD)["household_head_name"] == "王德明"

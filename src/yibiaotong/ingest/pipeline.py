@@ -32,7 +32,7 @@ from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
 from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import build_plan, infer_period
+from yibiaotong.ingest.plan import ORG_ELEMENTS, build_plan, infer_period
 from yibiaotong.ingest.recognise import recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
@@ -291,8 +291,12 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     sheet_period = period or infer_period(printed or template)
     sr = SheetReport(sheet.name, rec.form.id, rec.form.title, rec.score, sheet_period,
                      missing_fields=rec.missing, extra_columns=[h for h in rec.extra if h != "错误说明"])
-    if rec.missing:
-        report.warnings.append(Problem("form-fields-missing", {"headers": "、".join(rec.missing[:10])}, where))
+    # the form's columns missing from the sheet whose data the import would have kept (a missing
+    # 序号 or 领取人签字 column loses nothing: said every import, it taught clerks to skip the warning)
+    kept = {f.header for f in rec.form.fields if f.ledger or f.element in ORG_ELEMENTS}
+    lost = [h for h in rec.missing if h in kept]
+    if lost:
+        report.warnings.append(Problem("form-fields-missing", {"headers": "、".join(lost[:10])}, where))
     source_id = Source(kind="file", actor=actor, file_name=path.name, file_hash=file_hash, sheet=sheet.name,
                        period=sheet_period).record(conn)
     ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
