@@ -193,3 +193,28 @@ def test_a_footer_note_below_a_long_roster_is_not_a_record(intake, merged, rows_
     assert report.status == "imported", report.problems
     assert (report.rows_read, report.rows_imported, report.rows_invalid) == (130, 130, 0), report.problems
     assert not report.problems and not report.error_workbook
+
+
+def test_a_footer_merged_across_the_sheet_is_no_merged_cell_in_the_data(intake):
+    """The signature line under a roster (负责人： merged over a few columns, as the reporter and many
+    templates write it) is not what merged-cells-in-data warns of; a village merged down the rows is."""
+    rows = [person(n) for n in range(1, 131)]
+    path = intake.roster("页脚合并.xlsx", rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    last = max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 4).value)
+    for r in range(last + 1, ws.max_row + 1):
+        for c in range(1, ws.max_column + 1):
+            ws.cell(r, c).value = None
+    ws.cell(last + 2, 1).value = "负责人："
+    ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=4)
+    ws.cell(last + 2, 5).value = "填表人："
+    ws.merge_cells(start_row=last + 2, start_column=5, end_row=last + 2, end_column=8)
+    wb.save(path)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.rows_imported == 130 and not report.problems
+    assert "merged-cells-in-data" not in [w.code for w in report.warnings]
+    ws.merge_cells(start_row=10, start_column=7, end_row=12, end_column=7)  # 村（社区） for three rows
+    wb.save(path)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert [w.params["count"] for w in report.warnings if w.code == "merged-cells-in-data"] == [1]

@@ -166,6 +166,8 @@ class SheetImport:
         # the labels each column is headed by: a printed roster repeats them at the top of every page
         self.labels = [frozenset(map(norm, c.header.split("/"))) for c in plan.columns]
         self.headers_again: list[int] = []  # rows that repeat the header
+        self.merged: list = []  # merged ranges reaching into the data rows (see _roster_chunks)
+        self.not_records: set[int] = set()  # rows read that are none: empty, totals, footer lines
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
                             for lid, lp in plan.ledgers.items()
@@ -207,6 +209,9 @@ class SheetImport:
                 else:  # one record on the sheet: its values sit in the value cells
                     self._record()
                 self._flush()
+                merged = sum(m.top not in self.not_records for m in self.merged)
+                if merged:
+                    self.ctx.warnings.append(Problem("merged-cells-in-data", {"count": merged}, self.where))
                 if self.headers_again:
                     self.ctx.warnings.append(Problem("header-repeated-in-data", {
                         "count": len(self.headers_again), "rows": "、".join(map(str, self.headers_again[:5])) + ("…" if len(self.headers_again) > 5 else "")},
@@ -226,9 +231,10 @@ class SheetImport:
         first = self.template.data_first_row or 1
         skip = {self.template.total_row, *self.template.footer_rows} - {None}
         fills = [m for m in self.sheet.merges if m.bottom >= first and m.bottom > m.top]
-        wide = [m for m in self.sheet.merges if m.bottom >= first and m.right > m.left]
-        if fills or wide:
-            self.ctx.warnings.append(Problem("merged-cells-in-data", {"count": len(fills) + len(wide)}, self.where))
+        # said at the end (see run), but for those on rows that turn out to be no records: a footer's
+        # 负责人： line merged across the sheet is no merged cell in the data
+        self.merged = [m for m in self.sheet.merges if m.bottom >= first and (m.bottom > m.top or m.right > m.left)
+                       and not skip.issuperset(range(m.top, m.bottom + 1))]
         carried: dict[int, tuple[int, Any]] = {}  # column -> (last row, value) of a vertical merge
         starts: dict[int, list] = {}
         for m in fills:
@@ -427,9 +433,11 @@ class SheetImport:
         wrong with it; written, set aside for linking, or rejected with every problem."""
         plan = self.plan
         if bad is None and out.count(None) == len(out):
+            self.not_records.add(number)
             self._check_formulas(number, cells, blank=True)
             return  # an empty row (a pre-numbered template row, a spacer)
         if self._not_data(values, bad):
+            self.not_records.add(number)
             return
         if bad and self._header_again(cells):
             self.headers_again.append(number)
