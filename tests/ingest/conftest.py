@@ -121,6 +121,20 @@ def fill_roster(template: Path, out: Path, rows: list[dict[str, Any]], *, title:
     return out
 
 
+def install_roster(engine, folder: Path, form_id: str, fields: dict[str, tuple[str, str | None]],
+                   department: str = "民政") -> Path:
+    """A roster form of ``fields`` (header -> (element, ledger)), its template rendered into ``folder``
+    and its definition installed; returns the template to fill."""
+    template = folder / f"{form_id}.xlsx"
+    render_template({"title": form_id, "columns": list(fields), "layout": "roster",
+                     "options": {"serial": True, "total_row": None, "footer": False, "number_row": False}}, template)
+    fd = FormDef(id=form_id, title=form_id, layout="roster", template=template.name, department=department,
+                 fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
+                         for h, (e, lg) in fields.items()])
+    save_forms(engine, f"test-{form_id}", [fd])  # a pack of its own: saving a pack replaces its forms
+    return template
+
+
 def person(n: int, **over: Any) -> dict[str, Any]:
     """A plausible roster row; ``n`` makes the person unique."""
     born = date(1950 + n % 40, 1 + n % 12, 1 + n % 27)

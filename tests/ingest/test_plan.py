@@ -7,14 +7,11 @@ from datetime import date
 
 import pytest
 
-from yibiaotong.forms import render_template
-from yibiaotong.forms.definition import FieldDef, FormDef
-from yibiaotong.forms.store import save_forms
 from yibiaotong.ingest import import_file
 from yibiaotong.ledgers import LedgerDef, LedgerStore
 from yibiaotong.orgunits import OrgTree, OrgUnit, save_tree
 
-from .conftest import DISTRICT, TOWN, VILLAGE, fill_roster, id_number
+from .conftest import DISTRICT, TOWN, VILLAGE, fill_roster, id_number, install_roster
 
 HEAD, MEMBER = id_number(date(1961, 3, 9), 112), id_number(date(1990, 7, 1), 215)
 
@@ -40,22 +37,11 @@ def households(engine, standard_dictionary, tmp_path):
     return engine, store, tmp_path
 
 
-def _form(tmp_path, engine, form_id: str, fields: dict[str, tuple[str, str | None]]):
-    template = tmp_path / f"{form_id}.xlsx"
-    render_template({"title": form_id, "columns": list(fields), "layout": "roster",
-                     "options": {"serial": True, "total_row": None, "footer": False, "number_row": False}}, template)
-    fd = FormDef(id=form_id, title=form_id, layout="roster", template=template.name, department="民政",
-                 fields=[FieldDef(header=h, element=e, ledger=lg, column=e if lg else None)
-                         for h, (e, lg) in fields.items()])
-    save_forms(engine, "test", [fd])
-    return template
-
-
 def test_a_household_rosters_person_columns_are_the_household_heads(households):
     """低保户花名册: one household a row, keyed by 户主公民身份号码; its 民族 and 银行账号 are kept in person
     ledgers keyed by a person's own ID number, which the form does not print: they are the head's."""
     engine, store, tmp = households
-    template = _form(tmp, engine, "低保户花名册", {
+    template = install_roster(engine, tmp, "低保户花名册", {
         "户主姓名": ("household_head_name", "household_dibao"),
         "户主公民身份号码": ("household_head_id_number", "household_dibao"),
         "保障人数": ("covered_persons_count", "household_dibao"),
@@ -78,7 +64,7 @@ def test_a_person_rosters_household_columns_are_not_made_the_persons_household(h
     own ID: the person need not head the household. Its value is said to lack its key, not stored
     as a household the person heads."""
     engine, store, tmp = households
-    template = _form(tmp, engine, "人员花名册", {
+    template = install_roster(engine, tmp, "人员花名册", {
         "姓名": ("person_name", "person_identity"),
         "公民身份号码": ("id_number", "person_identity"),
         "家庭人口数": ("household_size", "household"),
@@ -99,7 +85,7 @@ def test_a_missing_column_is_said_only_when_its_data_would_have_been_kept(househ
     import openpyxl
 
     engine, store, tmp = households
-    template = _form(tmp, engine, "低保户花名册", {
+    template = install_roster(engine, tmp, "低保户花名册", {
         "户主姓名": ("household_head_name", "household_dibao"),
         "户主公民身份号码": ("household_head_id_number", "household_dibao"),
         "保障人数": ("covered_persons_count", "household_dibao"),

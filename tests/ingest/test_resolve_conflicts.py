@@ -137,3 +137,40 @@ def test_a_value_updated_after_the_insert_keeps_its_own_source_after_a_downgrade
     assert intake.store.get("person_disability", jan["身份证号码"])["disability_level"] == "1"  # March's stays
     level = next(c for c in list_conflicts(intake.engine) if c["column_name"] == "disability_level")
     assert level["kept"] == "old" and level["rule"] == "newer-period" and level["old_file"] == "三月.xlsx"
+
+
+def test_an_age_a_year_on_is_no_conflict_but_an_age_the_birth_date_denies_is(engine, standard_dictionary, tmp_path):
+    """年龄 kept from an earlier roster and the age at this roster's month: the person grew older, no
+    second opinion to review (a report computes the age at its month, and reads back so). An age
+    the birth date does not give at that month still disagrees and is listed."""
+    from datetime import date
+
+    from tests.ingest.conftest import DISTRICT, VILLAGE, fill_roster, id_number, install_roster
+    from yibiaotong.ledgers import LedgerDef, LedgerStore
+    from yibiaotong.orgunits import OrgTree, OrgUnit, save_tree
+
+    standard_dictionary.save(engine)
+    save_tree(engine, OrgTree([OrgUnit(DISTRICT, "永川区", "district"), OrgUnit(TOWN, "临江镇", "town", DISTRICT),
+                               OrgUnit(VILLAGE, "红星村", "village", TOWN)]))
+    store = LedgerStore(engine, standard_dictionary)
+    store.create_ledger(LedgerDef.from_dict({
+        "id": "person_identity", "name": "人口基础信息台账", "subject": "person", "key": ["id_number"],
+        "columns": ["id_number", "person_name", "birth_date", "age"]}))
+    fields = {"姓名": ("person_name", "person_identity"), "身份证号码": ("id_number", "person_identity"),
+              "年龄": ("age", "person_identity"), "村（社区）": ("village", None)}
+    elderly = install_roster(engine, tmp_path, "高龄老人花名册", fields)
+    survey = install_roster(engine, tmp_path, "老年人健康管理花名册", fields, department="卫健")
+    wang, li = id_number(date(1944, 3, 10), 31), id_number(date(1950, 9, 1), 42)
+    rows = [{"姓名": "王秀英", "身份证号码": wang, "年龄": 79, "村（社区）": "红星村"},
+            {"姓名": "李德发", "身份证号码": li, "年龄": 72, "村（社区）": "红星村"}]
+    first = import_file(engine, fill_roster(elderly, tmp_path / "一月.xlsx", rows), form="高龄老人花名册",
+                        org_unit=TOWN, period="2024-01")
+    assert first.status == "imported" and first.rows_imported == 2, first.problems
+    # June, another department's roster: 王秀英 turned 80 in March; 李德发 is 73 on no day of June
+    june = [{**rows[0], "年龄": 80}, {**rows[1], "年龄": 75}]
+    report = import_file(engine, fill_roster(survey, tmp_path / "六月.xlsx", june), form="老年人健康管理花名册",
+                         org_unit=TOWN, period="2024-06")
+    assert report.status == "imported", report.problems
+    assert store.get("person_identity", wang)["age"] == 80 and store.get("person_identity", li)["age"] == 75
+    listed = list_conflicts(engine)
+    assert [(c["record_key"], c["old_value"], c["new_value"]) for c in listed] == [(li, 72, 75)]

@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from yibiaotong.demo.names import Weighted
-from yibiaotong.demo.people import Disability, Household, Person, add_years, age_on
+from yibiaotong.demo.people import Disability, Household, Person, add_years
+from yibiaotong.elements.dates import age_on
 
 PAYMENT_TYPES = {  # subsidy (补贴类型) -> payment type (发放类型) as the payment rosters name it
     "低保": "低保金", "特困供养": "特困供养金", "高龄津贴": "高龄津贴",

@@ -20,7 +20,8 @@ from yibiaotong.demo.benefits import PAYMENT_TYPES, Welfare, add_months
 from yibiaotong.demo.codes import bank_card, disability_certificate, landline, mobile
 from yibiaotong.demo.farmland import ORG_TYPES, FarmlandMaker, Operator, Parcel
 from yibiaotong.demo.names import NameBook
-from yibiaotong.demo.people import Household, Person, Village, age_on
+from yibiaotong.demo.people import Household, Person, Village
+from yibiaotong.elements.dates import age_on
 
 
 @dataclass(slots=True)

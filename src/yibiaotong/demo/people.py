@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from yibiaotong.demo.codes import IdNumbers, mobile
 from yibiaotong.demo.names import NameBook, Weighted
+from yibiaotong.elements.dates import age_on
 
 
 @dataclass(eq=False)
@@ -110,10 +111,6 @@ class Household:
     @property
     def head(self) -> Person:
         return self.members[0]
-
-
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 def add_years(day: date, years: int) -> date:

@@ -112,6 +112,11 @@ def parse_year(raw: object) -> tuple[int | None, Problem | None]:
     return None, _bad("invalid-year", raw)
 
 
+def age_on(born: date, on: date) -> int:
+    """周岁: full years from a birth date to a day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def excel_serial_to_datetime(serial: float) -> datetime | None:
     """The moment an Excel serial means (1900 date system), or None outside the accepted range."""
     if not EXCEL_SERIAL_MIN <= serial < EXCEL_SERIAL_MAX + 1:

@@ -17,15 +17,19 @@ conflicts with itself.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, insert, select
 
+from yibiaotong.elements.dates import age_on
+from yibiaotong.elements.idnumber import birth_date_of
 from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
 from yibiaotong.packs import load_pack, read_yaml
+from yibiaotong.reports.defaults import ALWAYS_DERIVED  # derived in every report: what is kept is a snapshot
 from yibiaotong.store import schema
 
 
@@ -36,6 +40,17 @@ class SourceInfo:
     period: str | None
     department: str | None
     form: str | None
+
+
+def _days_of(period: str | None) -> tuple[date, date]:
+    """The first and last day of a period (2024-06, 2024); without one, the year up to today."""
+    if period and len(period) == 7:
+        year, month = int(period[:4]), int(period[5:])
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    if period and len(period) == 4:
+        return date(int(period), 1, 1), date(int(period), 12, 31)
+    today = date.today()
+    return today - timedelta(days=365), today
 
 
 def load_authority(engine: Engine) -> dict[str, str]:
@@ -77,6 +92,9 @@ class Arbiter:
                 continue  # the same file again: not a second opinion
             winner, rule = self._decide(column, before)
             listed = not (rule == "newer-period" and winner == "new" and before.form == self.new.form)
+            # an age that is the person's age at the file's period: the one kept was an age at another
+            # time (a report computes it at its month), not another source's different opinion
+            listed = listed and not self._age_then(old, record, column, changed[column])
             # the same file imported again finds its own losing value already listed: say nothing twice
             again = listed and self._already_listed(old._id, column, changed[column])
             if winner == "old":
@@ -92,6 +110,27 @@ class Arbiter:
                     new_source_id=self.new.source_id, source_row=record.row, status="open", created_at=now))
                 self.recorded += 1
         return keep
+
+    def _age_then(self, old: Any, record: PreparedRecord, column: str, value: Any) -> bool:
+        """Is ``value`` of an age column the age the person's birth date (the row's, the record's,
+        else the one in the ID number) gives at some day of the file's period (of the last year,
+        for a file without one)?"""
+        if self.elements.get(column) not in ALWAYS_DERIVED or not isinstance(value, int):
+            return False
+        birth = None
+        for name, element in self.elements.items():
+            if element == "birth_date" and birth is None:
+                birth = record.values.get(name) or getattr(old, name, None)
+        if not isinstance(birth, date):
+            ids = [record.values.get(n) or getattr(old, n, None) for n, e in self.elements.items() if e == "id_number"]
+            try:
+                birth = birth_date_of(ids[0]) if ids and ids[0] else None
+            except ValueError:  # an ID number without a possible date
+                return False
+        if birth is None:
+            return False
+        first, last = _days_of(self.new.period)
+        return value in {age_on(birth, first), age_on(birth, last)}
 
     def _decide(self, column: str, before: SourceInfo) -> tuple[str, str]:
         authority = self.authority.get(self.elements.get(column, column))
