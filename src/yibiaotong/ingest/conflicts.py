@@ -117,14 +117,15 @@ class Arbiter:
         for a file without one)?"""
         if self.elements.get(column) not in ALWAYS_DERIVED or not isinstance(value, int):
             return False
-        birth = None
-        for name, element in self.elements.items():
-            if element == "birth_date" and birth is None:
-                birth = record.values.get(name) or getattr(old, name, None)
+        def known(element: str) -> Any:
+            return next((record.values.get(name) or getattr(old, name, None)
+                         for name, e in self.elements.items() if e == element), None)
+
+        birth = known("birth_date")
         if not isinstance(birth, date):
-            ids = [record.values.get(n) or getattr(old, n, None) for n, e in self.elements.items() if e == "id_number"]
+            id_number = known("id_number")
             try:
-                birth = birth_date_of(ids[0]) if ids and ids[0] else None
+                birth = birth_date_of(id_number) if id_number else None
             except ValueError:  # an ID number without a possible date
                 return False
         if birth is None:
