@@ -162,9 +162,12 @@ def _parse(
         # an amount is money: in 元 unless the element says otherwise
         target = element.unit or ("元" if kind == "amount" else None)
         number, problem = parse_decimal(raw, target, source_unit)
-        if number is not None and number.as_tuple().exponent < -_SCALE[kind] and abs(number) < _STORABLE[kind]:
+        limit = _STORABLE.get(kind)  # beyond it _check_rules says number-not-storable
+        if number is not None and number.as_tuple().exponent != -_SCALE[kind] and (limit is None or abs(number) < limit):
             # as the ledger column keeps it (NUMERIC(20,2) / (20,4), rounded half away from zero as
-            # PostgreSQL rounds): the same on every database, and in history and conflicts
+            # PostgreSQL rounds): the same on every database, and in history and conflicts; with
+            # its digits too, so 2401 from an .xls, 2401.0 from an .xlsx and "2401.00" from a CSV
+            # are one new value (2401.00, as the old one reads back), whatever the file's format
             number = number.quantize(Decimal(1).scaleb(-_SCALE[kind]), ROUND_HALF_UP)
         return number, problem
     if kind in ("phone", "mobile"):
