@@ -28,6 +28,7 @@ from yibiaotong.forms.reader import read_sheet
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ingest.collector import fewer_collections
 from yibiaotong.ingest.conflicts import load_authority
+from yibiaotong.ingest.csvheader import merged_down
 from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
 from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
@@ -278,6 +279,8 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     rec, problem = recognise(template, forms, fixed.form if fixed is not None else forced)
     if fixed is None and forced is None and template.layout == "record":
         template, rec, problem = _as_roster(sheet, path, forms, template, rec, problem)
+    if fixed is None and sheet.delimited:  # a CSV's header, read with the merges its workbook had
+        template, rec, problem = merged_down(sheet, path.name, forms, template, rec, problem)
     if rec is None:
         report.problems.append(problem.at(**where))
         return
