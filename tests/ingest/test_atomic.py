@@ -1,4 +1,4 @@
-"""A kill in the middle of an import leaves the database as it was before that file."""
+"""A kill in the middle of an import leaves the database as it was before that file, whatever its format."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from tests.ingest.conftest import TOWN, person
+from tests.ingest.test_formats import saved_as
 from yibiaotong.ingest import import_file
 from yibiaotong.store import schema
 
@@ -48,11 +50,13 @@ def counts(engine) -> list[int]:
     return out
 
 
-def test_killing_an_import_midway_leaves_the_database_as_it_was(intake, tmp_path):
+# a CSV (UTF-8 or GBK, read line by line) and an .xls are written in batches like an .xlsx
+@pytest.mark.parametrize("fmt", ["xlsx", "csv-gbk", "xls"])
+def test_killing_an_import_midway_leaves_the_database_as_it_was(intake, tmp_path, fmt):
     engine = intake.engine
     import_file(engine, intake.roster("先前.xlsx", [person(350)]), org_unit=TOWN)
     before = counts(engine)
-    path = intake.roster("大.xlsx", [person(n) for n in range(300)])
+    path = saved_as(fmt, intake.roster("大.xlsx", [person(n) for n in range(300)]))
     marker = tmp_path / "marker"
     search_path = ""
     if engine.dialect.name == "postgresql":
