@@ -53,3 +53,20 @@ def test_values_are_masked_as_on_the_record_page(app, world):
     assert page.status_code == 200 and "139****0002" in page.text and "13900000002" not in page.text
     assert "13800000001" not in login_client(app, "nongye").get("/import/conflicts").text  # no grant at all
 
+
+
+def test_a_clerks_conflicts_are_found_among_the_districts_older_ones(app, world, monkeypatch):
+    """The page lists the oldest open conflicts the user may see: another town's older ones, however
+    many, do not hide the clerk's own; and a list cut short says how many there are."""
+    from yibiaotong.web import routes_conflicts
+
+    monkeypatch.setattr(routes_conflicts, "SCAN", 3)
+    older = [_conflict(world, "person_identity", ZHUTUO, "phone", f"1380000000{i}", f"1390000000{i}") for i in range(4)]
+    mine = _conflict(world, "person_identity", LINJIANG, "phone", "13800000009", "13900000009")
+    page = login_client(app, "linjiang").get("/import/conflicts").text
+    assert f"conflict-{mine}" in page and "没有待核对的数据冲突" not in page
+    assert not any(f"conflict-{c}\"" in page for c in older) and "conflicts-more" not in page
+    assert "<small>1</small>" in page
+    district = login_client(app, "admin").get("/import/conflicts").text
+    assert [c for c in [*older, mine] if f'id="conflict-{c}"' in district] == older[:3]
+    assert "<small>5</small>" in district and "共 5 个待核对，这里先列出最早的 3 个" in district

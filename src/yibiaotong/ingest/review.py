@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import ColumnElement, Engine, func, select, update
 
 from yibiaotong.elements.validate import coerce
 from yibiaotong.errors import Problem, YbtError
@@ -80,10 +80,12 @@ def _link(engine: Engine, link_id: int) -> dict[str, Any]:
 
 
 def list_conflicts(engine: Engine, status: str | None = "open", ledger: str | None = None,
-                   limit: int = 200, conflict_id: int | None = None) -> list[dict[str, Any]]:
+                   limit: int = 200, conflict_id: int | None = None, where: ColumnElement | None = None
+                   ) -> list[dict[str, Any]]:
+    """The oldest conflicts first; ``where`` narrows them in the query (a user's scope), before the limit."""
     k = schema.conflict
     old, new = schema.source.alias("old"), schema.source.alias("new")
-    stmt = (select(k.c.id, k.c.ledger_id, k.c.record_key, k.c.column_name, k.c.kept, k.c.rule, k.c.old_value,
+    stmt = (select(k.c.id, k.c.ledger_id, k.c.record_id, k.c.record_key, k.c.column_name, k.c.kept, k.c.rule, k.c.old_value,
                    k.c.new_value, k.c.source_row, k.c.status, k.c.created_at,
                    old.c.file_name.label("old_file"), old.c.period.label("old_period"), old.c.actor.label("old_actor"),
                    new.c.file_name.label("new_file"), new.c.period.label("new_period"))
@@ -95,8 +97,33 @@ def list_conflicts(engine: Engine, status: str | None = "open", ledger: str | No
         stmt = stmt.where(k.c.ledger_id == ledger)
     if conflict_id is not None:
         stmt = stmt.where(k.c.id == conflict_id)
+    if where is not None:
+        stmt = stmt.where(where)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def count_conflicts(engine: Engine, status: str | None = "open", where: ColumnElement | None = None) -> int:
+    k = schema.conflict
+    stmt = select(func.count()).select_from(k)
+    if status:
+        stmt = stmt.where(k.c.status == status)
+    if where is not None:
+        stmt = stmt.where(where)
+    with engine.connect() as conn:
+        return conn.execute(stmt).scalar_one()
+
+
+def conflict_ledgers(engine: Engine, status: str | None = "open", conflict_id: int | None = None) -> list[str]:
+    """The ledgers that have conflicts (of that status, or that one conflict)."""
+    k = schema.conflict
+    stmt = select(k.c.ledger_id).distinct()
+    if status:
+        stmt = stmt.where(k.c.status == status)
+    if conflict_id is not None:
+        stmt = stmt.where(k.c.id == conflict_id)
+    with engine.connect() as conn:
+        return sorted(conn.execute(stmt).scalars())
 
 
 def resolve_conflict(engine: Engine, conflict_id: int, by: str | None = None) -> dict[str, Any]:

@@ -9,14 +9,15 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import audit, records
 from yibiaotong.access.scope import NotInScope, Scope
 from yibiaotong.errors import YbtError
-from yibiaotong.ingest.review import list_conflicts, resolve_conflict
+from yibiaotong.ingest.review import conflict_ledgers, count_conflicts, list_conflicts, resolve_conflict
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.store import schema
 from yibiaotong.web.auth import check_csrf
 from yibiaotong.web.deps import PageScope, Store
 from yibiaotong.web.render import render
@@ -25,45 +26,64 @@ router = APIRouter(include_in_schema=False)
 SCAN = 2000  # open conflicts looked at per page view (oldest first); the CLI lists every one
 
 
+def _in_scope(scope: Scope, store: LedgerStore, ledger_ids: list[str]) -> tuple[dict[str, Any], Any]:
+    """The ledgers the user may read, and the clause that keeps a conflict to a column they may read
+    of a record in their scope: the query narrows them before it limits them, so a clerk's conflicts
+    are found among a district's thousands."""
+    k = schema.conflict
+    accesses, clauses = {}, []
+    for ledger_id in ledger_ids:
+        try:
+            access = scope.ledger(store, ledger_id)
+        except (NotInScope, YbtError):
+            continue
+        clause = and_(k.c.ledger_id == ledger_id, k.c.column_name.in_(access.columns))
+        if (limit := access.condition()) is not None:
+            clause = and_(clause, k.c.record_id.in_(select(access.table.c._id).where(limit)))
+        accesses[ledger_id] = access
+        clauses.append(clause)
+    return accesses, (or_(*clauses) if clauses else None)
+
+
 def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, conflict_id: int | None = None
-                      ) -> list[dict[str, Any]]:
-    """Open conflicts the user may see: the ledger and column readable, the record in scope; values
-    shown as the record page shows them (masked where the user may not see them in full)."""
+                      ) -> tuple[list[dict[str, Any]], int]:
+    """Open conflicts the user may see (the oldest :data:`SCAN`) and how many there are: the ledger
+    and column readable, the record in scope; values shown as the record page shows them (masked
+    where the user may not see them in full)."""
     engine = request.app.state.engine
-    found = list_conflicts(engine, status="open", limit=SCAN, conflict_id=conflict_id)
+    accesses, where = _in_scope(scope, store, conflict_ledgers(engine, "open", conflict_id))
+    if where is None:
+        return [], 0
+    found = list_conflicts(engine, status="open", limit=SCAN, conflict_id=conflict_id, where=where)
+    total = len(found) if len(found) < SCAN else count_conflicts(engine, "open", where)
     by_ledger: dict[str, list[dict[str, Any]]] = {}
     for c in found:
         by_ledger.setdefault(c["ledger_id"], []).append(c)
     out = []
     for ledger_id, items in by_ledger.items():
-        try:
-            access = scope.ledger(store, ledger_id)
-        except (NotInScope, YbtError):
-            continue
+        access = accesses[ledger_id]
         t = access.table
-        where = [t.c._key.in_({c["record_key"] for c in items})]
-        if (limit := access.condition()) is not None:
-            where.append(limit)
         with engine.connect() as conn:
-            in_scope = {r._key: r for r in conn.execute(select(t.c._id, t.c._key, t.c._org_unit).where(*where))}
+            found_records = {r._id: r for r in conn.execute(select(t.c._id, t.c._key, t.c._org_unit).where(
+                t.c._id.in_({c["record_id"] for c in items})))}
         for c in items:
-            record = in_scope.get(c["record_key"])
-            if record is None or not access.may_read(c["column_name"]):
+            record = found_records.get(c["record_id"])
+            if record is None:
                 continue
             column = c["column_name"]
-            out.append({**c, "record_id": record._id, "unit": scope.orgs.names.get(record._org_unit, ""),
+            out.append({**c, "unit": scope.orgs.names.get(record._org_unit, ""),
                         "ledger_name": access.definition.name, "label": access.elements[column].name,
                         "old_shown": records.display(store.dictionary, access, column, c["old_value"]),
                         "new_shown": records.display(store.dictionary, access, column, c["new_value"]),
                         "key": records.public_key(store.dictionary, access, {"_key": record._key}),
                         "may_resolve": access.may_write})
-    return sorted(out, key=lambda c: c["id"])
+    return sorted(out, key=lambda c: c["id"]), total
 
 
 @router.get("/import/conflicts")
 def conflicts_page(request: Request, scope: PageScope, store: Store, done: bool = False):
-    return render(request, "import_conflicts.html", {"conflicts": visible_conflicts(request, scope, store),
-                                                     "done": done})
+    conflicts, total = visible_conflicts(request, scope, store)
+    return render(request, "import_conflicts.html", {"conflicts": conflicts, "total": total, "done": done})
 
 
 @router.post("/import/conflicts/{conflict_id}")
@@ -72,7 +92,7 @@ async def resolve(request: Request, conflict_id: int, scope: PageScope, store: S
     check_csrf(request, str(form.get("csrf", "")))
 
     def run():
-        shown = visible_conflicts(request, scope, store, conflict_id)
+        shown, _total = visible_conflicts(request, scope, store, conflict_id)
         if not shown or not shown[0]["may_resolve"]:
             raise NotInScope()  # another unit's conflict, or one the user may only read: as if absent
         resolve_conflict(request.app.state.engine, conflict_id, by=scope.user.name)
