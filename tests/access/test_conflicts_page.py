@@ -44,6 +44,13 @@ def test_each_user_sees_and_checks_only_conflicts_in_scope(app, world):
         status = dict(conn.execute(select(schema.conflict.c.id, schema.conflict.c.status)).all())
         actions = [a for (a,) in conn.execute(select(schema.audit.c.action).where(schema.audit.c.actor == "linjiang"))]
     assert status == {mine: "resolved", theirs: "open"} and "conflict-resolve" in actions
+    again = clerk.post(f"/import/conflicts/{mine}", data={"csrf": csrf_of(page.text)})  # a double click
+    assert again.status_code == 200 and "已经核对过" in again.text and "找不到" not in again.text
+    with world.engine.connect() as conn:
+        assert len(conn.execute(select(schema.audit.c.id).where(schema.audit.c.action == "conflict-resolve")).all()) == 1
+    other_town = login_client(app, "zhutuo")  # another town's clerk is not told it exists
+    token = csrf_of(other_town.get("/import/conflicts").text)
+    assert other_town.post(f"/import/conflicts/{mine}", data={"csrf": token}).status_code == 404
     assert f"conflict-{mine}" not in clerk.get("/import/conflicts").text
 
 

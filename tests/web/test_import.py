@@ -489,6 +489,12 @@ def test_uncertain_links_are_decided_within_the_scope_only(site):
     confirmed = store.get("person_identity", mine.id_number)
     assert confirmed["birth_date"].isoformat() == rows[0]["出生日期"] and confirmed["_org_unit"] == LJ_VILLAGE
     assert audit.entries(site.engine, action="link-confirm")[0].actor == "linjiang"
+    # the same button again (a double click, a second tab, a colleague): said so, nothing written twice
+    again = c.post(f"/import/links/{own}", data={"csrf": csrf_of(c.get("/import/links").text), "decision": "reject"})
+    assert again.status_code == 200 and "这一行已经处理过" in again.text and "找不到" not in again.text
+    assert store.get("person_identity", mine.id_number) == confirmed and len(audit.entries(site.engine,
+                                                                                          action="link-reject")) == 0
+    assert zhutuo.post(f"/import/links/{own}", data={"csrf": csrf, "decision": "confirm"}).status_code == 404
 
     page = admin.get("/import/links").text
     assert f'id="link-{foreign}"' in page

@@ -45,17 +45,17 @@ def _in_scope(scope: Scope, store: LedgerStore, ledger_ids: list[str]) -> tuple[
     return accesses, (or_(*clauses) if clauses else None)
 
 
-def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, conflict_id: int | None = None
-                      ) -> tuple[list[dict[str, Any]], int]:
+def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, conflict_id: int | None = None,
+                      status: str = "open") -> tuple[list[dict[str, Any]], int]:
     """Open conflicts the user may see (the oldest :data:`SCAN`) and how many there are: the ledger
     and column readable, the record in scope; values shown as the record page shows them (masked
     where the user may not see them in full)."""
     engine = request.app.state.engine
-    accesses, where = _in_scope(scope, store, conflict_ledgers(engine, "open", conflict_id))
+    accesses, where = _in_scope(scope, store, conflict_ledgers(engine, status, conflict_id))
     if where is None:
         return [], 0
-    found = list_conflicts(engine, status="open", limit=SCAN, conflict_id=conflict_id, where=where)
-    total = len(found) if len(found) < SCAN else count_conflicts(engine, "open", where)
+    found = list_conflicts(engine, status=status, limit=SCAN, conflict_id=conflict_id, where=where)
+    total = len(found) if len(found) < SCAN else count_conflicts(engine, status, where)
     by_ledger: dict[str, list[dict[str, Any]]] = {}
     for c in found:
         by_ledger.setdefault(c["ledger_id"], []).append(c)
@@ -81,9 +81,10 @@ def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, confli
 
 
 @router.get("/import/conflicts")
-def conflicts_page(request: Request, scope: PageScope, store: Store, done: bool = False):
+def conflicts_page(request: Request, scope: PageScope, store: Store, done: bool = False, already: bool = False):
     conflicts, total = visible_conflicts(request, scope, store)
-    return render(request, "import_conflicts.html", {"conflicts": conflicts, "total": total, "done": done})
+    return render(request, "import_conflicts.html", {"conflicts": conflicts, "total": total, "done": done,
+                                                     "already": already})
 
 
 @router.post("/import/conflicts/{conflict_id}")
@@ -93,6 +94,8 @@ async def resolve(request: Request, conflict_id: int, scope: PageScope, store: S
 
     def run():
         shown, _total = visible_conflicts(request, scope, store, conflict_id)
+        if not shown and visible_conflicts(request, scope, store, conflict_id, status="resolved")[0]:
+            return RedirectResponse("/import/conflicts?already=1", status_code=303)  # a second click, a colleague
         if not shown or not shown[0]["may_resolve"]:
             raise NotInScope()  # another unit's conflict, or one the user may only read: as if absent
         resolve_conflict(request.app.state.engine, conflict_id, by=scope.user.name)

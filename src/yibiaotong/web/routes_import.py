@@ -214,6 +214,15 @@ def _links(request: Request, scope: Scope, store: LedgerStore, link_id: int | No
     return out
 
 
+def _decided_in_scope(request: Request, scope: Scope, link_id: int) -> bool:
+    """Whether the link was already decided, for a row of the user's units (anyone else: not there)."""
+    t = schema.link
+    with request.app.state.engine.connect() as conn:
+        row = conn.execute(select(t.c.status, t.c.org_unit).where(t.c.id == link_id)).first()
+    return (row is not None and row.status != "pending"
+            and (scope.units is None or row.org_unit in scope.units))
+
+
 def _pending_count(request: Request, scope: Scope, store: LedgerStore) -> int:
     return len(_links(request, scope, store))
 
@@ -229,13 +238,20 @@ async def decide_link(request: Request, link_id: int, scope: PageScope, store: S
             raise YbtError(Problem("invalid-request", {"reason": "请选择“是同一人”或“不是同一人”",
                                                        "reason_en": "decision must be confirm or reject"}))
         if not _links(request, scope, store, link_id):
+            if _decided_in_scope(request, scope, link_id):  # a second click, another tab, a colleague
+                return RedirectResponse("/import/links?done=decided", status_code=303)
             raise NotInScope()
-        if decision == "confirm":
-            result = confirm_link(request.app.state.engine, link_id, by=scope.user.name, store=store)
-            for ledger_id in result.get("ledgers", {}):
-                request.app.state.counts.forget(ledger_id)
-        else:
-            reject_link(request.app.state.engine, link_id, by=scope.user.name)
+        try:
+            if decision == "confirm":
+                result = confirm_link(request.app.state.engine, link_id, by=scope.user.name, store=store)
+                for ledger_id in result.get("ledgers", {}):
+                    request.app.state.counts.forget(ledger_id)
+            else:
+                reject_link(request.app.state.engine, link_id, by=scope.user.name)
+        except YbtError as exc:
+            if exc.problems and exc.problems[0].code == "link-decided":  # decided meanwhile
+                return RedirectResponse("/import/links?done=decided", status_code=303)
+            raise
         audit.write(request.app.state.engine, scope.user.name, f"link-{decision}", target=f"link:{link_id}")
         return RedirectResponse(f"/import/links?done={decision}", status_code=303)
 
