@@ -224,6 +224,30 @@ def test_a_file_with_errors_shows_every_row_and_only_its_uploader_downloads_the_
     assert TestClient(site.app).get(f"/import/{upload_id}/errors.xlsx", follow_redirects=False).status_code == 303
 
 
+def test_rows_left_out_are_never_reported_as_a_success(site):
+    """A file whose good rows change nothing was headed 数据无变化 in green, however many rows were
+    refused (all of them, too); in strict mode it said 整体未导入 and 导入N行 at once. The rows left out
+    lead, in a warning; strict mode says the right rows were not imported either, and that the error
+    workbook (only the wrong rows) is no substitute for the corrected original."""
+    c = login_client(site.app, "linjiang")
+    good, bad = person(1), person(2, **{"出生日期": "2023-02-30"})
+    result(c, upload(c, site.roster("一月.xlsx", [good])))
+    _id, text = result(c, upload(c, site.roster("一月又报.xlsx", [good, bad])))
+    assert "1行有错误未导入：读取2行，其余1行与台账一致，数据无变化" in text
+    assert 'class="warning" role="status" id="import-status"' in text and "<small>有1行未导入</small>" in text
+    _id, text = result(c, upload(c, site.roster("全错.xlsx", [person(3, **{"出生日期": "明天"})])))
+    assert "没有导入任何行：读取1行，1行都有错误" in text and 'class="warning"' in text
+    assert "数据无变化" not in text.split('id="import-status"', 1)[1].split("</p>", 1)[0]
+    _id, text = result(c, upload(c, site.roster("严格.xlsx", [person(4), person(5, **{"出生日期": "明天"})]),
+                                 strict="1"))
+    assert "文件有错误，按严格模式整体未导入：读取2行，1行有错误，其余1行也未导入" in text
+    assert '<dd id="import-counts">2 / 0 / 1</dd>' in text and 'id="strict-note"' in text
+    assert "请在原文件中改正这些行，再上传整个原文件" in text
+    assert site.record("person_identity", person(4)["身份证号码"]) is None
+    listing = c.get("/import").text
+    assert listing.count("有1行未导入") == 2 and "数据无变化" not in listing
+
+
 def test_a_long_list_of_problems_is_paginated(site):
     rows = [person(i, **{"出生日期": "明天"}) for i in range(1, 131)]
     c = login_client(site.app, "linjiang")

@@ -91,8 +91,15 @@ class ImportReport:
         if self.status == "failed":
             return f"{head}：{self.problems[0].message_zh}" if self.problems else head
         parts = [f"读取{self.rows_read}行", f"导入{self.rows_imported}行"]
-        if self.rows_invalid:
-            parts.append(f"{self.rows_invalid}行有错误未导入" if self.status != "rejected" else f"{self.rows_invalid}行有错误")
+        if self.status == "rejected":  # the right rows were rolled back with the wrong ones
+            parts[1:] = [f"{self.rows_invalid}行有错误"] + ([f"其余{self.rows_imported}行也未导入"]
+                                                          if self.rows_imported else [])
+        elif self.rows_invalid and self.status == "no-change":  # "no change" must not hide the rows left out
+            head = "没有导入任何行" if not self.rows_imported else f"{self.rows_invalid}行有错误未导入"
+            parts[1:] = ([f"{self.rows_invalid}行都有错误"] if not self.rows_imported
+                         else [f"其余{self.rows_imported}行与台账一致，数据无变化"])
+        elif self.rows_invalid:
+            parts.append(f"{self.rows_invalid}行有错误未导入")
         queued = sum(s.rows_queued for s in self.sheets)
         if queued:
             parts.append(f"{queued}行待人工确认人员身份")
