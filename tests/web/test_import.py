@@ -210,6 +210,9 @@ def test_a_file_with_errors_shows_every_row_and_only_its_uploader_downloads_the_
     explain = header.index("错误说明")
     notes = [r[explain] for r in values if r[explain] and str(r[explain]).startswith("原第")]
     assert len(notes) == 2 and "身份证号码校验位错误" in notes[0] and "日期无效" in notes[1]
+    # how to fix each, as the page says it, one problem a line
+    assert "请核对身份证号码每一位" in notes[0] and "请写成 2024-01-05 或 2024年1月5日。" in notes[1]
+    assert notes[1].count("\n") == 1 and "请从代码表中选择" in notes[1].split("\n")[1]
     assert any(bad_id["身份证号码"] in r for r in values)  # the clerk gets the rows back as typed, to fix them
     assert audit.entries(site.engine, action="import-download")[0].actor == "linjiang"
 

@@ -3,9 +3,10 @@ fix and import again.
 
 It repeats the sheet's title and header rows (with their merged cells) so that it is recognised
 as the same form, then the rejected rows with their original values, each wrong cell filled red,
-and a last column 错误说明 saying what is wrong in Chinese and in which original row. ID numbers
-are written as text so that Excel cannot turn them into 5.00118E+17 again. At most
-:data:`MAX_ROWS` rows (beyond that the clerk should fix what is wrong with the whole column first).
+and a last column 错误说明 saying in Chinese in which original row, what is wrong and how to fix it
+(one problem a line). ID numbers are written as text so that Excel cannot turn them into
+5.00118E+17 again. At most :data:`MAX_ROWS` rows (beyond that the clerk should fix what is wrong
+with the whole column first).
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
             for c in range(len(rej.values) + 1, se.width + 1):
                 if c in rej.bad_columns:
                     ws.write_blank(out_row, c - 1, None, bad)
-            ws.write_string(out_row, explain_col, f"原第{rej.row}行：" + "；".join(rej.messages), note)
+            ws.write_string(out_row, explain_col, f"原第{rej.row}行：" + "\n".join(rej.messages), note)
         ws.set_column(explain_col, explain_col, 60)
     wb.close()
     return path

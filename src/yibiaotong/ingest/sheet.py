@@ -621,7 +621,9 @@ class SheetImport:
             else:  # a record form's row in the error workbook lists its fields left to right
                 bad = {i + 1 for i, c in enumerate(cols)
                        if (c.cell_row + (self._offset if c.subtable else 0), c.letter) in places}
-            self.errors.rows.append(RejectedRow(number, list(raw), bad, [p.message_zh for p in problems]))
+            # what is wrong and how to fix it, as the result page says it: the workbook is what the clerk fixes
+            self.errors.rows.append(RejectedRow(number, list(raw), bad, [
+                f"{p.message_zh}。{p.hint_zh}" if p.hint_zh else p.message_zh for p in problems]))
 
     # --- writing -----------------------------------------------------------------------------
 
