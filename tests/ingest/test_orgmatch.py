@@ -41,3 +41,17 @@ def test_a_town_column_naming_another_town_is_still_refused(district, tmp_path):
     imported = import_file(district.engine, path, form=ROSTER, period="2024-01", org_unit=VILLAGE)
     assert [(p.code, p.params["name"], p.location["row"]) for p in imported.problems] == [
         ("org-unit-not-found", "朱沱镇", rows[0][1].row)]
+
+
+def test_a_village_not_in_the_district_is_named_as_outside_the_district(district, tmp_path):
+    """Imported for the whole district (no unit chosen, as the district's administrator does), a row
+    naming no village of it was said to lie outside 全部组织机构, a word of the page's filter."""
+    path = _generated(district, tmp_path)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    row = next(r for r in sheet.iter_rows() if r[2].value == "红星村")
+    row[2].value = "不存在村"
+    book.save(path)
+    imported = import_file(district.engine, path, form=ROSTER, period="2024-01")
+    (problem,) = [p for p in imported.problems if p.code == "org-unit-not-found"]
+    assert problem.message_zh == "“不存在村”不是永川区下的村（社区）或镇街"

@@ -88,4 +88,8 @@ class OrgMatcher:
         return bool(self._above) and (name in self._above or _base(name) in self._above)
 
     def _within_name(self) -> str:
-        return self.tree.full_name(self.within) if self.within else "全部组织机构"
+        """The unit the rows must lie in, by name: the district itself when the import is for all of it."""
+        if self.within:
+            return self.tree.full_name(self.within)
+        roots = self.tree.roots()
+        return roots[0].name if len(roots) == 1 else "本系统的组织机构"
