@@ -251,6 +251,23 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     assert listing.count("有1行未导入") == 2 and "数据无变化" not in listing
 
 
+def test_the_history_of_an_imported_record_is_in_words(site):
+    """The record page's 修改历史 listed the values as stored: 性别：1 → 2, 所属单位：5001181... A clerk
+    reads them as the record shows them (the API keeps the stored values)."""
+    c = login_client(site.app, "linjiang")
+    row = person(7, **{"性别": "男"})
+    result(c, upload(c, site.roster("三月.xlsx", [row]), period="2024-03"))
+    result(c, upload(c, site.roster("四月.xlsx", [{**row, "性别": "女"}]), period="2024-04"))
+    record = site.record("person_identity", row["身份证号码"])
+    page = c.get(f"/ledgers/person_identity/records/{record['_id']}").text
+    history = page.split("修改历史", 1)[1]
+    assert "性别：男 → 女" in history and "性别：1" not in history and "所属单位：临江村" in history
+    assert row["身份证号码"] not in page  # still masked
+    api = api_client(site, "linjiang").get(f"/api/ledgers/person_identity/records/{record['_id']}/history").json()
+    assert {"column": "gender", "old_value": "1", "new_value": "2"}.items() <= next(
+        h for h in api["history"] if h["column"] == "gender").items()
+
+
 def test_a_long_list_of_problems_is_paginated(site):
     rows = [person(i, **{"出生日期": "明天"}) for i in range(1, 131)]
     c = login_client(site.app, "linjiang")

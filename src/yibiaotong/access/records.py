@@ -250,6 +250,34 @@ def history(store: LedgerStore, access: LedgerAccess, row: Mapping[str, Any]) ->
     return out
 
 
+def history_in_words(store: LedgerStore, access: LedgerAccess, changes: list[dict[str, Any]],
+                     unit_names: Mapping[str, str]) -> list[dict[str, Any]]:
+    """A record's :func:`history` as the record page shows values: 性别：男 and 是否骨干：否, not 1 and
+    False; the unit's name, not its code. (The API keeps the stored values.)"""
+    def shown(column: str, value: Any) -> Any:
+        if value is None:
+            return None
+        if column == "_org_unit":
+            return unit_names.get(value, value)
+        element = access.elements.get(column)
+        if element is None or element.sensitivity == "sensitive":  # masked by masked_history already
+            return value
+        if element.type == "code" and element.codelist in store.dictionary.codelists:
+            return store.dictionary.codelists[element.codelist].label(str(value)) or value
+        return ("是" if value else "否") if isinstance(value, bool) else value
+
+    out = []
+    for change in changes:
+        change = dict(change)
+        if change["op"] == "insert" and isinstance(change["new_value"], dict):
+            change["new_value"] = {k: shown(k, v) for k, v in change["new_value"].items()}
+        else:
+            change["old_value"] = shown(change["column_name"], change["old_value"])
+            change["new_value"] = shown(change["column_name"], change["new_value"])
+        out.append(change)
+    return out
+
+
 def edit(store: LedgerStore, access: LedgerAccess, row: Mapping[str, Any], changes: Mapping[str, Any], *,
          version: int, actor: str) -> dict[str, Any]:
     """Change some values of a record, if nobody changed it since ``version``; returns the new row."""

@@ -95,7 +95,7 @@ def _record_context(request: Request, scope, store, access, row, as_of: date | N
             "unit": orgs.names.get(row["_org_unit"], row["_org_unit"]),
             "columns": columns,
             "values": records.values(store.dictionary, access, row),
-            "history": records.history(store, access, row),
+            "history": records.history_in_words(store, access, records.history(store, access, row), orgs.names),
             "fields": forms.fields(store.dictionary, access, row, extra.pop("submitted", None)),
             "alerts": routes_alerts.record_alerts(request, scope, access, row),
             # the policies read several ledgers (~0.3 s): they run when asked, not on every view
