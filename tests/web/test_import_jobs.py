@@ -161,7 +161,7 @@ def test_a_bad_file_or_a_broken_run_fails_with_a_clear_chinese_message_and_chang
 
     monkeypatch.setattr(import_jobs, "import_file", breaks)
     job_id, page = result(c, upload(c, site.roster("断了.xlsx", [person(1), person(2)]), org_unit=LINJIANG))
-    assert "导入任务失败（服务器内部错误），文件“断了.xlsx”没有导入任何数据" in page and "数据保持导入前的状态" in page
+    assert "导入任务失败（服务器内部错误），文件“断了.xlsx”没有导入任何数据。数据保持导入前的状态。" in page
     assert "RuntimeError" not in page  # the exception's name is for the server log, not for the clerk
     assert 'role="alert"' in page and "went away" not in page
     job = c.get(f"/api/imports/{job_id}").json()["job"]
