@@ -17,9 +17,10 @@ def test_a_row_whose_record_is_kept_in_another_town_is_refused_and_the_rest_go_i
     report = import_file(intake.engine, intake.roster("临江.xlsx", [mine, {**theirs, "残疾等级": "一级"}]),
                          org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 1 and report.rows_invalid == 1
-    outside = [p for p in report.problems if p.code == "record-outside-scope"]  # one per ledger the row feeds
-    assert outside and {p.location["row"] for p in outside} == {report.problems[0].location["row"]}
-    problem = outside[0]
+    # one problem for the record, naming each ledger the row would have changed in it
+    (problem,) = [p for p in report.problems if p.code == "record-outside-scope"]
+    assert problem.location["row"] == 6 and len(report.problems) == 1  # the second data row
+    assert problem.message_zh.startswith("人员基础信息台账、残疾人信息台账中已有此记录（")
     assert problem.location["header"] == "身份证号码"
     assert "朱沱" not in problem.message_zh and theirs["身份证号码"] not in problem.message_zh
     assert "办理迁移" in problem.hint_zh

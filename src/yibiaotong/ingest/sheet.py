@@ -496,7 +496,7 @@ class SheetImport:
                 outside.append(self._outside(lid, key, number))
             records.append((lid, PreparedRecord(key, org, values, number)))
         if outside:  # the whole row waits: half a row written would be worse than none
-            self._reject(number, raw, outside)
+            self._reject(number, raw, _one_per_record(outside))
             return False
         for lid, record in records:
             self.batch[lid].append(record)
@@ -825,3 +825,16 @@ def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns,
                              {name: get(column) for name, column in records.values.items()})
 
     return pick(keep), pick(sorted(drop))
+
+
+def _one_per_record(problems: list[Problem]) -> list[Problem]:
+    """One record-outside-scope problem per record, naming every ledger the row would have changed
+    in it: a person kept in another village was said three times a row (identity, contacts,
+    employment), and the clerk's list of problems tripled."""
+    merged: dict[tuple[Any, Any], Problem] = {}
+    for p in problems:
+        place = (p.params["record"], p.location.get("column"))
+        first = merged.get(place)
+        merged[place] = p if first is None else Problem(
+            first.code, {**first.params, "ledger": f"{first.params['ledger']}、{p.params['ledger']}"}, first.location)
+    return list(merged.values())
