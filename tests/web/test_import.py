@@ -238,6 +238,8 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     result(c, upload(c, first))
     _id, text = result(c, upload(c, first))  # the same file again: nothing written, and not 导入1行
     assert "该文件已导入过，数据无变化：读取1行，均与台账一致" in text
+    _id, text = result(c, upload(c, site.roster("空白模板.xlsx", [])))  # the template sent back blank
+    assert "数据无变化：表头下面没有填写任何数据行" in text
     _id, text = result(c, upload(c, site.roster("一月又报.xlsx", [good, bad])))
     assert "1行有错误未导入：读取2行，其余1行与台账一致，数据无变化" in text
     assert 'class="warning" role="status" id="import-status"' in text and "<small>有1行未导入</small>" in text
@@ -251,7 +253,7 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     assert "请在原文件中改正这些行，再上传整个原文件" in text
     assert site.record("person_identity", person(4)["身份证号码"]) is None
     listing = c.get("/import").text
-    assert listing.count("有1行未导入") == 2 and listing.count("数据无变化") == 1  # the file sent twice
+    assert listing.count("有1行未导入") == 2 and listing.count("数据无变化") == 2  # the file sent twice, the blank one
 
 
 def test_the_history_of_an_imported_record_is_in_words(site):

@@ -100,6 +100,8 @@ class ImportReport:
                          else [f"其余{self.rows_imported}行与台账一致，数据无变化"])
         elif self.rows_invalid:
             parts.append(f"{self.rows_invalid}行有错误未导入")
+        elif self.status in ("no-change", "already-imported") and not self.rows_read:
+            parts = ["表头下面没有填写任何数据行"]  # a blank template sent back: not 读取0行，导入0行
         elif self.status in ("no-change", "already-imported") and self.rows_imported == self.rows_read:
             parts[1] = "均与台账一致"  # not 导入13行: nothing was written, not twice either
         queued = sum(s.rows_queued for s in self.sheets)
