@@ -555,6 +555,29 @@ def test_uncertain_links_are_decided_within_the_scope_only(site):
     assert statuses == {own: "confirmed", foreign: "rejected"}
 
 
+def test_every_link_waiting_in_the_scope_is_counted_beyond_the_first_page(site, monkeypatch):
+    """The queue showed at most 100 links and said 有 100 行 however many waited; it counts them all
+    and says the list is cut short."""
+    from yibiaotong.web import routes_import
+
+    monkeypatch.setattr(routes_import, "LINKS_PAGE", 1)
+    store = LedgerStore(site.engine)
+    rows = []
+    for p in [q for q in site.world.people if q.unit == LJ_VILLAGE][:2]:
+        record = store.get("person_identity", p.id_number)
+        rows.append(person(len(rows) + 1, **{
+            "姓名": p.name, "性别": "男" if record["gender"] == "1" else "女", "身份证号码": p.id_number[:17],
+            "出生日期": record["birth_date"].replace(day=record["birth_date"].day + 10).isoformat()}))
+    c = login_client(site.app, "linjiang")
+    _id, text = result(c, upload(c, site.roster("两个缺号.xlsx", rows)))
+    assert "2行待人工确认人员身份" in text
+    assert "有 2 行数据待确认人员身份" in c.get("/import").text
+    page = c.get("/import/links").text
+    assert "<small>2</small>" in page and "共 2 行待确认，这里先列出最早的 1 行" in page
+    assert page.count('class="panel link"') == 1
+    assert "没有待确认的人员" in login_client(site.app, "zhutuo").get("/import/links").text
+
+
 def test_the_period_read_from_the_title_is_shown_in_the_summary(site):
     c = login_client(site.app, "linjiang")
     path = fill_roster(site.templates["person_roster"], site.tmp / "三月.xlsx", [person(1)],

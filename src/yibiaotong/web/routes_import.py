@@ -55,6 +55,7 @@ api_router = APIRouter(prefix="/api", dependencies=[Security(bearer)], responses
 PAGE = 100  # problems per page
 API_PROBLEMS = 1000  # problems in one API answer (all of them are in the error workbook)
 LINKS_PAGE = 100
+LINKS_SCAN = 5000  # pending links of the user's units looked at per page view (a count at the cap reads 5000+)
 RECENT = 20
 
 
@@ -141,7 +142,8 @@ async def upload_page(request: Request, scope: PageScope, store: Store):
 
 @pages.get("/import/links")
 def links_page(request: Request, scope: PageScope, store: Store, done: str = ""):
-    return render(request, "import_links.html", {"links": _links(request, scope, store), "done": done})
+    links, total = _links(request, scope, store)
+    return render(request, "import_links.html", {"links": links, "total": total, "scan": LINKS_SCAN, "done": done})
 
 
 @pages.get("/import/{upload_id}")
@@ -179,39 +181,61 @@ def _workbook_response(request: Request, scope: Scope, upload_id: str):
 
 # --- the queue of uncertain links (待确认人员), scoped --------------------------------------
 
-def _links(request: Request, scope: Scope, store: LedgerStore, link_id: int | None = None) -> list[dict[str, Any]]:
-    """Pending links the user may decide: the row's unit and the proposed person's record are both in
-    scope, and the user may write every ledger the row would be written to."""
+def _links(request: Request, scope: Scope, store: LedgerStore, link_id: int | None = None
+           ) -> tuple[list[dict[str, Any]], int]:
+    """Pending links the user may decide, the oldest :data:`LINKS_PAGE` of them with everything the
+    page shows, and how many there are: the row's unit and the proposed person's record are both in
+    scope, and the user may write every ledger the row would be written to. (The first 100 pending
+    links were filtered, so a clerk was told of at most 100, and missed their own behind others'.)"""
     t, s = schema.link, schema.source
-    stmt = (select(t.c.id, t.c.org_unit, t.c.payload, t.c.shown, t.c.candidate_ledger, t.c.candidate_key,
-                   t.c.probability, t.c.evidence, t.c.sheet, t.c.source_row, t.c.created_at, s.c.file_name)
-            .join(s, s.c.id == t.c.source_id).where(t.c.status == "pending").order_by(t.c.id).limit(LINKS_PAGE))
+    stmt = (select(t.c.id, t.c.payload, t.c.candidate_ledger, t.c.candidate_key)
+            .where(t.c.status == "pending").order_by(t.c.id).limit(LINKS_SCAN))
     if scope.units is not None:
         stmt = stmt.where(t.c.org_unit.in_(scope.units))
     if link_id is not None:
         stmt = stmt.where(t.c.id == link_id)
-    out = []
+    writable: dict[str, Any] = {}
+
+    def may_write(ledger_id: str):
+        if ledger_id not in writable:
+            try:
+                access = scope.ledger(store, ledger_id)
+            except YbtError:
+                access = None
+            writable[ledger_id] = access if access is not None and access.may_write else None
+        return writable[ledger_id]
+
     engine = request.app.state.engine
     with engine.connect() as conn:
-        rows = conn.execute(stmt).mappings().all()
+        rows = [r for r in conn.execute(stmt).mappings() if may_write(r["candidate_ledger"])
+                and all(may_write(lid) for lid in (r["payload"] or {}).get("ledgers", {}))]
+        found = {}  # (ledger, key) -> the proposed person's record
+        for ledger_id in {r["candidate_ledger"] for r in rows}:
+            table = writable[ledger_id].table
+            keys = sorted({r["candidate_key"] for r in rows if r["candidate_ledger"] == ledger_id})
+            for start in range(0, len(keys), 500):
+                for record in conn.execute(select(table.c._id, table.c._key, table.c._org_unit).where(
+                        table.c._key.in_(keys[start:start + 500]))):
+                    found[(ledger_id, record._key)] = record
+        decidable = []
         for r in rows:
-            try:
-                access = scope.ledger(store, r["candidate_ledger"])
-                writes = [scope.ledger(store, lid) for lid in (r["payload"] or {}).get("ledgers", {})]
-            except YbtError:
-                continue
-            if not all(a.may_write for a in [access, *writes]):
-                continue
-            table = access.table
-            record = conn.execute(select(table.c._id, table.c._org_unit).where(
-                table.c._key == r["candidate_key"])).first()
-            if record is None or (scope.units is not None and record._org_unit not in scope.units):
-                continue
-            out.append({**dict(r), "record_id": record._id, "record_unit": scope.orgs.names.get(record._org_unit, ""),
-                        "unit": scope.orgs.names.get(r["org_unit"] or "", ""), "candidate": mask_id_number(
-                            r["candidate_key"]), "ledger_name": access.definition.name,
-                        "file_name": redact(r["file_name"] or "")})
-    return out
+            record = found.get((r["candidate_ledger"], r["candidate_key"]))
+            if record is not None and (scope.units is None or record._org_unit in scope.units):
+                decidable.append((r, record))
+        first = decidable[:LINKS_PAGE]
+        details = {d["id"]: d for d in conn.execute(
+            select(t.c.id, t.c.org_unit, t.c.payload, t.c.shown, t.c.candidate_ledger, t.c.candidate_key,
+                   t.c.probability, t.c.evidence, t.c.sheet, t.c.source_row, t.c.created_at, s.c.file_name)
+            .join(s, s.c.id == t.c.source_id).where(t.c.id.in_([r["id"] for r, _ in first]))).mappings()}
+    out = []
+    for r, record in first:
+        d = details[r["id"]]
+        access = writable[r["candidate_ledger"]]
+        out.append({**dict(d), "record_id": record._id, "record_unit": scope.orgs.names.get(record._org_unit, ""),
+                    "unit": scope.orgs.names.get(d["org_unit"] or "", ""), "candidate": mask_id_number(
+                        d["candidate_key"]), "ledger_name": access.definition.name,
+                    "file_name": redact(d["file_name"] or "")})
+    return out, len(decidable)
 
 
 def _decided_in_scope(request: Request, scope: Scope, link_id: int) -> bool:
@@ -224,7 +248,7 @@ def _decided_in_scope(request: Request, scope: Scope, link_id: int) -> bool:
 
 
 def _pending_count(request: Request, scope: Scope, store: LedgerStore) -> int:
-    return len(_links(request, scope, store))
+    return _links(request, scope, store)[1]
 
 
 @pages.post("/import/links/{link_id}")
@@ -237,7 +261,7 @@ async def decide_link(request: Request, link_id: int, scope: PageScope, store: S
         if decision not in ("confirm", "reject"):
             raise YbtError(Problem("invalid-request", {"reason": "请选择“是同一人”或“不是同一人”",
                                                        "reason_en": "decision must be confirm or reject"}))
-        if not _links(request, scope, store, link_id):
+        if not _links(request, scope, store, link_id)[0]:
             if _decided_in_scope(request, scope, link_id):  # a second click, another tab, a colleague
                 return RedirectResponse("/import/links?done=decided", status_code=303)
             raise NotInScope()
