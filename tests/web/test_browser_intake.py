@@ -3,8 +3,9 @@ still on its way (a clerk on a slow line must see that it is, and cannot send it
 conflicts page marking the value each record kept, as its note says. Screenshots go to test-artifacts/
 (conflicts-desktop).
 
-Chromium, Playwright, the server and the login come from tests/web/test_browser.py (skipped with
-the reason when Chromium or Playwright is missing, as there).
+Chromium, Playwright, the server and the login come from tests/web/test_browser.py, the installed
+forms from tests/web/test_browser_import.py (skipped with the reason when Chromium or Playwright is
+missing, as there).
 """
 
 from __future__ import annotations
@@ -16,23 +17,15 @@ from starlette.concurrency import run_in_threadpool
 
 from tests.access.world import LINJIANG
 from tests.access.test_conflicts_page import _conflict
-from tests.web import test_browser
+from tests.web import test_browser, test_browser_import
 from tests.web.test_browser import reason, shot
-from tests.web.test_import import fill_roster, install_forms, person
+from tests.web.test_import import fill_roster, person
 from yibiaotong.ingest import jobs
 from yibiaotong.web import routes_import
 
 browser, server, open_as = test_browser.browser, test_browser.server, test_browser.open_as  # the same fixtures
+forms = test_browser_import.forms  # the roster forms installed, uploads in a temp folder of their own
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(reason is not None, reason=reason or "")]
-
-
-@pytest.fixture(scope="module")
-def forms(shared_world, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser-intake")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("YBT_IMPORT_DIR", str(folder / "uploads"))
-    yield install_forms(shared_world.engine, folder / "forms")
-    mp.undo()
 
 
 def test_a_file_on_its_way_says_so_and_cannot_be_sent_twice(open_as, server, forms, shared_world, tmp_path,
