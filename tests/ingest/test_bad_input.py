@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import struct
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -123,6 +126,38 @@ def test_a_password_protected_file(intake):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1000 + "EncryptedPackage".encode("utf-16-le"))
     report = import_file(intake.engine, path, org_unit=TOWN)
     assert report.problems[0].code == "file-encrypted" and "密码" in report.problems[0].message_zh
+
+
+# saved by LibreOffice Calc as Excel 97-2003 with the open password abc123 (a real encrypted .xls:
+# an OLE file whose workbook stream starts with FILEPASS and RC4-encrypts the rest)
+ENCRYPTED_XLS = Path(__file__).parent / "files" / "password-abc123.xls"
+
+
+def test_a_password_protected_xls(intake):
+    path = intake.tmp / "加密花名册.xls"
+    shutil.copy(ENCRYPTED_XLS, path)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["file-encrypted"]
+    assert "密码" in report.problems[0].message_zh and nothing_written(intake.engine)
+
+
+@pytest.mark.parametrize("damage", ["encrypted", "truncated"])
+def test_an_old_bare_biff_xls_that_is_encrypted_or_cut_short_is_said_so(intake, damage):
+    """An .xls as old tools write it (a bare BIFF stream, read by xlrd): its FILEPASS record (a password)
+    or a stream cut short is said as file-encrypted / file-unreadable, not an error of the program."""
+    path = intake.tmp / "老表格.xls"
+    write_xls(path, {(1, c): h for c, h in enumerate(["序号", *COLUMNS], start=1)})
+    data = path.read_bytes()
+    head = 4 + struct.unpack("<HH", data[:4])[1]  # the BOF record
+    if damage == "encrypted":
+        data = data[:head] + struct.pack("<HH", 0x002F, 6) + bytes(6) + data[head:]
+    else:
+        data = data[:len(data) // 2]
+    path.write_bytes(data)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    code = {"encrypted": "file-encrypted", "truncated": "file-unreadable"}[damage]
+    assert report.status == "failed" and [p.code for p in report.problems] == [code]
+    assert nothing_written(intake.engine)
 
 
 def test_an_xls_renamed_xlsx_is_read_as_what_it_is(intake):

@@ -37,7 +37,7 @@ from yibiaotong.ingest.plan import ORG_ELEMENTS, build_plan, infer_period
 from yibiaotong.ingest.recognise import recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
-from yibiaotong.ingest.workbook import UnclosedQuote, UndecodableText, Workbook
+from yibiaotong.ingest.workbook import EncryptedWorkbook, UnclosedQuote, UndecodableText, Workbook
 from yibiaotong.ledgers.provenance import Source, file_sha256
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.store import load_tree
@@ -250,7 +250,7 @@ def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor,
             _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
                    counted, report, errors)
             before += sheet.total_rows or 0
-    except PasswordError as exc:
+    except (PasswordError, EncryptedWorkbook) as exc:
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
     except UndecodableText as exc:
         raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc

@@ -117,11 +117,13 @@ class Workbook:
         if self.kind == "csv":
             yield _csv_sheet(self.path)
             return
-        from python_calamine import CalamineError, CalamineWorkbook
+        from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
         scans = _sheet_scans(self.path) if self.kind == "xlsx" else {}
         try:
             wb = CalamineWorkbook.from_path(str(self.path))
+        except PasswordError:
+            raise  # a password-protected .xls: xlrd cannot open it either (the import says file-encrypted)
         except CalamineError:
             if self.kind != "xls":
                 raise
@@ -188,15 +190,24 @@ def _fill_head(sheet: Sheet) -> None:
     grid.finish()
 
 
+class EncryptedWorkbook(Exception):
+    """A workbook that opens only with its password (said as file-encrypted, as calamine's PasswordError)."""
+
+
 def _xlrd_sheets(path: Path) -> Iterator[Sheet]:
     import io
 
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True, logfile=io.StringIO())
-    except (xlrd.XLRDError, NotImplementedError, AssertionError):
-        book = xlrd.open_workbook(str(path), logfile=io.StringIO())
+        try:
+            book = xlrd.open_workbook(str(path), formatting_info=True, logfile=io.StringIO())
+        except (xlrd.XLRDError, NotImplementedError, AssertionError):
+            book = xlrd.open_workbook(str(path), logfile=io.StringIO())
+    except Exception as exc:  # xlrd's damage shows as any error (IndexError on a truncated stream)
+        if "encrypted" in str(exc).lower():
+            raise EncryptedWorkbook(str(exc)) from exc
+        raise OSError(f"{exc.__class__.__name__}: {exc}") from exc  # said as the file being unreadable
     for index in range(book.nsheets):
         sh = book.sheet_by_index(index)
         merges = [Span(rlo + 1, clo + 1, rhi, chi) for rlo, rhi, clo, chi in sh.merged_cells]
