@@ -151,11 +151,16 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
 
 def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], main: str | None,
                       dictionary: Dictionary) -> None:
-    """A ledger keyed by a person's own ID number the form does not print takes the ID number that
-    keys the form's own records: on a household roster (低保户花名册: 户主公民身份号码) the 民族, 月低保金
-    and 银行账号 beside it are the household head's, as the reporter joins the person ledgers to
-    the household's (reports.sources._bind); read back, they are written to the head's records,
-    not dropped with a missing-key warning on every row."""
+    """A ledger saying who and where a person is (identity, address, contact: reports.defaults.
+    GENERIC_GROUPS), keyed by a person's own ID number the form does not print, takes the ID number
+    that keys the form's own records: on a household roster (低保户花名册: 户主公民身份号码) the 民族 and
+    现住址 beside it are the household head's, as the reporter joins the person ledgers to the
+    household's (reports.sources._bind); read back, they are written to the head's records, not
+    dropped with a missing-key warning on every row. A business ledger is not: a household's 月保障金额
+    or 增减原因 consolidated into a person's benefit or disability-subsidy ledger would make the head a
+    record of it (a person who is not disabled listed in the disability-subsidy ledger)."""
+    from yibiaotong.reports.defaults import GENERIC_GROUPS
+
     own = ledgers.get(main) if main else None
     if own is None:
         return
@@ -165,9 +170,11 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
         return
     index = printed[ids[0]]
     for lid, lp in ledgers.items():
+        if lid == main or not lp.definition.group or lp.definition.group not in GENERIC_GROUPS:
+            continue
         have = {name for name, _i in lp.columns}
         for key in lp.definition.key:
-            if lid == main or key in have or key == "_org_unit":
+            if key in have or key == "_org_unit":
                 continue
             element = lp.definition.column(key).element
             # the person's own ID (role subject) only: a household ledger's 户主身份证号 is not every
