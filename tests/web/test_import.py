@@ -242,6 +242,10 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     assert "数据无变化：表头下面没有填写任何数据行" in text
     _id, text = result(c, upload(c, site.roster("一月又报.xlsx", [good, bad])))
     assert "1行有错误未导入：读取2行，其余1行与台账一致，数据无变化" in text
+    partly = site.roster("二月.xlsx", [person(6), bad])
+    result(c, upload(c, partly))
+    _id, text = result(c, upload(c, partly))  # sent again: its good row is not 导入1行 a second time
+    assert "该文件已导入过，1行有错误未导入：读取2行，其余1行与台账一致，数据无变化" in text
     assert 'class="warning" role="status" id="import-status"' in text and "<small>有1行未导入</small>" in text
     _id, text = result(c, upload(c, site.roster("全错.xlsx", [person(3, **{"出生日期": "明天"})])))
     assert "没有导入任何行：读取1行，1行都有错误" in text and 'class="warning"' in text
@@ -253,7 +257,7 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     assert "请在原文件中改正这些行，再上传整个原文件" in text
     assert site.record("person_identity", person(4)["身份证号码"]) is None
     listing = c.get("/import").text
-    assert listing.count("有1行未导入") == 2 and listing.count("数据无变化") == 2  # the file sent twice, the blank one
+    assert listing.count("有1行未导入") == 4 and listing.count("数据无变化") == 2  # the file sent twice, the blank one
 
 
 def test_the_history_of_an_imported_record_is_in_words(site):

@@ -94,8 +94,10 @@ class ImportReport:
         if self.status == "rejected":  # the right rows were rolled back with the wrong ones
             parts[1:] = [f"{self.rows_invalid}行有错误"] + ([f"其余{self.rows_imported}行也未导入"]
                                                           if self.rows_imported else [])
-        elif self.rows_invalid and self.status == "no-change":  # "no change" must not hide the rows left out
+        elif self.rows_invalid and self.status in ("no-change", "already-imported"):  # must not hide the rows left out
             head = "没有导入任何行" if not self.rows_imported else f"{self.rows_invalid}行有错误未导入"
+            if self.status == "already-imported":
+                head = f"该文件已导入过，{head}"
             parts[1:] = ([f"{self.rows_invalid}行都有错误"] if not self.rows_imported
                          else [f"其余{self.rows_imported}行与台账一致，数据无变化"])
         elif self.rows_invalid:
