@@ -48,7 +48,8 @@ def test_import_prints_what_happened_and_json_for_programs(sqlite_intake):
     assert "导入完成：读取2行，导入1行，1行有错误未导入" in result.output and "日期无效" in result.output
     again = run("import", good, "--org-unit", TOWN, "--db", db, "--json")
     data = json.loads(again.output.strip().splitlines()[-1])
-    assert data["status"] == "already-imported" and data["message"].startswith("该文件已导入过，数据无变化")
+    assert data["status"] == "already-imported"
+    assert data["message"].startswith("该文件已导入过，1行有错误未导入：读取2行，其余1行与台账一致，数据无变化")
     assert data["problems"][0]["location"]["column"] == "E"
     bad = sqlite_intake.tmp / "空.csv"
     bad.write_text("")
