@@ -111,12 +111,12 @@ CATALOG: dict[str, Template] = {
     "unknown-column": Template(
         "台账“{ledger}”没有字段“{column}”", "ledger {ledger!r} has no column {column!r}", "请检查字段名。", "Check the column name."),
     "missing-key": Template(
-        "记录缺少主键字段“{column}”", "the record lacks key column {column!r}",
-        "台账按主键识别记录，请填写该项。", "The ledger identifies records by this key; fill it in."),
+        "缺少“{column}”，无法确定这一行是台账中的哪条记录", "the record lacks key column {column!r}",
+        "台账靠这一项区分每条记录，请填写后重新导入。", "The ledger identifies records by this key; fill it in."),
     "unknown-org-unit": Template(
         "组织机构代码“{org_unit}”不存在", "unknown org unit {org_unit!r}", "请使用组织机构树中的代码。", "Use a code of the org tree."),
     "record-not-found": Template(
-        "台账“{ledger}”中没有主键为“{key}”的记录", "no record with key {key!r} in ledger {ledger!r}", "", ""),
+        "台账“{ledger}”中没有“{key}”这条记录", "no record with key {key!r} in ledger {ledger!r}", "", ""),
     "version-conflict": Template(
         "记录已被他人修改（您看到的是第{expected}版，当前为第{actual}版）",
         "the record was changed by someone else (you had version {expected}, it is now {actual})",
