@@ -503,6 +503,14 @@ class Problem:
     def hint_zh(self) -> str:
         return self._fill(self.template.hint_zh)
 
+    @property
+    def advice_zh(self) -> str:
+        """What is wrong and how to fix it, two sentences (the hint left out when there is none)."""
+        message, hint = self.message_zh, self.hint_zh
+        if not hint:
+            return message
+        return f"{message}{'' if message[-1:] in '。！？' else '。'}{hint}"
+
     def where_zh(self) -> str:
         """The location in a clerk's words: 文件 a.xlsx 工作表 Sheet1 第5行 C列(身份证号)."""
         loc = self.location
@@ -533,8 +541,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.where_zh()
-        text = f"{where}：{self.message_zh}" if where else self.message_zh
-        return f"{text}。{self.hint_zh}" if self.hint_zh else text
+        return f"{where}：{self.advice_zh}" if where else self.advice_zh
 
     def at(self, **location: Any) -> Problem:
         """The same problem with more location filled in (outer layers add file, row ...)."""

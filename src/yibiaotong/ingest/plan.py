@@ -118,10 +118,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     # a ledger's key comes from the same row even when the form maps that column to another
     # ledger: the roster's one 身份证号码 keys both the identity and the disability record
     for lp in ledgers.values():
-        have = {name for name, _i in lp.columns}
-        for key in lp.definition.key:
-            if key in have or key == "_org_unit":
-                continue
+        for key in unprinted_keys(lp):
             element = lp.definition.column(key).element
             same = [i for i, c in enumerate(columns) if c.element.id == element and c.ledger]
             if same:
@@ -149,6 +146,12 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     return plan, problems
 
 
+def unprinted_keys(lp: LedgerPlan) -> list[str]:
+    """The ledger's key columns no column of the form gives (the row's unit aside)."""
+    have = {name for name, _i in lp.columns}
+    return [key for key in lp.definition.key if key != "_org_unit" and key not in have]
+
+
 def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], main: str | None,
                       dictionary: Dictionary) -> None:
     """A ledger saying who and where a person is (identity, address, contact: reports.defaults.
@@ -172,15 +175,12 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
     for lid, lp in ledgers.items():
         if lid == main or not lp.definition.group or lp.definition.group not in GENERIC_GROUPS:
             continue
-        have = {name for name, _i in lp.columns}
-        for key in lp.definition.key:
-            if key in have or key == "_org_unit":
-                continue
+        for key in unprinted_keys(lp):
             element = lp.definition.column(key).element
+            element = dictionary.element(element) if element in dictionary else None
             # the person's own ID (role subject) only: a household ledger's 户主身份证号 is not every
             # disabled person's on a roster of the disabled, and stays unwritten there
-            if element in dictionary and dictionary.element(element).type == "id_number" \
-                    and dictionary.element(element).role == "subject":
+            if element is not None and element.type == "id_number" and element.role == "subject":
                 lp.columns.append((key, index))
 
 

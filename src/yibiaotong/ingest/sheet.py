@@ -36,7 +36,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import SheetPlan
+from yibiaotong.ingest.plan import SheetPlan, unprinted_keys
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
@@ -622,8 +622,7 @@ class SheetImport:
                 bad = {i + 1 for i, c in enumerate(cols)
                        if (c.cell_row + (self._offset if c.subtable else 0), c.letter) in places}
             # what is wrong and how to fix it, as the result page says it: the workbook is what the clerk fixes
-            self.errors.rows.append(RejectedRow(number, list(raw), bad, [
-                f"{p.message_zh}。{p.hint_zh}" if p.hint_zh else p.message_zh for p in problems]))
+            self.errors.rows.append(RejectedRow(number, list(raw), bad, [p.advice_zh for p in problems]))
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -789,7 +788,6 @@ def _distinct(records: RecordColumns) -> tuple[RecordColumns, int]:
     return _split(merged, [i for _j, i in later])[0], len(later)
 
 
-
 def _period_keys(plan: SheetPlan, ctx: SheetContext) -> dict[str, dict[str, Any]]:
     """Per ledger, the key columns the form does not print that the file's period gives (统计月份 of a
     monthly ledger from 2024年6月 in the title or --period; a year from either): as a report for
@@ -799,10 +797,7 @@ def _period_keys(plan: SheetPlan, ctx: SheetContext) -> dict[str, dict[str, Any]
     if not period:
         return out
     for lid, lp in plan.ledgers.items():
-        have = {name for name, _i in lp.columns}
-        for key in lp.definition.key:
-            if key == "_org_unit" or key in have:
-                continue  # the row's unit, or a column the form prints
+        for key in unprinted_keys(lp):
             element = lp.definition.column(key).element
             kind = dictionary.element(element).type if element in dictionary else None
             if kind == "month" and len(period) == 7:

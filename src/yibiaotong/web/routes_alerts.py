@@ -143,7 +143,7 @@ def _act(request: Request, alert_id: int, action: str, scope, store, reason: str
         if problem.code == "alert-reason-required":
             message, status = translate(request, "alerts.reason_required"), 422
         elif problem.code == "alert-transition-invalid":
-            message = problem.message_en if language(request) == "en" else f"{problem.message_zh}。{problem.hint_zh}"
+            message = problem.message_en if language(request) == "en" else problem.advice_zh
             status = 409
         else:
             raise

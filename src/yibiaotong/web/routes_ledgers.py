@@ -56,7 +56,7 @@ def ledger_page(request: Request, ledger_id: str, scope: PageScope, store: Store
 
 def _beside_field(p, lang: str) -> str:
     """A problem shown next to its field: what is wrong and how to fix it, no location."""
-    return p.message_en if lang == "en" else f"{p.message_zh}。{p.hint_zh}".rstrip("。")
+    return p.message_en if lang == "en" else p.advice_zh
 
 
 def _messages(request: Request, access, store, exc: YbtError) -> list[str]:
@@ -170,7 +170,7 @@ def _reveal(request: Request, ledger_id: str, record_id: int, scope, store, form
         lang = language(request)
         problem = exc.problems[0]
         context = _record_context(request, scope, store, access, row, reveal_error=(
-            column, problem.message_en if lang == "en" else f"{problem.message_zh}。{problem.hint_zh}"))
+            column, problem.message_en if lang == "en" else problem.advice_zh))
         return render(request, "record.html", context, status_code=422)
     return render(request, "record.html", _record_context(request, scope, store, access, row,
                                                           revealed={column: value}))
