@@ -91,10 +91,11 @@ class ImportReport:
         if self.status == "failed":
             return f"{head}：{self.problems[0].message_zh}" if self.problems else head
         parts = [f"读取{self.rows_read}行", f"导入{self.rows_imported}行"]
+        unchanged = self.status in ("no-change", "already-imported")  # nothing written: say why, not 导入N行
         if self.status == "rejected":  # the right rows were rolled back with the wrong ones
             parts[1:] = [f"{self.rows_invalid}行有错误"] + ([f"其余{self.rows_imported}行也未导入"]
                                                           if self.rows_imported else [])
-        elif self.rows_invalid and self.status in ("no-change", "already-imported"):  # must not hide the rows left out
+        elif self.rows_invalid and unchanged:  # "no change" must not hide the rows left out
             head = "没有导入任何行" if not self.rows_imported else f"{self.rows_invalid}行有错误未导入"
             if self.status == "already-imported":
                 head = f"该文件已导入过，{head}"
@@ -102,9 +103,9 @@ class ImportReport:
                          else [f"其余{self.rows_imported}行与台账一致，数据无变化"])
         elif self.rows_invalid:
             parts.append(f"{self.rows_invalid}行有错误未导入")
-        elif self.status in ("no-change", "already-imported") and not self.rows_read:
+        elif unchanged and not self.rows_read:
             parts = ["表头下面没有填写任何数据行"]  # a blank template sent back: not 读取0行，导入0行
-        elif self.status in ("no-change", "already-imported") and self.rows_imported == self.rows_read:
+        elif unchanged and self.rows_imported == self.rows_read:
             parts[1] = "均与台账一致"  # not 导入13行: nothing was written, not twice either
         queued = sum(s.rows_queued for s in self.sheets)
         if queued:
