@@ -25,7 +25,7 @@ def households(engine, standard_dictionary, tmp_path):
     for definition in [
         {"id": "household_dibao", "name": "低保（家庭户）台账", "subject": "household",
          "key": ["household_head_id_number"],
-         "columns": ["household_head_id_number", "household_head_name", "covered_persons_count"]},
+         "columns": ["household_head_id_number", "household_head_name", "covered_persons_count", "dibao_category"]},
         {"id": "household", "name": "家庭户台账", "subject": "household", "key": ["household_head_id_number"],
          "columns": ["household_head_id_number", "household_size"]},
         {"id": "person_identity", "name": "人口基础信息台账", "subject": "person", "group": "identity",
@@ -107,3 +107,53 @@ def test_a_missing_column_is_said_only_when_its_data_would_have_been_kept(househ
     missing = [w for w in report.warnings if w.code == "form-fields-missing"]
     assert [w.params["headers"] for w in missing] == ["保障人数"]
     assert store.get("household_dibao", HEAD)["household_head_name"] == "王德明"
+
+
+def test_columns_asking_for_one_ledger_column_keep_the_last_filled_value(households):
+    """低保对象增减变动情况表 asks for 低保类别 three times (as it is, 变动前, 变动后) and for 保障人数 twice:
+    each row writes the right-most filled one. A blank 变动后 (the benefit stopped) does not blank what
+    the other columns say, on the column-wise path and on the row-by-row one (a name with a stray
+    space); rows whose columns disagree are said once, with which value was kept."""
+    engine, store, tmp = households
+    template = install_roster(engine, tmp, "低保对象增减变动情况表", {
+        "户主": ("household_head_name", "household_dibao"),
+        "户主公民身份号码": ("household_head_id_number", "household_dibao"),
+        "低保类别": ("dibao_category", "household_dibao"),
+        "变动前/保障人数（人）": ("covered_persons_count", "household_dibao"),
+        "变动前/低保类别": ("dibao_category", "household_dibao"),
+        "变动后/保障人数（人）": ("covered_persons_count", "household_dibao"),
+        "变动后/低保类别": ("dibao_category", "household_dibao"),
+        "社区（村）": ("village", None)})
+    heads = [id_number(date(1950 + n, 2, 3), 120 + 2 * n) for n in range(4)]
+    path = fill_roster(template, tmp / "增减变动.xlsx", [
+        {"户主": "王德明", "户主公民身份号码": heads[0], "低保类别": "农村低保", "变动前/保障人数（人）": 3,
+         "社区（村）": "红星村"},
+        {"户主": "李秀英", "户主公民身份号码": heads[1], "低保类别": "农村低保", "变动前/低保类别": "农村低保",
+         "变动后/低保类别": "城市低保", "变动前/保障人数（人）": 4, "变动后/保障人数（人）": 2, "社区（村）": "红星村"},
+        {"户主": "张国华", "户主公民身份号码": heads[2], "变动前/低保类别": "城市低保", "变动前/保障人数（人）": 1,
+         "社区（村）": "红星村"},
+        {"户主": " 刘芳", "户主公民身份号码": heads[3], "低保类别": "城市低保", "变动前/保障人数（人）": 5,
+         "社区（村）": "红星村"}])
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 4, report.problems
+    kept = {head: (r["dibao_category"], r["covered_persons_count"])
+            for head in heads for r in [store.get("household_dibao", head)]}
+    assert kept == {heads[0]: ("2", 3), heads[1]: ("1", 2), heads[2]: ("1", 1), heads[3]: ("1", 5)}
+    disagree = [w for w in report.warnings if w.code == "form-columns-disagree"]
+    assert len(disagree) == 2, report.warnings
+    assert {w.params["count"] for w in disagree} == {1}
+    categories = next(w for w in disagree if "低保类别" in w.params["headers"])
+    assert categories.params["headers"] == "“低保类别”、“变动前/低保类别”、“变动后/低保类别”"
+    assert categories.params["rows"] == str(fill_row(template, 2)) and "靠右一栏" in categories.message_zh
+    # a later file leaving the columns blank changes nothing
+    again = fill_roster(template, tmp / "增减变动2.xlsx", [
+        {"户主": "王德明", "户主公民身份号码": heads[0], "社区（村）": "红星村"}])
+    import_file(engine, again, org_unit=TOWN)
+    assert store.get("household_dibao", heads[0])["dibao_category"] == "2"
+
+
+def fill_row(template, n: int) -> int:
+    """The sheet row of the ``n``-th filled row (1-based) of a template filled by fill_roster."""
+    from yibiaotong.forms import read_templates
+
+    return read_templates(template).forms[0].data_first_row + n - 1

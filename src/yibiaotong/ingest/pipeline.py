@@ -33,8 +33,8 @@ from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
 from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import ORG_ELEMENTS, build_plan, infer_period
-from yibiaotong.ingest.recognise import recognise
+from yibiaotong.ingest.plan import ORG_ELEMENTS, build_plan, infer_period, keys_not_given
+from yibiaotong.ingest.recognise import THRESHOLD, recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
 from yibiaotong.ingest.workbook import EncryptedWorkbook, UnclosedQuote, UndecodableText, Workbook
@@ -103,6 +103,34 @@ def _as_roster(sheet, path, forms, template, rec, problem):
     if better is not None and (rec is None or better.score > rec.score):
         return roster, better, None
     return template, rec, problem
+
+
+def _wrong_form(store: LedgerStore, template, rec, plan, period: str | None) -> Problem | None:
+    """A form chosen by hand (--form, the web's choice) whose headers the sheet matches poorly is
+    refused when another installed form is what the sheet is, or when no row could be written (no
+    ledger of the form finds its key among the sheet's columns): every row refused for a missing
+    key would hide the cause, the choice of form."""
+    if rec.score >= THRESHOLD:
+        return None
+    score = f"{rec.score:.0%}"
+    others = [f for f in load_forms(store.engine) if f.id != rec.form.id and f.layout == template.layout]
+    best, _problem = recognise(template, others)
+    if best is not None and best.score > rec.score:
+        return Problem("form-chosen-is-another", {"form": rec.form.title, "score": score, "best": best.form.title,
+                                                  "best_score": f"{best.score:.0%}"})
+    missing = keys_not_given(plan, period, store.dictionary)
+    if len(missing) < len(plan.ledgers):
+        return None
+    headers = {(f.ledger, f.column or f.element): f.header for f in rec.form.fields if f.ledger}
+    names = []
+    for lid, keys in missing.items():
+        definition = plan.ledgers[lid].definition
+        for key in keys:
+            element = definition.column(key).element
+            names.append(headers.get((lid, key)) or (store.dictionary.element(element).name
+                                                     if element in store.dictionary else key))
+    return Problem("form-chosen-lacks-keys", {"form": rec.form.title, "score": score,
+                                              "headers": "、".join(dict.fromkeys(names))})
 
 
 def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | None:
@@ -292,6 +320,10 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
         report.problems.append(Problem("org-unit-required", {}, where))
         return
     sheet_period = period or infer_period(printed or template)
+    wrong = _wrong_form(store, template, rec, plan, sheet_period) if forced is not None else None
+    if wrong is not None:
+        report.problems.append(wrong.at(**where))
+        return
     sr = SheetReport(sheet.name, rec.form.id, rec.form.title, rec.score, sheet_period,
                      missing_fields=rec.missing, extra_columns=[h for h in rec.extra if h != "错误说明"])
     # the form's columns missing from the sheet whose data the import would have kept (a missing

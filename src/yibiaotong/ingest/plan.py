@@ -18,6 +18,7 @@ from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 
 ORG_ELEMENTS = ("town", "village")
+SEX_CODES = "gb_t_2261_1_sex"  # GB/T 2261.1: 1 男, 2 女 (0 未知, 9 未说明)
 PLACES = frozenset({"county", "town", "village", "grid_area"})  # where a record is (reports.defaults.ORG_LEVEL)
 _PERIOD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)")
 
@@ -57,6 +58,12 @@ class SheetPlan:
     id_column: str | None = None  # the ledger column holding the subject's ID number, when it is a key
     id_index: int | None = None
     main: str | None = None  # the ledger whose records the roster's rows are (reports.defaults.main_ledger)
+    # several of the form's columns feeding one ledger column (变动前/低保类别, 变动后/低保类别): the
+    # column the ledger reads (index into columns) -> all of them, left to right (see last_given)
+    merged: dict[int, list[int]] = field(default_factory=dict)
+    # per ID number column, the columns of the same person's birth date and sex (or None), which it
+    # must agree with (see identity_checks)
+    identity: list[tuple[int, int | None, int | None]] = field(default_factory=list)
 
 
 def _places_only(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> None:
@@ -130,6 +137,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     _places_only(columns, ledgers)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
+    plan.merged = _merge_same_columns(ledgers)
+    plan.identity = identity_checks(columns)
     # the subject's ID number: the id_number column that is a key in the most ledgers
     keyed: dict[str, tuple[int, int]] = {}
     for lp in ledgers.values():
@@ -150,6 +159,36 @@ def unprinted_keys(lp: LedgerPlan) -> list[str]:
     """The ledger's key columns no column of the form gives (the row's unit aside)."""
     have = {name for name, _i in lp.columns}
     return [key for key in lp.definition.key if key != "_org_unit" and key not in have]
+
+
+def period_keys(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> dict[str, dict[str, object]]:
+    """Per ledger, the key columns the form does not print that the file's period gives (统计月份 of a
+    monthly ledger from 2024年6月 in the title or --period; a year from either): as a report for
+    that period fills them, an import of it writes them. A month is not made up from a year."""
+    out: dict[str, dict[str, object]] = {}
+    if not period:
+        return out
+    for lid, lp in plan.ledgers.items():
+        for key in unprinted_keys(lp):
+            element = lp.definition.column(key).element
+            kind = dictionary.element(element).type if element in dictionary else None
+            if kind == "month" and len(period) == 7:
+                out.setdefault(lid, {})[key] = period
+            elif kind == "year":
+                out.setdefault(lid, {})[key] = int(period[:4])
+    return out
+
+
+def keys_not_given(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> dict[str, list[str]]:
+    """Per ledger, its key columns that neither the form's columns nor the file's period give: no row
+    can be written there."""
+    given = period_keys(plan, period, dictionary)
+    out = {}
+    for lid, lp in plan.ledgers.items():
+        missing = [k for k in unprinted_keys(lp) if k not in given.get(lid, {})]
+        if missing:
+            out[lid] = missing
+    return out
 
 
 def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], main: str | None,
@@ -182,6 +221,51 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
             # disabled person's on a roster of the disabled, and stays unwritten there
             if element is not None and element.type == "id_number" and element.role == "subject":
                 lp.columns.append((key, index))
+
+
+def _merge_same_columns(ledgers: dict[str, LedgerPlan]) -> dict[int, list[int]]:
+    """Columns of the form that feed the same ledger column become one: the ledger reads the first,
+    which the import fills with the row's :func:`last_given` of them all. Were each read in turn, the
+    last would win even when blank, and a new record would lose what 低保类别 says because
+    变动后/低保类别 was left empty (a household whose benefit stopped)."""
+    merged: dict[int, list[int]] = {}
+    for lp in ledgers.values():
+        sources: dict[str, list[int]] = {}
+        for name, i in lp.columns:
+            sources.setdefault(name, []).append(i)
+        if len(sources) == len(lp.columns):
+            continue
+        lp.columns = [(name, indices[0]) for name, indices in sources.items()]
+        merged.update((indices[0], indices) for indices in sources.values() if len(indices) > 1)
+    return merged
+
+
+def identity_checks(columns: list[ColumnPlan]) -> list[tuple[int, int | None, int | None]]:
+    """Per ID number column read, the birth date and sex columns of the same person: the element's
+    role says whose they are (本人, 户主, 家庭成员), and a sub-table's cells are its member's. An ID
+    number holds its person's birth date (digits 7-14) and sex (digit 17, odd for men)."""
+    checks = []
+    for j, c in enumerate(columns):
+        if c.element.type != "id_number" or not c.ledger:
+            continue
+        same = [i for i, d in enumerate(columns)
+                if i != j and d.ledger and d.element.role == c.element.role and d.subtable == c.subtable]
+        birth = next((i for i in same if columns[i].element.type == "date"
+                      and columns[i].element.id.endswith("birth_date")), None)
+        sex = next((i for i in same if columns[i].element.codelist == SEX_CODES), None)
+        if birth is not None or sex is not None:
+            checks.append((j, birth, sex))
+    return checks
+
+
+def last_given(*values: object) -> object:
+    """Of one row's values for one ledger column, the right-most that is filled (None if none is):
+    on a form that asks twice, the later column says how things are now (变动后 after 变动前, 本月
+    after 上月)."""
+    for value in reversed(values):
+        if value is not None:
+            return value
+    return None
 
 
 def infer_period(template: FormTemplate) -> str | None:

@@ -34,9 +34,10 @@ from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
+from yibiaotong.ingest.identity import IdentityCheck
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import SheetPlan, unprinted_keys
+from yibiaotong.ingest.plan import SheetPlan, last_given, period_keys
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
@@ -168,6 +169,8 @@ class SheetImport:
         self.headers_again: list[int] = []  # rows that repeat the header
         self.merged: list = []  # merged ranges reaching into the data rows (see _roster_chunks)
         self.not_records: set[int] = set()  # rows read that are none: empty, totals, footer lines
+        self.disagree: dict[int, list[int]] = {}  # per merged column (plan.merged), the rows whose columns differ
+        self.identity = IdentityCheck()
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
                             for lid, lp in plan.ledgers.items()
@@ -182,7 +185,7 @@ class SheetImport:
         # ... but the main ledger's (低保对象 on a 低保 roster): a row listed there is a record of it,
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
-        self.from_period = _period_keys(plan, ctx)
+        self.from_period = period_keys(plan, ctx.period, ctx.store.dictionary)
         # the ledgers keyed by the subject's ID number (see _gives_subject)
         self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
@@ -212,6 +215,7 @@ class SheetImport:
                 merged = sum(m.top not in self.not_records for m in self.merged)
                 if merged:
                     self.ctx.warnings.append(Problem("merged-cells-in-data", {"count": merged}, self.where))
+                self.ctx.warnings.extend(self._disagreements())
                 if self.headers_again:
                     self.ctx.warnings.append(Problem("header-repeated-in-data", {
                         "count": len(self.headers_again), "rows": "、".join(map(str, self.headers_again[:5])) + ("…" if len(self.headers_again) > 5 else "")},
@@ -284,6 +288,12 @@ class SheetImport:
         done = chunk.converted or [None] * len(cells)  # by the reading process (a large sheet), in part
         converted = [c.convert_column(col) if d is None else d for c, col, d in zip(plan.columns, cells, done)]
         out = [values for values, _bad in converted]
+        if plan.merged:
+            self._merge_columns(out, numbers)
+        for j, found in self._identity_problems(out).items():
+            bad = converted[j][1]
+            for i, problem in found.items():
+                bad.setdefault(i, []).append(problem)
         n = len(chunk)
         slow: set[int] = set()
         for _values, bad in converted:
@@ -311,6 +321,43 @@ class SheetImport:
             bad = [(j, p) for j, (_values, problems) in enumerate(converted) if i in problems
                    for p in problems[i]] or None
             self._row(numbers[i], chunk.row(i), [col[i] for col in cells], [col[i] for col in out], bad)
+
+    def _merge_columns(self, out: list[Sequence[Any]], numbers: Sequence[int]) -> None:
+        """Each ledger column the form asks for in several columns (plan.merged) takes, row by row, the
+        last of them that is filled; rows where filled ones differ are noted (said once, see run)."""
+        for keep, sources in self.plan.merged.items():
+            columns = [out[i] for i in sources]
+            out[keep] = list(map(last_given, *columns))
+            differ = [number for number, values in zip(numbers, zip(*columns)) if _filled_differently(values)]
+            if differ:
+                self.disagree.setdefault(keep, []).extend(differ)
+
+    def _identity_problems(self, out: list[Sequence[Any]]) -> dict[int, dict[int, Problem]]:
+        """Per column, the rows whose birth date or sex their ID number denies (see .identity)."""
+        found: dict[int, dict[int, Problem]] = {}
+        for j, birth, sex in self.plan.identity:
+            if birth is not None:
+                found.setdefault(birth, {}).update(self.identity.birth_dates(out[j], out[birth]))
+            if sex is not None:
+                found.setdefault(sex, {}).update(self.identity.sexes(out[j], out[sex]))
+        return {j: rows for j, rows in found.items() if rows}
+
+    def _disagreements(self) -> list[Problem]:
+        """Per merged ledger column, the rows whose columns were filled differently: which value was kept."""
+        problems = []
+        for keep, rows in self.disagree.items():
+            lid, name = next((lid, name) for lid, lp in self.plan.ledgers.items() for name, i in lp.columns
+                             if i == keep)
+            definition = self.plan.ledgers[lid].definition
+            element = definition.column(name).element
+            dictionary = self.ctx.store.dictionary
+            shown = "、".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
+            problems.append(Problem("form-columns-disagree", {
+                "count": len(rows), "headers": "、".join(f"“{self.plan.columns[i].header}”"
+                                                         for i in self.plan.merged[keep]),
+                "ledger": definition.name, "column": dictionary.element(element).name if element in dictionary
+                else name, "rows": shown}, self.where))
+        return problems
 
     def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list) -> None:
         """Clean rows of a chunk: per ledger, its columns for those rows."""
@@ -419,14 +466,19 @@ class SheetImport:
         and when the record itself was rejected its members wait with it."""
         self._offset, self._only = offset, ledgers
         results = [f(x) for f, x in zip(self.converters, cells)]
-        bad = [(i, p) for i, r in enumerate(results) if r[1] and (sub is None or i in sub) for p in r[1]] or None
+        out = [[r[0]] for r in results]
+        if self.plan.merged:
+            self._merge_columns(out, [number])
+        found = self._identity_problems(out)
+        problems_of = [[*r[1], *found.get(i, {}).values()] for i, r in enumerate(results)]
+        bad = [(i, p) for i, ps in enumerate(problems_of) if ps and (sub is None or i in sub) for p in ps] or None
         if rejected:
             problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
                 "record-rejected-with-form", {}, {**self.where, "row": number})]
             self.report.rows_read += 1
             self._reject(number, cells, problems)
             return
-        self._row(number, cells, cells, [r[0] for r in results], bad)
+        self._row(number, cells, cells, [values[0] for values in out], bad)
 
     def _row(self, number: int, values: list[Any], cells: list[Any], out: list[Any], bad) -> None:
         """One row that is not plainly clean: what it is (empty, a total, a footer line) and what is
@@ -788,25 +840,6 @@ def _distinct(records: RecordColumns) -> tuple[RecordColumns, int]:
     return _split(merged, [i for _j, i in later])[0], len(later)
 
 
-def _period_keys(plan: SheetPlan, ctx: SheetContext) -> dict[str, dict[str, Any]]:
-    """Per ledger, the key columns the form does not print that the file's period gives (统计月份 of a
-    monthly ledger from 2024年6月 in the title or --period; a year from either): as a report for
-    that period fills them, an import of it writes them. A month is not made up from a year."""
-    period, dictionary = ctx.period, ctx.store.dictionary
-    out: dict[str, dict[str, Any]] = {}
-    if not period:
-        return out
-    for lid, lp in plan.ledgers.items():
-        for key in unprinted_keys(lp):
-            element = lp.definition.column(key).element
-            kind = dictionary.element(element).type if element in dictionary else None
-            if kind == "month" and len(period) == 7:
-                out.setdefault(lid, {})[key] = period
-            elif kind == "year":
-                out.setdefault(lid, {})[key] = int(period[:4])
-    return out
-
-
 def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns, RecordColumns]:
     """The records but those at ``positions``, and those."""
     drop = set(positions)
@@ -820,6 +853,11 @@ def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns,
                              {name: get(column) for name, column in records.values.items()})
 
     return pick(keep), pick(sorted(drop))
+
+
+def _filled_differently(values: Sequence[Any]) -> bool:
+    filled = [v for v in values if v is not None]
+    return any(v != filled[0] for v in filled[1:])
 
 
 def _one_per_record(problems: list[Problem]) -> list[Problem]:
