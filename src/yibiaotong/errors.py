@@ -47,15 +47,6 @@ CATALOG: dict[str, Template] = {
     "id-number-mangled": Template(
         "身份证号码被Excel转换成了科学计数法：{value}", "Excel turned the ID number into a float: {value}",
         "把该列设置为“文本”格式后重新输入身份证号码。", "Format the column as text and re-enter the number."),
-    "birth-date-differs-from-id": Template(
-        "出生日期{value}与身份证号码中的出生日期{id_value}不一致", "birth date {value} differs from the one in the ID number ({id_value})",
-        "身份证号码第7–14位是出生日期；请核对出生日期和身份证号码，改正填错的一项后重新导入。",
-        "Digits 7-14 of an ID number are the birth date: check both and correct the wrong one."),
-    "gender-differs-from-id": Template(
-        "性别“{value}”与身份证号码不一致（按身份证号码第17位应为{id_value}）",
-        "sex {value} differs from the ID number (its 17th digit says {id_value})",
-        "身份证号码第17位单数为男、双数为女；请核对性别和身份证号码，改正填错的一项后重新导入。",
-        "The 17th digit of an ID number is odd for men, even for women: check both and correct the wrong one."),
     "invalid-phone": Template(
         "电话号码无效：{value}", "not a phone number: {value}",
         "手机号为11位（1开头），座机如 023-49871234。", "Mobile: 11 digits starting with 1; landline like 023-49871234."),
@@ -327,12 +318,13 @@ CATALOG: dict[str, Template] = {
         "sheet {sheet!r} lacks columns of the form: {headers} (not imported)",
         "请使用系统下发的完整模板填报。", "Use the complete template."),
     "form-columns-disagree": Template(
-        "工作表“{sheet}”有{count}行的{headers}填写不同（第{rows}行）；这几栏在台账《{ledger}》中是同一项“{column}”，已取靠右一栏所填的值",
-        "{count} rows of sheet {sheet!r} fill {headers} differently (rows {rows}); they are one column of ledger "
-        "{ledger} ({column}): the value of the right-most filled one was kept",
-        "“变动前/变动后”“上月/本月”这样的栏目，靠右一栏是现在的情况，无需处理；如这几栏本不是同一项，请数据局在报表定义中把它们对应到不同的数据元。",
+        "工作表“{sheet}”有{count}行的{headers}填写不同（第{rows}行）；报表定义把这几栏都对应到台账《{ledger}》的同一项“{column}”，已取靠右一栏所填的值",
+        "{count} rows of sheet {sheet!r} fill {headers} differently (rows {rows}); the form definition maps them all to "
+        "one column of ledger {ledger} ({column}): the value of the right-most filled one was kept",
+        "“变动前/变动后”“上月/本月”这样的栏目，靠右一栏是现在的情况，无需处理；如这几栏本不是同一项（如房主和承租人的身份证号），请数据局在报表定义中把它们对应到不同的数据元。",
         "For before/after or last month/this month columns the right-most one is how things are now: nothing to do. "
-        "If the columns are not the same thing, map them to different elements in the form definition."),
+        "If the columns are not the same thing (an owner's and a tenant's ID number), the data office should map them "
+        "to different elements in the form definition."),
     "org-unit-required": Template(
         "工作表“{sheet}”没有“村（社区）”或“镇街”栏目，无法确定数据属于哪个单位",
         "sheet {sheet!r} has no village or town column: the rows' org unit is unknown",

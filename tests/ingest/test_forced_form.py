@@ -59,3 +59,13 @@ def test_a_chosen_form_the_sheet_matches_well_is_read_as_chosen(intake, elderly_
     path = intake.roster("残疾人补贴.xlsx", [person(1)])
     report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 1, report.problems
+
+
+def test_the_wrong_choice_is_said_before_the_missing_village_column_it_causes(intake):
+    """A chosen form without a 村（社区） column, on a sheet that is another form: the choice is the
+    cause, not the missing unit."""
+    install_roster(intake.engine, intake.tmp, "人员名单", {
+        "姓名": ("person_name", "person_identity"), "公民身份号码": ("id_number", "person_identity"),
+        "工作单位": ("remarks", None), "职务": ("remarks", None)})
+    report = import_file(intake.engine, intake.roster("残疾人补贴.xlsx", [person(1)]), form="人员名单")
+    assert [p.code for p in report.problems] == ["form-chosen-is-another"]

@@ -105,7 +105,7 @@ def _as_roster(sheet, path, forms, template, rec, problem):
     return template, rec, problem
 
 
-def _wrong_form(store: LedgerStore, template, rec, plan, period: str | None) -> Problem | None:
+def _wrong_form(store: LedgerStore, template, rec, plan, others) -> Problem | None:
     """A form chosen by hand (--form, the web's choice) whose headers the sheet matches poorly is
     refused when another installed form is what the sheet is, or when no row could be written (no
     ledger of the form finds its key among the sheet's columns): every row refused for a missing
@@ -113,12 +113,11 @@ def _wrong_form(store: LedgerStore, template, rec, plan, period: str | None) -> 
     if rec.score >= THRESHOLD:
         return None
     score = f"{rec.score:.0%}"
-    others = [f for f in load_forms(store.engine) if f.id != rec.form.id and f.layout == template.layout]
-    best, _problem = recognise(template, others)
+    best, _problem = recognise(template, [f for f in others if f.layout == template.layout])
     if best is not None and best.score > rec.score:
         return Problem("form-chosen-is-another", {"form": rec.form.title, "score": score, "best": best.form.title,
                                                   "best_score": f"{best.score:.0%}"})
-    missing = keys_not_given(plan, period, store.dictionary)
+    missing = keys_not_given(plan, store.dictionary)
     if len(missing) < len(plan.ledgers):
         return None
     headers = {(f.ledger, f.column or f.element): f.header for f in rec.form.fields if f.ledger}
@@ -162,6 +161,8 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     store = LedgerStore(engine, dictionary)
     forced = get_form(engine, form) if form else None
     forms = [forced] if forced else load_forms(engine)
+    # a chosen form the sheet matches poorly is compared with the others (see _wrong_form)
+    others = [f for f in load_forms(engine) if f.id != forced.id] if forced else []
     if period:
         period = _period(period)
     tree = load_tree(engine)
@@ -180,8 +181,8 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     rejected = _RejectedRows(target, errors)
     try:
         with engine.begin() as conn, _page_cache(conn):
-            _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
-                    progress, report, errors)
+            _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit, actor, store, tree,
+                    authority, progress, report, errors)
             if not report.sheets:
                 raise YbtError(report.problems or [_no_form(report.warnings, where)])
             rejected.start()  # written while the transaction ends (the database's own work, without Python's lock)
@@ -263,8 +264,8 @@ class _RejectedRows:
                 self._written.unlink(missing_ok=True)
 
 
-def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor, store, tree, authority, progress,
-            report, errors) -> None:
+def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit, actor, store, tree, authority,
+            progress, report, errors) -> None:
     try:
         from python_calamine import CalamineError, PasswordError
     except ImportError:  # pragma: no cover - a dependency of the project
@@ -275,8 +276,8 @@ def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor,
         for sheet in Workbook(path, kind).sheets():
             counted = None if progress is None else (
                 lambda done, total, b=before: progress(b + done, None if total is None else b + total))
-            _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority,
-                   counted, report, errors)
+            _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit, actor, store, tree,
+                   authority, counted, report, errors)
             before += sheet.total_rows or 0
     except (PasswordError, EncryptedWorkbook) as exc:
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
@@ -289,8 +290,8 @@ def _sheets(conn, path, kind, file_hash, forms, forced, period, org_unit, actor,
                                where)) from exc
 
 
-def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor, store, tree, authority, progress,
-           report, errors) -> None:
+def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit, actor, store, tree, authority,
+           progress, report, errors) -> None:
     where = {"file": path.name, "sheet": sheet.name}
     if sheet.hidden:
         report.warnings.append(Problem("sheet-hidden", {}, where))
@@ -316,14 +317,14 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, period, org_unit, actor,
     report.warnings.extend(p.at(**where) for p in plan_problems)
     if plan is None:
         return
+    wrong = _wrong_form(store, template, rec, plan, others) if forced is not None else None
+    if wrong is not None:  # before anything else is said of the sheet: the choice of form is the cause
+        report.problems.append(wrong.at(**where))
+        return
     if plan.town is None and plan.village is None and not org_unit:
         report.problems.append(Problem("org-unit-required", {}, where))
         return
     sheet_period = period or infer_period(printed or template)
-    wrong = _wrong_form(store, template, rec, plan, sheet_period) if forced is not None else None
-    if wrong is not None:
-        report.problems.append(wrong.at(**where))
-        return
     sr = SheetReport(sheet.name, rec.form.id, rec.form.title, rec.score, sheet_period,
                      missing_fields=rec.missing, extra_columns=[h for h in rec.extra if h != "错误说明"])
     # the form's columns missing from the sheet whose data the import would have kept (a missing

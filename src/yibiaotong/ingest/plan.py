@@ -18,7 +18,6 @@ from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 
 ORG_ELEMENTS = ("town", "village")
-SEX_CODES = "gb_t_2261_1_sex"  # GB/T 2261.1: 1 男, 2 女 (0 未知, 9 未说明)
 PLACES = frozenset({"county", "town", "village", "grid_area"})  # where a record is (reports.defaults.ORG_LEVEL)
 _PERIOD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)")
 
@@ -61,9 +60,6 @@ class SheetPlan:
     # several of the form's columns feeding one ledger column (变动前/低保类别, 变动后/低保类别): the
     # column the ledger reads (index into columns) -> all of them, left to right (see last_given)
     merged: dict[int, list[int]] = field(default_factory=dict)
-    # per ID number column, the columns of the same person's birth date and sex (or None), which it
-    # must agree with (see identity_checks)
-    identity: list[tuple[int, int | None, int | None]] = field(default_factory=list)
 
 
 def _places_only(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> None:
@@ -138,7 +134,6 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
-    plan.identity = identity_checks(columns)
     # the subject's ID number: the id_number column that is a key in the most ledgers
     keyed: dict[str, tuple[int, int]] = {}
     for lp in ledgers.values():
@@ -170,8 +165,7 @@ def period_keys(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> 
         return out
     for lid, lp in plan.ledgers.items():
         for key in unprinted_keys(lp):
-            element = lp.definition.column(key).element
-            kind = dictionary.element(element).type if element in dictionary else None
+            kind = _type_of(dictionary, lp, key)
             if kind == "month" and len(period) == 7:
                 out.setdefault(lid, {})[key] = period
             elif kind == "year":
@@ -179,13 +173,17 @@ def period_keys(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> 
     return out
 
 
-def keys_not_given(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> dict[str, list[str]]:
-    """Per ledger, its key columns that neither the form's columns nor the file's period give: no row
-    can be written there."""
-    given = period_keys(plan, period, dictionary)
+def _type_of(dictionary: Dictionary, lp: LedgerPlan, column: str) -> str | None:
+    element = lp.definition.column(column).element
+    return dictionary.element(element).type if element in dictionary else None
+
+
+def keys_not_given(plan: SheetPlan, dictionary: Dictionary) -> dict[str, list[str]]:
+    """Per ledger, its key columns the form's columns do not give, but for a month or a year (统计月份,
+    which the file's period gives, or ``--period``): no row can be written there."""
     out = {}
     for lid, lp in plan.ledgers.items():
-        missing = [k for k in unprinted_keys(lp) if k not in given.get(lid, {})]
+        missing = [k for k in unprinted_keys(lp) if _type_of(dictionary, lp, k) not in ("month", "year")]
         if missing:
             out[lid] = missing
     return out
@@ -238,24 +236,6 @@ def _merge_same_columns(ledgers: dict[str, LedgerPlan]) -> dict[int, list[int]]:
         lp.columns = [(name, indices[0]) for name, indices in sources.items()]
         merged.update((indices[0], indices) for indices in sources.values() if len(indices) > 1)
     return merged
-
-
-def identity_checks(columns: list[ColumnPlan]) -> list[tuple[int, int | None, int | None]]:
-    """Per ID number column read, the birth date and sex columns of the same person: the element's
-    role says whose they are (本人, 户主, 家庭成员), and a sub-table's cells are its member's. An ID
-    number holds its person's birth date (digits 7-14) and sex (digit 17, odd for men)."""
-    checks = []
-    for j, c in enumerate(columns):
-        if c.element.type != "id_number" or not c.ledger:
-            continue
-        same = [i for i, d in enumerate(columns)
-                if i != j and d.ledger and d.element.role == c.element.role and d.subtable == c.subtable]
-        birth = next((i for i in same if columns[i].element.type == "date"
-                      and columns[i].element.id.endswith("birth_date")), None)
-        sex = next((i for i in same if columns[i].element.codelist == SEX_CODES), None)
-        if birth is not None or sex is not None:
-            checks.append((j, birth, sex))
-    return checks
 
 
 def last_given(*values: object) -> object:

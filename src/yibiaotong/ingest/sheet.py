@@ -34,7 +34,6 @@ from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
-from yibiaotong.ingest.identity import IdentityCheck
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan, last_given, period_keys
@@ -170,7 +169,6 @@ class SheetImport:
         self.merged: list = []  # merged ranges reaching into the data rows (see _roster_chunks)
         self.not_records: set[int] = set()  # rows read that are none: empty, totals, footer lines
         self.disagree: dict[int, list[int]] = {}  # per merged column (plan.merged), the rows whose columns differ
-        self.identity = IdentityCheck()
         # a ledger keyed by one text column (the ID number): its key is that value itself
         self.simple_keys = {lid: next(i for name, i in lp.columns if name == lp.definition.key[0])
                             for lid, lp in plan.ledgers.items()
@@ -290,10 +288,6 @@ class SheetImport:
         out = [values for values, _bad in converted]
         if plan.merged:
             self._merge_columns(out, numbers)
-        for j, found in self._identity_problems(out).items():
-            bad = converted[j][1]
-            for i, problem in found.items():
-                bad.setdefault(i, []).append(problem)
         n = len(chunk)
         slow: set[int] = set()
         for _values, bad in converted:
@@ -322,25 +316,22 @@ class SheetImport:
                    for p in problems[i]] or None
             self._row(numbers[i], chunk.row(i), [col[i] for col in cells], [col[i] for col in out], bad)
 
-    def _merge_columns(self, out: list[Sequence[Any]], numbers: Sequence[int]) -> None:
+    def _merge_columns(self, out: list[Sequence[Any]], numbers: Sequence[int], warn: bool = True) -> None:
         """Each ledger column the form asks for in several columns (plan.merged) takes, row by row, the
-        last of them that is filled; rows where filled ones differ are noted (said once, see run)."""
+        last of them that is filled; with ``warn``, rows where filled ones differ are noted (said once,
+        see run). A one-record form's rows are not: its member rows repeat the record's cells, and an
+        indicator form's 合计/男/女 under one element is the definition's to mend, not the clerk's."""
         for keep, sources in self.plan.merged.items():
             columns = [out[i] for i in sources]
             out[keep] = list(map(last_given, *columns))
-            differ = [number for number, values in zip(numbers, zip(*columns)) if _filled_differently(values)]
+            if not warn:
+                continue
+            n = len(numbers)
+            # a row whose filled values differ has two neighbouring columns that differ: only those looked at
+            maybe = sorted({i for a, b in zip(columns, columns[1:]) for i in compress(range(n), map(ne, a, b))})
+            differ = [numbers[i] for i in maybe if _filled_differently([c[i] for c in columns])]
             if differ:
                 self.disagree.setdefault(keep, []).extend(differ)
-
-    def _identity_problems(self, out: list[Sequence[Any]]) -> dict[int, dict[int, Problem]]:
-        """Per column, the rows whose birth date or sex their ID number denies (see .identity)."""
-        found: dict[int, dict[int, Problem]] = {}
-        for j, birth, sex in self.plan.identity:
-            if birth is not None:
-                found.setdefault(birth, {}).update(self.identity.birth_dates(out[j], out[birth]))
-            if sex is not None:
-                found.setdefault(sex, {}).update(self.identity.sexes(out[j], out[sex]))
-        return {j: rows for j, rows in found.items() if rows}
 
     def _disagreements(self) -> list[Problem]:
         """Per merged ledger column, the rows whose columns were filled differently: which value was kept."""
@@ -466,18 +457,16 @@ class SheetImport:
         and when the record itself was rejected its members wait with it."""
         self._offset, self._only = offset, ledgers
         results = [f(x) for f, x in zip(self.converters, cells)]
-        out = [[r[0]] for r in results]
-        if self.plan.merged:
-            self._merge_columns(out, [number])
-        found = self._identity_problems(out)
-        problems_of = [[*r[1], *found.get(i, {}).values()] for i, r in enumerate(results)]
-        bad = [(i, p) for i, ps in enumerate(problems_of) if ps and (sub is None or i in sub) for p in ps] or None
+        bad = [(i, p) for i, r in enumerate(results) if r[1] and (sub is None or i in sub) for p in r[1]] or None
         if rejected:
             problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
                 "record-rejected-with-form", {}, {**self.where, "row": number})]
             self.report.rows_read += 1
             self._reject(number, cells, problems)
             return
+        out = [[r[0]] for r in results]
+        if self.plan.merged:
+            self._merge_columns(out, [number], warn=False)
         self._row(number, cells, cells, [values[0] for values in out], bad)
 
     def _row(self, number: int, values: list[Any], cells: list[Any], out: list[Any], bad) -> None:
