@@ -55,7 +55,7 @@ def test_a_chosen_form_whose_keys_the_sheet_lacks_is_refused_once(intake, elderl
 
 
 def test_a_chosen_form_the_sheet_matches_well_is_read_as_chosen(intake, elderly_form):
-    """Choosing the form the sheet is changes nothing, even with a header or two edited."""
+    """Choosing the form the sheet is reads it as recognition would."""
     path = intake.roster("残疾人补贴.xlsx", [person(1)])
     report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 1, report.problems

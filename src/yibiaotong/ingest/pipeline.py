@@ -24,6 +24,8 @@ from yibiaotong.elements.dates import parse_month
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.files import partial_of
+from yibiaotong.forms.definition import FormDef
+from yibiaotong.forms.model import FormTemplate
 from yibiaotong.forms.reader import read_sheet
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ingest.collector import fewer_collections
@@ -33,8 +35,8 @@ from yibiaotong.ingest.errors_workbook import SheetErrors, write_error_workbook
 from yibiaotong.ingest.layout import fixed_layout
 from yibiaotong.ingest.limits import Limits, check_file
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import ORG_ELEMENTS, build_plan, infer_period, keys_not_given
-from yibiaotong.ingest.recognise import THRESHOLD, recognise
+from yibiaotong.ingest.plan import ORG_ELEMENTS, SheetPlan, build_plan, column_title, infer_period, keys_not_given
+from yibiaotong.ingest.recognise import THRESHOLD, Recognition, recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
 from yibiaotong.ingest.workbook import EncryptedWorkbook, UnclosedQuote, UndecodableText, Workbook
@@ -105,7 +107,8 @@ def _as_roster(sheet, path, forms, template, rec, problem):
     return template, rec, problem
 
 
-def _wrong_form(store: LedgerStore, template, rec, plan, others) -> Problem | None:
+def _wrong_form(store: LedgerStore, template: FormTemplate, rec: Recognition, plan: SheetPlan,
+                others: list[FormDef]) -> Problem | None:
     """A form chosen by hand (--form, the web's choice) whose headers the sheet matches poorly is
     refused when another installed form is what the sheet is, or when no row could be written (no
     ledger of the form finds its key among the sheet's columns): every row refused for a missing
@@ -124,10 +127,7 @@ def _wrong_form(store: LedgerStore, template, rec, plan, others) -> Problem | No
     names = []
     for lid, keys in missing.items():
         definition = plan.ledgers[lid].definition
-        for key in keys:
-            element = definition.column(key).element
-            names.append(headers.get((lid, key)) or (store.dictionary.element(element).name
-                                                     if element in store.dictionary else key))
+        names += [headers.get((lid, key)) or column_title(store.dictionary, definition, key) for key in keys]
     return Problem("form-chosen-lacks-keys", {"form": rec.form.title, "score": score,
                                               "headers": "、".join(dict.fromkeys(names))})
 

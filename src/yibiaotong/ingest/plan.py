@@ -173,9 +173,21 @@ def period_keys(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> 
     return out
 
 
+def column_element(dictionary: Dictionary, definition: LedgerDef, column: str) -> Element | None:
+    """The element a ledger column holds (None when the dictionary lacks it)."""
+    element = definition.column(column).element
+    return dictionary.element(element) if element in dictionary else None
+
+
+def column_title(dictionary: Dictionary, definition: LedgerDef, column: str) -> str:
+    """What a clerk calls a ledger column: its element's name (统计月份, not stat_month)."""
+    element = column_element(dictionary, definition, column)
+    return element.name if element is not None else column
+
+
 def _type_of(dictionary: Dictionary, lp: LedgerPlan, column: str) -> str | None:
-    element = lp.definition.column(column).element
-    return dictionary.element(element).type if element in dictionary else None
+    element = column_element(dictionary, lp.definition, column)
+    return element.type if element is not None else None
 
 
 def keys_not_given(plan: SheetPlan, dictionary: Dictionary) -> dict[str, list[str]]:
@@ -213,8 +225,7 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
         if lid == main or not lp.definition.group or lp.definition.group not in GENERIC_GROUPS:
             continue
         for key in unprinted_keys(lp):
-            element = lp.definition.column(key).element
-            element = dictionary.element(element) if element in dictionary else None
+            element = column_element(dictionary, lp.definition, key)
             # the person's own ID (role subject) only: a household ledger's 户主身份证号 is not every
             # disabled person's on a roster of the disabled, and stays unwritten there
             if element is not None and element.type == "id_number" and element.role == "subject":

@@ -36,7 +36,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import SheetPlan, last_given, period_keys
+from yibiaotong.ingest.plan import SheetPlan, column_title, last_given, period_keys
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.scope import ScopeGuard
@@ -337,17 +337,14 @@ class SheetImport:
         """Per merged ledger column, the rows whose columns were filled differently: which value was kept."""
         problems = []
         for keep, rows in self.disagree.items():
-            lid, name = next((lid, name) for lid, lp in self.plan.ledgers.items() for name, i in lp.columns
-                             if i == keep)
-            definition = self.plan.ledgers[lid].definition
-            element = definition.column(name).element
-            dictionary = self.ctx.store.dictionary
+            kept = self.plan.columns[keep]  # a column of the ledger it feeds (see plan._merge_same_columns)
+            definition = self.plan.ledgers[kept.ledger].definition
             shown = "、".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
             problems.append(Problem("form-columns-disagree", {
                 "count": len(rows), "headers": "、".join(f"“{self.plan.columns[i].header}”"
                                                          for i in self.plan.merged[keep]),
-                "ledger": definition.name, "column": dictionary.element(element).name if element in dictionary
-                else name, "rows": shown}, self.where))
+                "ledger": definition.name, "rows": shown,
+                "column": column_title(self.ctx.store.dictionary, definition, kept.ledger_column)}, self.where))
         return problems
 
     def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list) -> None:
@@ -577,9 +574,7 @@ class SheetImport:
         for name, i in lp.columns:
             if name == column:
                 return self.plan.columns[i].header
-        element = lp.definition.column(column).element
-        dictionary = self.ctx.store.dictionary
-        return dictionary.element(element).name if element in dictionary else column
+        return column_title(self.ctx.store.dictionary, lp.definition, column)
 
     def _not_data(self, values: list[Any], bad) -> bool:
         """合计 rows and footer lines (负责人： 填表人：) inside the data area are not records."""
