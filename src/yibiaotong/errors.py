@@ -53,6 +53,11 @@ CATALOG: dict[str, Template] = {
     "invalid-date": Template(
         "日期无效：{value}", "not a valid date: {value}",
         "请写成 2024-01-05 或 2024年1月5日。", "Write dates as 2024-01-05 or 2024年1月5日."),
+    "date-in-future": Template(
+        "日期晚于今天：{value}", "a date that has not come yet: {value}",
+        "这一栏是已经发生的事情的日期（如出生日期、发证日期），不能晚于今天（{today}）；请核对年份是否写错。",
+        "This column holds the date of something that has happened (a birth, an issue date); it cannot be "
+        "later than today ({today}). Check the year."),
     "invalid-month": Template(
         "年月无效：{value}", "not a valid month: {value}",
         "请写成 2024-01 或 2024年1月。", "Write months as 2024-01 or 2024年1月."),

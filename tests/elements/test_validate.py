@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -132,6 +132,26 @@ def test_dates_months_datetimes_years():
     assert problems[0].code == "invalid-date"
     assert problems[0].location == {"element": "death_date"}
     assert problems[0].message_zh == "日期无效：2023-02-29"
+
+
+def test_a_date_of_something_that_has_happened_cannot_be_later_than_today():
+    """``not_future`` (出生日期, 发证日期 ...): a date, month or year that has not come yet is a typo.
+    Tomorrow still passes: a server on UTC is a day behind a clerk's calendar in the morning."""
+    today = date.today()
+    past = {"not_future": True}
+    value, problems = coerce(el("date", id="birth_date", validation=past), "2052年1月5日")
+    assert value is None and [p.code for p in problems] == ["date-in-future"]
+    assert problems[0].location == {"element": "birth_date"}
+    assert problems[0].message_zh == "日期晚于今天：2052年1月5日"
+    assert today.isoformat() in problems[0].hint_zh and "年份" in problems[0].hint_zh
+    assert coerce(el("date", validation=past), today + timedelta(days=1)) == (today + timedelta(days=1), [])
+    assert coerce(el("date", validation=past), today + timedelta(days=2))[1][0].code == "date-in-future"
+    assert coerce(el("datetime", validation=past), datetime(today.year + 1, 1, 1, 8))[1][0].code == "date-in-future"
+    assert coerce(el("month", validation=past), f"{today.year + 1}-01")[1][0].code == "date-in-future"
+    assert coerce(el("month", validation=past), today.strftime("%Y-%m")) == (today.strftime("%Y-%m"), [])
+    assert coerce(el("year", validation=past), str(today.year + 1))[1][0].code == "date-in-future"
+    # without the rule a date may lie ahead (到期日期, 计划完成时间)
+    assert coerce(el("date"), "2052-01-05") == (date(2052, 1, 5), [])
 
 
 def test_year_bounds_apply():

@@ -206,6 +206,20 @@ def test_the_history_of_an_imported_record_holds_every_value_as_json(intake):
     assert "phone" not in intake.store.history("person_identity", rows[0]["身份证号码"])[0]["new_value"]
 
 
+def test_a_birth_date_not_come_yet_is_refused_with_its_place(intake):
+    """A birth date after today (a mistyped year) cannot be stored: the row goes back to the
+    clerk with the date, its place and how to fix it; the other rows go in."""
+    rows = [person(1), person(2, **{"出生日期": "2052-03-14"}), person(3)]
+    report = import_file(intake.engine, intake.roster("出生日期.xlsx", rows), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2 and report.rows_invalid == 1
+    (problem,) = report.problems
+    assert problem.code == "date-in-future" and (problem.location["row"], problem.location["column"]) == (6, "E")
+    assert problem.message_zh == "日期晚于今天：2052-03-14" and problem.location["header"] == "出生日期"
+    assert count(intake.engine, intake.store.table("person_identity")) == 2
+    ws = openpyxl.load_workbook(report.error_workbook).active
+    assert "日期晚于今天" in ws.cell(5, ws.max_column).value
+
+
 def test_a_large_roster_read_in_parts_imports_like_a_small_one(intake, monkeypatch):
     from yibiaotong.ingest import workbook
 

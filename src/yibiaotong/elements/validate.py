@@ -1,7 +1,7 @@
 """One entry point that turns a raw cell or form value into a typed value for a data element.
 
 :func:`coerce` parses by ``element.type`` and then applies ``element.validation`` (``min``,
-``max``, ``max_length``, ``pattern``). Every problem carries ``location={"element": id}`` and
+``max``, ``max_length``, ``pattern``, ``not_future``). Every problem carries ``location={"element": id}`` and
 ``params["value"]`` as :func:`mask` shows it, so reports never contain a full ID number or phone.
 """
 
@@ -11,7 +11,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -211,9 +211,34 @@ def _check_rules(element: Element, value: Any) -> list[Problem]:
             problems.append(Problem("value-too-small", {"value": value, "min": rules["min"]}))
         if rules.get("max") is not None and value > Decimal(str(rules["max"])):
             problems.append(Problem("value-too-large", {"value": value, "max": rules["max"]}))
+    latest = latest_date(element)
+    if latest is not None and value is not None and _later(element.type, value, latest):
+        problems.append(Problem("date-in-future", {"value": value, "today": date.today().isoformat()}))
     if isinstance(value, str):
         if rules.get("max_length") is not None and len(value) > int(rules["max_length"]):
             problems.append(Problem("text-too-long", {"length": len(value), "max_length": rules["max_length"]}))
         if rules.get("pattern") and not re.fullmatch(rules["pattern"], value):
             problems.append(Problem("pattern-mismatch", {"value": value}))
     return problems
+
+
+def latest_date(element: Element) -> date | None:
+    """The last date an element with ``not_future`` accepts (None: any). A server keeping UTC is up
+    to a day behind a clerk's calendar in China, so tomorrow is still accepted: a date refused is
+    one that cannot have happened anywhere yet."""
+    if not (element.validation or {}).get("not_future"):
+        return None
+    return date.today() + timedelta(days=1)
+
+
+def _later(kind: str, value: Any, latest: date) -> bool:
+    """Is a date, month (YYYY-MM) or year later than ``latest``?"""
+    if isinstance(value, datetime):
+        return value.date() > latest
+    if isinstance(value, date):
+        return value > latest
+    if kind == "month" and isinstance(value, str):
+        return value > latest.strftime("%Y-%m")
+    if kind == "year" and isinstance(value, int) and not isinstance(value, bool):
+        return value > latest.year
+    return False

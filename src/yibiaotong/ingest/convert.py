@@ -27,7 +27,7 @@ from typing import Any
 from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR
 from yibiaotong.elements.idnumber import PROVINCE_CODES
 from yibiaotong.elements.model import CodeList, Element
-from yibiaotong.elements.validate import MASKED, coerce
+from yibiaotong.elements.validate import MASKED, coerce, latest_date
 from yibiaotong.errors import Problem
 
 Converter = Callable[[Any], tuple[Any, list[Problem]]]
@@ -60,7 +60,7 @@ def compile_converter(element: Element, codelists: Mapping[str, CodeList], sourc
     rules = _rule_check(element)
     kind = element.type
     if kind == "date":
-        return _memoized(_date(slow))
+        return _memoized(_date(slow, latest_date(element)))
     if kind in _MEMO_TYPES:
         return _memoized(slow)
     if kind == "text":
@@ -248,21 +248,26 @@ def _memoized(slow: Converter) -> Converter:
     return convert
 
 
-def _date(slow: Converter) -> Converter:
+def _date(slow: Converter, latest: date | None = None) -> Converter:
     """Dates typed the four usual ways (2024-01-05, 2024年1月5日, 2024.01.05, 20240105) and date
-    cells; anything else, and any impossible date, goes to ``coerce``."""
+    cells; anything else, any impossible date and any date after ``latest`` (an element with
+    ``not_future``) goes to ``coerce``."""
+    latest = latest or date.max
+
     def convert(raw: Any) -> tuple[Any, list[Problem]]:
         cls = raw.__class__
         if cls is datetime:
-            return raw.date(), []
-        if cls is date:
-            return raw, []
-        if cls is str:
+            if raw.date() <= latest:
+                return raw.date(), []
+        elif cls is date:
+            if raw <= latest:
+                return raw, []
+        elif cls is str:
             m = _DATE.fullmatch(raw)
             if m:
                 y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
                 y, mo, d = int(y), int(mo), int(d)
-                if MIN_YEAR <= y <= MAX_YEAR and 1 <= mo <= 12 and 1 <= d <= 28:
+                if MIN_YEAR <= y <= MAX_YEAR and 1 <= mo <= 12 and 1 <= d <= 28 and date(y, mo, d) <= latest:
                     return date(y, mo, d), []
         return slow(raw)  # day 29-31 too: the reference knows the month lengths
 
