@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.ingest.conftest import TOWN, person
+from tests.ingest.conftest import TOWN, VILLAGE, person
 from yibiaotong.forms.store import load_forms, save_forms
 from yibiaotong.ingest import confirm_link, import_file, list_conflicts, list_links, reject_link
 from yibiaotong.store import schema
@@ -106,14 +106,43 @@ def test_the_authoritative_department_wins_whatever_the_period(intake, tmp_path)
 
 
 def test_same_period_disagreement_takes_the_later_import_and_lists_it(intake):
+    """Two reporters disagreeing about the same month: the village's roster after the town's."""
     import_file(intake.engine, intake.roster("甲.xlsx", [person(1)]), org_unit=TOWN, period="2024-01")
-    import_file(intake.engine, intake.roster("乙.xlsx", [person(1, **{"联系电话": "13900000000"})]), org_unit=TOWN,
-                period="2024-01")
+    report = import_file(intake.engine, intake.roster("乙.xlsx", [person(1, **{"联系电话": "13900000000"})]),
+                         org_unit=VILLAGE, period="2024-01")
+    assert report.sheets[0].conflicts == 1
     assert intake.store.get("person_identity", person(1)["身份证号码"])["phone"] == "13900000000"
     (conflict,) = list_conflicts(intake.engine)
     assert conflict["rule"] == "same-period" and conflict["kept"] == "new" and conflict["old_value"] == "13800000001"
     with intake.engine.connect() as conn:
         assert conn.execute(select(schema.conflict.c.status)).scalar_one() == "open"
+
+
+def test_a_corrected_roster_sent_again_is_no_conflict_but_another_forms_value_is(intake):
+    """The same form, month and unit imported again with values fixed: the same source revising
+    itself. The corrections are updates, both values in the history with their files; nobody is
+    asked to review them. Another form's different value for that month still is listed."""
+    jan = person(1, **{"残疾等级": "二级"})
+    import_file(intake.engine, intake.roster("一月.xlsx", [jan, person(2)]), org_unit=TOWN, period="2024-01")
+    fixed = person(1, **{"残疾等级": "一级", "联系电话": "13900000000"})
+    report = import_file(intake.engine, intake.roster("一月（更正）.xlsx", [fixed, person(2)]), org_unit=TOWN,
+                         period="2024-01")
+    assert report.status == "imported" and report.sheets[0].conflicts == 0 and report.sheets[0].values_kept == 0
+    assert list_conflicts(intake.engine, status=None) == []
+    key = jan["身份证号码"]
+    assert intake.store.get("person_disability", key)["disability_level"] == "1"
+    assert intake.store.get("person_identity", key)["phone"] == "13900000000"
+    history = intake.store.history("person_disability", key)
+    assert [(h["op"], h["file_name"]) for h in history] == [("insert", "一月.xlsx"), ("update", "一月（更正）.xlsx")]
+    # the same month from another form of another department: a second opinion, listed
+    forms = load_forms(intake.engine)
+    civil = type(forms[0]).from_dict({**forms[0].to_dict(), "id": "civil_roster", "department": "民政局"})
+    save_forms(intake.engine, "test", [forms[0], civil])
+    report = import_file(intake.engine, intake.roster("民政.xlsx", [person(1, **{"残疾等级": "三级"})]),
+                         form="civil_roster", org_unit=TOWN, period="2024-01")
+    assert report.sheets[0].conflicts >= 1
+    level = next(c for c in list_conflicts(intake.engine) if c["column_name"] == "disability_level")
+    assert level["rule"] == "same-period" and level["old_file"] == "一月（更正）.xlsx" and level["new_value"] == "3"
 
 
 def test_a_value_updated_after_the_insert_keeps_its_own_source_after_a_downgrade_and_upgrade(intake):

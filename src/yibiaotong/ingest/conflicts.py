@@ -10,9 +10,14 @@ The rule, in order:
 
 Both values stay in the history (``ybt_change``: the winner as an ``update``, a losing new value
 as a ``conflict`` row) with their sources. A conflict is listed for review (``ybt_conflict``)
-unless it is the ordinary case of the same form reporting a newer period — that is a change
-over time, not a disagreement. A value from the same file (a re-import, a repeated row) never
-conflicts with itself.
+unless it is one of the ordinary cases that are no disagreement between sources:
+
+* the same form reporting a newer period: a change over time;
+* a **correction**: the same form, for the same period, imported for the same unit again (a
+  clerk fixing a roster and sending it anew) — the same source revising itself. Another unit's,
+  or another form's, different value for that period is still listed.
+
+A value from the same file (a re-import, a repeated row) never conflicts with itself.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class SourceInfo:
     period: str | None
     department: str | None
     form: str | None
+    org_unit: str | None = None  # the unit the file was imported for (--org-unit; None: the whole tree)
 
 
 def _days_of(period: str | None) -> tuple[date, date]:
@@ -91,7 +97,8 @@ class Arbiter:
             if before.file_hash is not None and before.file_hash == self.new.file_hash:
                 continue  # the same file again: not a second opinion
             winner, rule = self._decide(column, before)
-            listed = not (rule == "newer-period" and winner == "new" and before.form == self.new.form)
+            listed = rule != "correction" and not (
+                rule == "newer-period" and winner == "new" and before.form == self.new.form)
             # an age that is the person's age at the file's period: the one kept was an age at another
             # time (a report computes it at its month), not another source's different opinion
             listed = listed and not self._age_then(old, record, column, changed[column])
@@ -139,6 +146,9 @@ class Arbiter:
             return ("new" if self.new.department == authority else "old"), "authority"
         if before.period and self.new.period and before.period != self.new.period:
             return ("new" if self.new.period > before.period else "old"), "newer-period"
+        if before.period and before.form and (before.period, before.form, before.org_unit) == (
+                self.new.period, self.new.form, self.new.org_unit):
+            return "new", "correction"
         return "new", "same-period"
 
     def _origins(self, record_id: int, columns: list[str]) -> dict[str, SourceInfo]:
@@ -171,9 +181,9 @@ class Arbiter:
         if source_id not in self._sources:
             s, i = schema.source, schema.import_batch
             row = self.conn.execute(
-                select(s.c.file_hash, s.c.period, i.c.department, i.c.form_id)
+                select(s.c.file_hash, s.c.period, i.c.department, i.c.form_id, i.c.org_unit)
                 .select_from(s.outerjoin(i, i.c.source_id == s.c.id)).where(s.c.id == source_id)).first()
-            self._sources[source_id] = SourceInfo(source_id, *(row or (None, None, None, None)))
+            self._sources[source_id] = SourceInfo(source_id, *(row or (None, None, None, None, None)))
         return self._sources[source_id]
 
     def _already_listed(self, record_id: int, column: str, value: Any) -> bool:
