@@ -13,13 +13,15 @@ from yibiaotong.ledgers.provenance import Source
 from yibiaotong.store import schema
 
 
-def _conflict(world, ledger: str, unit: str, column: str, old, new) -> int:
+def _conflict(world, ledger: str, unit: str, column: str, old, new, file_name: str = "二月花名册.xlsx",
+              file_hash: str | None = None) -> int:
     """A conflict as an import records it: the record keeps the new value, the old one is listed."""
     record_id = world.record_in(ledger, unit)
     engine = world.engine
     with engine.begin() as conn:
         key = conn.exec_driver_sql(f"SELECT _key FROM ledger_{ledger} WHERE _id = {record_id}").scalar()
-        source = Source(kind="file", file_name="二月花名册.xlsx", sheet="Sheet1", period="2024-02").record(conn)
+        source = Source(kind="file", file_name=file_name, file_hash=file_hash, sheet="Sheet1",
+                        period="2024-02").record(conn)
         return conn.execute(insert(schema.conflict).values(
             ledger_id=ledger, record_id=record_id, record_key=key, column_name=column, kept="new",
             rule="same-period", old_value=old, new_value=new, new_source_id=source, source_row=7,
@@ -77,3 +79,29 @@ def test_a_clerks_conflicts_are_found_among_the_districts_older_ones(app, world,
     district = login_client(app, "admin").get("/import/conflicts").text
     assert [c for c in [*older, mine] if f'id="conflict-{c}"' in district] == older[:3]
     assert "<small>5</small>" in district and "共 5 个待核对，这里先列出最早的 3 个" in district
+
+
+def test_the_conflicts_of_one_import_are_listed_on_their_own(app, world):
+    """The import result links to the conflicts its file brought: checked there, the clerk comes
+    back to the same short list, not to every open conflict of the town."""
+    first, second = "a" * 64, "b" * 64
+    older = _conflict(world, "person_identity", LINJIANG, "phone", "13800000001", "13900000002",
+                      file_name="一月花名册.xlsx", file_hash=first)
+    mine = _conflict(world, "person_identity", LINJIANG, "phone", "13800000003", "13900000004",
+                     file_name="二月花名册.xlsx", file_hash=second)
+    clerk = login_client(app, "linjiang")
+    page = clerk.get(f"/import/conflicts?file={second}")
+    assert page.status_code == 200 and f"conflict-{mine}" in page.text and f"conflict-{older}" not in page.text
+    assert "<small>1</small>" in page.text and "只列出文件“二月花名册.xlsx”导入时产生" in page.text
+    done = clerk.post(f"/import/conflicts/{mine}", data={"csrf": csrf_of(page.text), "file": second},
+                      follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == f"/import/conflicts?done=1&file={second}"
+    after = clerk.get(done.headers["location"]).text
+    assert "这个文件导入时产生的冲突都已核对" in after and f"conflict-{older}" not in after
+    assert f"conflict-{older}" in clerk.get("/import/conflicts").text  # the whole list still has the other
+    # another town's file: its conflicts are not this clerk's, and its name is not shown
+    theirs = _conflict(world, "person_identity", ZHUTUO, "phone", "13800000005", "13900000006",
+                       file_name="朱沱镇.xlsx", file_hash="c" * 64)
+    page = clerk.get(f"/import/conflicts?file={'c' * 64}").text
+    assert f"conflict-{theirs}" not in page and "朱沱镇.xlsx" not in page
+    assert clerk.get("/import/conflicts?file=../../etc").status_code == 422

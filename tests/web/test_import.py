@@ -5,6 +5,7 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import io
+import re
 import time
 import zipfile
 from dataclasses import dataclass
@@ -589,3 +590,18 @@ def test_the_period_read_from_the_title_is_shown_in_the_summary(site):
     _id, text = result(c, upload(c, path, org_unit=LINJIANG))  # no period chosen: the title says it
     summary = text.split('class="props"', 1)[1].split("</dl>", 1)[0]
     assert "2024-03" in summary
+
+
+def test_the_result_links_to_the_conflicts_this_file_brought(site):
+    """The town's January roster, then the village's for the same month with another level: the
+    village clerk's result counts the conflict and its link lists that one, not the town's others."""
+    town = login_client(site.app, "linjiang")
+    result(town, upload(town, site.roster("镇一月.xlsx", [person(1), person(2)]), period="2024-01", org_unit=LINJIANG))
+    village = login_client(site.app, "lj_village")
+    _id, text = result(village, upload(village, site.roster("村一月.xlsx", [person(1, **{"残疾等级": "一级"})]),
+                                       period="2024-01"))
+    link = re.search(r'href="(/import/conflicts\?file=[0-9a-f]{64})">1<', text)
+    assert link, text
+    listed = village.get(link.group(1)).text
+    assert "只列出文件“村一月.xlsx”导入时产生" in listed and "<small>1</small>" in listed
+    assert "镇一月.xlsx · 2024-01" in listed and "残疾等级" in listed  # the value is masked for this clerk

@@ -5,9 +5,10 @@ opens the record to correct it when the other value is right, and marks the conf
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import and_, or_, select
 from starlette.concurrency import run_in_threadpool
@@ -46,14 +47,18 @@ def _in_scope(scope: Scope, store: LedgerStore, ledger_ids: list[str]) -> tuple[
 
 
 def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, conflict_id: int | None = None,
-                      status: str = "open") -> tuple[list[dict[str, Any]], int]:
-    """Open conflicts the user may see (the oldest :data:`SCAN`) and how many there are: the ledger
-    and column readable, the record in scope; values shown as the record page shows them (masked
-    where the user may not see them in full)."""
+                      status: str = "open", file_hash: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Open conflicts the user may see (the oldest :data:`SCAN`; ``file_hash``: only those the
+    file of one import brought) and how many there are: the ledger and column readable, the
+    record in scope; values shown as the record page shows them (masked where the user may not
+    see them in full)."""
     engine = request.app.state.engine
     accesses, where = _in_scope(scope, store, conflict_ledgers(engine, status, conflict_id))
     if where is None:
         return [], 0
+    if file_hash is not None:
+        k, s = schema.conflict, schema.source
+        where = and_(where, k.c.new_source_id.in_(select(s.c.id).where(s.c.file_hash == file_hash)))
     found = list_conflicts(engine, status=status, limit=SCAN, conflict_id=conflict_id, where=where)
     total = len(found) if len(found) < SCAN else count_conflicts(engine, status, where)
     by_ledger: dict[str, list[dict[str, Any]]] = {}
@@ -80,28 +85,41 @@ def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, confli
     return sorted(out, key=lambda c: c["id"]), total
 
 
+FileHash = Annotated[str | None, Query(pattern="^[0-9a-f]{64}$", description="only the conflicts one file brought")]
+
+
 @router.get("/import/conflicts")
-def conflicts_page(request: Request, scope: PageScope, store: Store, done: bool = False, already: bool = False):
-    conflicts, total = visible_conflicts(request, scope, store)
+def conflicts_page(request: Request, scope: PageScope, store: Store, done: bool = False, already: bool = False,
+                   file: FileHash = None):
+    conflicts, total = visible_conflicts(request, scope, store, file_hash=file)
     return render(request, "import_conflicts.html", {"conflicts": conflicts, "total": total, "done": done,
-                                                     "already": already})
+                                                     "already": already, "file": file,
+                                                     # the name it came under, from a conflict the user may see
+                                                     "file_name": conflicts[0]["new_file"] if file and conflicts else None})
+
+
+def _back(file_hash: str | None, flag: str) -> str:
+    """Where a resolution returns: the list it was made on."""
+    return f"/import/conflicts?{flag}=1" + (f"&file={file_hash}" if file_hash else "")
 
 
 @router.post("/import/conflicts/{conflict_id}")
 async def resolve(request: Request, conflict_id: int, scope: PageScope, store: Store):
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
+    file_hash = str(form.get("file") or "")
+    file_hash = file_hash if re.fullmatch("[0-9a-f]{64}", file_hash) else None
 
     def run():
         shown, _total = visible_conflicts(request, scope, store, conflict_id)
         if not shown and visible_conflicts(request, scope, store, conflict_id, status="resolved")[0]:
-            return RedirectResponse("/import/conflicts?already=1", status_code=303)  # a second click, a colleague
+            return RedirectResponse(_back(file_hash, "already"), status_code=303)  # a second click, a colleague
         if not shown or not shown[0]["may_resolve"]:
             raise NotInScope()  # another unit's conflict, or one the user may only read: as if absent
         resolve_conflict(request.app.state.engine, conflict_id, by=scope.user.name)
         c = shown[0]
         audit.write(request.app.state.engine, scope.user.name, "conflict-resolve", target=f"conflict:{conflict_id}",
                     details={"ledger": c["ledger_id"], "record": c["record_id"], "column": c["column_name"]})
-        return RedirectResponse("/import/conflicts?done=1", status_code=303)
+        return RedirectResponse(_back(file_hash, "done"), status_code=303)
 
     return await run_in_threadpool(run)
