@@ -46,3 +46,23 @@ def test_write_pack_then_install_creates_ledgers_and_forms(tmp_path, engine):
     assert "person_disability" in {d.id for d in store.ledgers()}
     assert [f.id for f in load_forms(engine)] == ["残疾人花名册", "青菜头统计表"]
     assert get_form(engine, "青菜头种植统计表").layout == "indicator"
+
+
+def test_a_proposed_date_of_something_that_has_happened_may_not_lie_ahead():
+    """发证日期, 确诊时间, 最近走访时间 are dates of events a form reports afterwards: proposed with
+    not_future; a plan, a deadline or a period's start (计划完成时间, 到期日期, 待遇领取起始年月) may lie ahead."""
+    from yibiaotong.consolidate.infer import infer_validation
+
+    for label, kind in (("残疾证发证日期", "date"), ("确诊时间", "date"), ("最近走访时间", "date"),
+                        ("子女死亡或伤残时间", "date"), ("入党时间", "month")):
+        assert infer_validation([label], kind) == {"not_future": True}, label
+    for label, kind in (("计划完成时间", "date"), ("到期日期", "date"), ("风险消除预期时间", "date"),
+                        ("待遇领取起始年月", "month"), ("租赁起止时间", "date"), ("确诊人数", "integer")):
+        assert infer_validation([label], kind) == {}, label
+    # the Yongchuan pack as generated: its proposed past-event dates carry the rule
+    from yibiaotong.packs import load_pack
+
+    path = load_pack("yongchuan").path / "elements" / "consolidated.yaml"
+    elements = {e["name"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["elements"]}
+    assert elements["残疾证发证日期"]["validation"] == {"not_future": True}
+    assert "validation" not in elements["到期日期"]

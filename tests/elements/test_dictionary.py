@@ -74,6 +74,13 @@ def test_bad_definitions_report_every_problem_with_file_and_element(tmp_path):
               - id: id_number
                 name: 重复
               - name: 没有标识
+              - id: misspelt_rule
+                name: 规则拼错
+                type: date
+                validation: {not_futrue: true}
+              - id: future_of_a_name
+                name: 文字不能限未来
+                validation: {not_future: true}
             """,
     })
     with pytest.raises(YbtError) as info:
@@ -85,6 +92,8 @@ def test_bad_definitions_report_every_problem_with_file_and_element(tmp_path):
     assert ("unknown-codelist", "missing_list") in found
     assert ("duplicate-id", None) in found
     assert ("invalid-definition", None) in found  # the element without an id
+    assert ("invalid-definition", "misspelt_rule") in found  # else it would check nothing, silently
+    assert ("invalid-definition", "future_of_a_name") in found
     assert all(p.location.get("file", "").endswith("bad.yaml") for p in info.value.problems if p.code != "unknown-codelist")
 
 

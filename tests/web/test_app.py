@@ -48,6 +48,10 @@ def test_login_shows_the_dictionary_and_the_org_tree(client):
     assert "临江镇" in client.get("/orgunits").text
     assert "汉族" in client.get("/codelists/gb_t_3304_ethnic_group").text
     assert client.get("/elements/nope").status_code == 404
+    # an element's checks in words, not as a Python dict
+    assert "不能晚于今天" in client.get("/elements/birth_date").text
+    age = client.get("/elements/age").text
+    assert "最小值 0；最大值 150" in age and "{" not in age.split("校验")[1][:80]
 
 
 def test_login_without_csrf_token_is_refused(client):

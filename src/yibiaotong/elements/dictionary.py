@@ -11,10 +11,12 @@ from sqlalchemy import Engine, delete, insert, select
 
 from yibiaotong.elements.model import (
     CATEGORIES,
+    DATE_TYPES,
     ELEMENT_TYPES,
     ROLES,
     SENSITIVITIES,
     SUBJECTS,
+    VALIDATION_RULES,
     CodeItem,
     CodeList,
     Element,
@@ -136,6 +138,15 @@ def _check_element(raw: dict) -> list[Problem]:
             reasons.append(f"{key} 取值 {value!r} 不在 {sorted(allowed)} 中")
     if raw.get("type") == "code" and not raw.get("codelist"):
         reasons.append("代码型数据元须指定 codelist")
+    rules = raw.get("validation") or {}
+    if not isinstance(rules, dict):
+        reasons.append("validation 应为键值对，如 {min: 0}")
+    else:
+        # a misspelt rule would check nothing, silently
+        reasons += [f"validation 中的 {k!r} 不是已知规则（{'、'.join(sorted(VALIDATION_RULES))}）"
+                    for k in rules if k not in VALIDATION_RULES]
+        if rules.get("not_future") and (raw.get("type") or "text") not in DATE_TYPES:
+            reasons.append("not_future 只用于日期、年月、年份类数据元")
     return [Problem("invalid-definition", {"reason": r}) for r in reasons]
 
 
