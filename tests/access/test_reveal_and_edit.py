@@ -117,6 +117,25 @@ def test_edit_validates_and_refuses_stale_versions(api, world):
         assert conn.execute(select(change.c.new_value).where(change.c.column_name == "person_name")).scalar() == "新名字"
 
 
+def test_a_birth_date_in_the_future_is_refused_on_edit_and_found_by_a_filter(api, world):
+    """A typed birth date may not lie ahead; one stored before that rule can still be looked for
+    (a filter parses its value without the rules) so that it can be corrected."""
+    rid = world.record_in("person_identity", LJ_VILLAGE)
+    with world.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE ledger_person_identity SET birth_date = '2052-03-14' WHERE _id = {rid}")
+    c = api("linjiang")
+    found = c.get("/api/ledgers/person_identity/records", params={"filter": "birth_date:2052-03-14"})
+    assert found.status_code == 200 and [r["id"] for r in found.json()["records"]] == [rid]
+    record = c.get(f"/api/ledgers/person_identity/records/{rid}").json()["record"]
+    bad = c.patch(f"/api/ledgers/person_identity/records/{rid}",
+                  json={"version": record["version"], "values": {"birth_date": "2062-03-14"}})
+    assert bad.status_code == 422 and bad.json()["details"][0]["code"] == "date-in-future"
+    assert bad.json()["details"][0]["location"]["column"] == "birth_date"
+    fixed = c.patch(f"/api/ledgers/person_identity/records/{rid}",
+                    json={"version": record["version"], "values": {"birth_date": "1952-03-14"}})
+    assert fixed.status_code == 200
+
+
 def test_edit_page_shows_errors_next_to_the_field_and_conflicts_without_overwriting(app, world):
     rid = world.record_in("person_identity", LJ_VILLAGE)
     a, b = login_client(app, "linjiang"), login_client(app, "admin")

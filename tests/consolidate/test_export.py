@@ -57,7 +57,9 @@ def test_a_proposed_date_of_something_that_has_happened_may_not_lie_ahead():
                         ("子女死亡或伤残时间", "date"), ("入党时间", "month")):
         assert infer_validation([label], kind) == {"not_future": True}, label
     for label, kind in (("计划完成时间", "date"), ("到期日期", "date"), ("风险消除预期时间", "date"),
-                        ("待遇领取起始年月", "month"), ("租赁起止时间", "date"), ("确诊人数", "integer")):
+                        ("待遇领取起始年月", "month"), ("租赁起止时间", "date"), ("确诊人数", "integer"),
+                        ("下次随访日期", "date"), ("预约体检日期", "date"), ("拟纳入时间", "date"),
+                        ("下一次复核时间", "date"), ("应复核日期", "date")):
         assert infer_validation([label], kind) == {}, label
     # the Yongchuan pack as generated: its proposed past-event dates carry the rule
     from yibiaotong.packs import load_pack
@@ -66,3 +68,18 @@ def test_a_proposed_date_of_something_that_has_happened_may_not_lie_ahead():
     elements = {e["name"]: e for e in yaml.safe_load(path.read_text(encoding="utf-8"))["elements"]}
     assert elements["残疾证发证日期"]["validation"] == {"not_future": True}
     assert "validation" not in elements["到期日期"]
+
+
+def test_a_decision_takes_back_a_guessed_rule(tmp_path):
+    """A reviewer who knows a date may lie ahead says so in decisions.yaml: the regenerated pack keeps it."""
+    from yibiaotong.consolidate.export import _validation
+    from yibiaotong.consolidate.ledgers import ElementInfo
+    from yibiaotong.consolidate.review import Decisions
+
+    issued = ElementInfo("x_fa_zheng_ri_qi", "发证日期", "person", "disability", new=True, labels=["发证日期"],
+                         type="date")
+    assert _validation(issued, "date") == {"not_future": True}
+    path = tmp_path / "decisions.yaml"
+    path.write_text("elements:\n  - {element: x_fa_zheng_ri_qi, validation: {}}\n", encoding="utf-8")
+    Decisions.load(path).apply_elements({issued.id: issued})
+    assert _validation(issued, "date") == {}

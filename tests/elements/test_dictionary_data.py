@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from yibiaotong.elements.model import CATEGORIES, ELEMENT_TYPES, ROLES, SENSITIVITIES, SUBJECTS
+from yibiaotong.elements.model import CATEGORIES, ELEMENT_TYPES, ROLES, SENSITIVITIES, SUBJECTS, VALIDATION_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = ROOT / "packs" / "standard"
 FORMS_DEV = ROOT.parent / "shared" / "data" / "forms-dev.json"
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
-VALIDATION_KEYS = {"min", "max", "max_length", "pattern", "not_future"}
+VALIDATION_KEYS = VALIDATION_RULES
 
 # Bare labels that real forms print for more than one role; the role of the column (the row's
 # subject, the household head, a contact, the legal representative ...) picks the element.

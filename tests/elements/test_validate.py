@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from yibiaotong.elements import dates
 from yibiaotong.elements.model import CodeItem, CodeList, Element
 from yibiaotong.elements.validate import coerce, mask
 from yibiaotong.errors import CATALOG
@@ -136,22 +137,36 @@ def test_dates_months_datetimes_years():
 
 def test_a_date_of_something_that_has_happened_cannot_be_later_than_today():
     """``not_future`` (出生日期, 发证日期 ...): a date, month or year that has not come yet is a typo.
-    Tomorrow still passes: a server on UTC is a day behind a clerk's calendar in the morning."""
-    today = date.today()
+    Today is a clerk's in China, whatever clock the server keeps."""
+    today = dates.today()
     past = {"not_future": True}
     value, problems = coerce(el("date", id="birth_date", validation=past), "2052年1月5日")
     assert value is None and [p.code for p in problems] == ["date-in-future"]
     assert problems[0].location == {"element": "birth_date"}
     assert problems[0].message_zh == "日期晚于今天：2052年1月5日"
     assert today.isoformat() in problems[0].hint_zh and "年份" in problems[0].hint_zh
-    assert coerce(el("date", validation=past), today + timedelta(days=1)) == (today + timedelta(days=1), [])
-    assert coerce(el("date", validation=past), today + timedelta(days=2))[1][0].code == "date-in-future"
+    assert coerce(el("date", validation=past), today) == (today, [])
+    assert coerce(el("date", validation=past), today + timedelta(days=1))[1][0].code == "date-in-future"
     assert coerce(el("datetime", validation=past), datetime(today.year + 1, 1, 1, 8))[1][0].code == "date-in-future"
     assert coerce(el("month", validation=past), f"{today.year + 1}-01")[1][0].code == "date-in-future"
     assert coerce(el("month", validation=past), today.strftime("%Y-%m")) == (today.strftime("%Y-%m"), [])
     assert coerce(el("year", validation=past), str(today.year + 1))[1][0].code == "date-in-future"
-    # without the rule a date may lie ahead (到期日期, 计划完成时间)
+    # without the rule a date may lie ahead (到期日期, 计划完成时间); a search parses without it
     assert coerce(el("date"), "2052-01-05") == (date(2052, 1, 5), [])
+    assert coerce(el("date", validation=past), "2052-01-05", rules=False) == (date(2052, 1, 5), [])
+
+
+def test_today_is_the_day_in_china(monkeypatch):
+    """At 23:30 UTC it is already the next day in Beijing: the date a clerk types as today is today."""
+    import datetime as dt
+
+    class Clock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC).astimezone(tz)
+
+    monkeypatch.setattr(dates, "datetime", Clock)
+    assert dates.today() == dt.date(2026, 12, 1)
 
 
 def test_year_bounds_apply():

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from yibiaotong.elements import dates
 from yibiaotong.elements.validate import coerce
 from yibiaotong.ingest.convert import compile_converter
 
@@ -15,7 +16,7 @@ SAMPLES = {
                    "一九六〇年一月二日", 21916.0, "", None, "明天",
                    # not_future: a birth date later than tomorrow is a typo, however it is written
                    "2052-01-05", "2052年1月5日", "20520105", datetime(2090, 1, 2, 5, 6), date(2099, 1, 2), 72000.0,
-                   date.today(), date.today() + timedelta(days=1), date.today() + timedelta(days=2)],
+                   dates.today(), dates.today() + timedelta(days=1), dates.today() + timedelta(days=2)],
     "id_number": ["500118196001020013", "50011819600102001X", "500118196001020012", "5001181960010200", 5.00118e17,
                   "５００１１８１９６００１０２００１３", " 500118 19600102 0013", "500118600102001", "990118196001020013",
                   "500118210001020013", "", None],

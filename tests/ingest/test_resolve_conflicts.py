@@ -138,11 +138,33 @@ def test_a_corrected_roster_sent_again_is_no_conflict_but_another_forms_value_is
     forms = load_forms(intake.engine)
     civil = type(forms[0]).from_dict({**forms[0].to_dict(), "id": "civil_roster", "department": "民政局"})
     save_forms(intake.engine, "test", [forms[0], civil])
-    report = import_file(intake.engine, intake.roster("民政.xlsx", [person(1, **{"残疾等级": "三级"})]),
-                         form="civil_roster", org_unit=TOWN, period="2024-01")
-    assert report.sheets[0].conflicts >= 1
-    level = next(c for c in list_conflicts(intake.engine) if c["column_name"] == "disability_level")
-    assert level["rule"] == "same-period" and level["old_file"] == "一月（更正）.xlsx" and level["new_value"] == "3"
+    civil = person(1, **{"残疾等级": "三级", "联系电话": "13900000000"})
+    report = import_file(intake.engine, intake.roster("民政.xlsx", [civil]), form="civil_roster", org_unit=TOWN,
+                         period="2024-01")
+    assert report.sheets[0].conflicts == 1  # the level: the rest of the row is as corrected
+    (level,) = list_conflicts(intake.engine)
+    assert level["column_name"] == "disability_level" and level["rule"] == "same-period"
+    assert level["old_file"] == "一月（更正）.xlsx" and level["new_value"] == "3"
+
+
+def test_two_villages_sending_the_same_form_up_through_their_town_are_two_sources(intake):
+    """Two rosters of one form and month, both imported for the town, that put one person in two
+    villages: the second is no correction of the first (the record would move), it is listed."""
+    import_file(intake.engine, intake.roster("红星村一月.xlsx", [person(1)]), org_unit=TOWN, period="2024-01")
+    other = person(1, **{"村（社区）": "黄瓜山村", "联系电话": "13900000000"})
+    report = import_file(intake.engine, intake.roster("黄瓜山村一月.xlsx", [other]), org_unit=TOWN, period="2024-01")
+    assert report.sheets[0].conflicts == 1
+    (phone,) = list_conflicts(intake.engine)
+    assert phone["column_name"] == "phone" and phone["rule"] == "same-period" and phone["new_file"] == "黄瓜山村一月.xlsx"
+
+
+def test_an_import_for_no_unit_corrects_nothing_silently(intake):
+    """A district-wide import names no unit: what it changes of the same month's values is listed."""
+    first = person(1, **{"村（社区）": "黄瓜山村"})  # one village of that name in the district
+    assert import_file(intake.engine, intake.roster("全区一月.xlsx", [first]), period="2024-01").rows_imported == 1
+    again = {**first, "联系电话": "13900000000"}
+    report = import_file(intake.engine, intake.roster("全区一月（二）.xlsx", [again]), period="2024-01")
+    assert report.sheets[0].conflicts == 1 and list_conflicts(intake.engine)[0]["rule"] == "same-period"
 
 
 def test_a_value_updated_after_the_insert_keeps_its_own_source_after_a_downgrade_and_upgrade(intake):

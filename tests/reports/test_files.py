@@ -53,3 +53,18 @@ def test_cli_report_one_and_all(district, tmp_path):
     assert len(list((tmp_path / "all").rglob("*.xlsx"))) == 8
     bad = runner.invoke(app, ["report", ROSTER, "--period", "2024-13", "--db", db])
     assert bad.exit_code == 2
+
+
+def test_an_amount_asked_in_wan_yuan_survives_a_copy_saved_as_csv(district, tmp_path):
+    """A CSV keeps what the sheet shows: 150.50 元 asked in 万元 is shown 0.01505, not 0.02 (which
+    would read back as 200 元)."""
+    if district.engine.dialect.name != "sqlite":
+        pytest.skip("the file is the same whichever database filled it; converted once")
+    soffice = _soffice()
+    path = generate_report(district.engine, ROSTER, "2024-01", TOWN, tmp_path).path
+    proc = subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                           "csv:Text - txt - csv (StarCalc):44,34,76",  # comma, quote, UTF-8
+                           "--outdir", str(tmp_path / "csv"), str(path)], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "csv" / f"{path.stem}.csv").read_text(encoding="utf-8")
+    assert ",150.50,0.01505," in text, text[-600:]

@@ -56,6 +56,9 @@ def test_roster_rows_values_and_types(district):
     # this month's two payments to 张三, not December's; 万元 converted from the ledger's 元
     assert zhang["补贴发放/发放金额（元）"].value == 150.5 and zhang["补贴发放/发放金额（元）"].data_type == "n"
     assert abs(zhang["补贴发放/发放金额（万元）"].value - 0.01505) < 1e-9
+    # shown to the 分 (0.01505, not 0.02): a copy saved as CSV keeps what Excel shows
+    assert zhang["补贴发放/发放金额（万元）"].number_format == "0.00####"
+    assert zhang["补贴发放/发放金额（元）"].number_format == "0.00"
     assert zhang["家庭住址"].value == FORMULA_ADDRESS and zhang["家庭住址"].data_type == "s"
     assert zhang["家庭住址"].quotePrefix  # shown as typed text, never run as a formula
     assert zhang["备注"].value is None and ("备注", "每次填报时填写（签字、意见等），台账不提供") in result.blank \

@@ -98,3 +98,14 @@ def test_pages_have_no_inline_script_the_content_security_policy_would_block():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"""\son[a-z]+\s*=\s*["']""", text), path.name
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path.name
+
+
+def test_a_label_says_its_unit_once():
+    """A consolidated element's name may carry the unit its forms print (扶助标准（元/月）, unit 元/月)."""
+    from yibiaotong.web.render import templates
+
+    with_unit = templates.env.filters["with_unit"]
+    assert with_unit("扶助标准（元/月）", "元/月") == "扶助标准（元/月）"
+    assert with_unit("扶助标准(元/月)", "元/月") == "扶助标准(元/月)"
+    assert with_unit("生活补贴金额", "元") == "生活补贴金额（元）"
+    assert with_unit("残疾等级", None) == "残疾等级"

@@ -160,7 +160,9 @@ def _filters(access: LedgerAccess, dictionary: Dictionary, filters: Mapping[str,
             # a filter on a hidden column would tell its values: refuse it like a column that does not exist
             raise _invalid(f"没有可筛选的字段“{name}”", f"no column {name!r} to filter on")
         element = dictionary.element(access.definition.column(name).element)
-        value, found = coerce(element, raw, dictionary.codelists)
+        # parsed, not held to the element's rules: a filter finds the values they would refuse today
+        # (birth dates typed in the future before the rule) so that someone can correct them
+        value, found = coerce(element, raw, dictionary.codelists, rules=False)
         problems += [p.at(column=name) for p in found]
         if not found:
             out.append(access.table.c[name].is_(None) if value is None else access.table.c[name] == value)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from yibiaotong.consolidate.infer import infer_type, infer_validation
+from yibiaotong.consolidate.ledgers import ElementInfo
 from yibiaotong.consolidate.plan import Plan
 from yibiaotong.forms.definition import FieldDef, FormDef
 
@@ -66,9 +67,14 @@ def _proposed_elements(plan: Plan) -> list[dict]:
         sensitivity = "personal" if e.subject in ("person", "household") else "internal"
         out.append({"id": e.id, "name": e.name, "aliases": [x for x in e.labels if x != e.name], "type": kind,
                     **({"unit": unit} if unit else {}), "sensitivity": sensitivity, "subject": e.subject,
-                    "group": e.group, **({"validation": rules} if (rules := infer_validation(e.labels, kind)) else {}),
+                    "group": e.group, **({"validation": rules} if (rules := _validation(e, kind)) else {}),
                     "description": f"由报表梳理新建：{len(e.labels)} 种写法，{e.fields} 个报表字段。"})
     return out
+
+
+def _validation(e: ElementInfo, kind: str) -> dict:
+    """The checks a proposed element's values get: as decided (decisions.yaml), else as guessed."""
+    return e.validation if e.validation is not None else infer_validation(e.labels, kind)
 
 
 def _dump(path: Path, data: dict) -> None:

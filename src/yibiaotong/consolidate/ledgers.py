@@ -28,6 +28,7 @@ class ElementInfo:
     type: str = "text"
     owner: str | None = None
     fields: int = 0
+    validation: dict | None = None  # a person's decision; None: guessed (consolidate.infer)
 
 
 @dataclass

@@ -8,6 +8,7 @@ fields:        # by file name, sheet and header path
   - {file: 入户调查表.xlsx, header: 家庭人口, action: accept}
 elements:      # name a new element, or give it a stable id
   - {element: new_1a2b3c4d, name: 养殖规模（头）, id: livestock_head_count}
+  - {element: x_xia_ci_sui_fang_ri_qi, validation: {}}   # the checks its values get, instead of the guess
 ledgers:
   - {ledger: person_disability, rename: 残疾人信息台账}
   - {ledger: person_identity, split: {id: person_hukou_status, name: 户籍状态台账, elements: [hukou_status]}}
@@ -105,6 +106,8 @@ class Decisions:
                 e.subject = d["subject"]
             if d.get("group"):
                 e.group = d["group"]
+            if "validation" in d:  # {} takes back a guessed rule (not_future on a date that may lie ahead)
+                e.validation = dict(d["validation"] or {})
 
     def apply_ledgers(self, ledgers: list[ProposedLedger], element_ledger: dict[str, str]) -> list[ProposedLedger]:
         from yibiaotong.consolidate.ledgers import ProposedLedger

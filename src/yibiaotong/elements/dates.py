@@ -17,9 +17,11 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from yibiaotong.errors import Problem
 
+CHINA = ZoneInfo("Asia/Shanghai")  # the clerks' calendar, whatever clock the server keeps
 MIN_YEAR, MAX_YEAR = 1900, 2100  # outside this window a year in grassroots records is a typo
 EXCEL_EPOCH = datetime(1899, 12, 30)  # serial 0, chosen so that serials from 61 on are right
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 61, 73050  # 1900-03-01 .. 2099-12-31
@@ -30,6 +32,12 @@ _MONTH = re.compile(r"(\d{4})" + _SEP + r"(\d{1,2})\s*月?|(\d{4})(\d{2})")
 _TIME = re.compile(r"(\d{1,2})\s*[:时点]\s*(?:(\d{1,2})\s*(?:[:分]\s*(?:(\d{1,2}(?:\.\d+)?)\s*秒?)?)?)?")
 _YEAR = re.compile(r"(\d{4})\s*(?:年度?)?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0"}
+
+
+def today() -> date:
+    """Today on a clerk's calendar in China (a server keeping UTC is a day behind before 08:00):
+    what a date of something that has happened may not be later than."""
+    return datetime.now(CHINA).date()
 
 
 def parse_date(raw: object) -> tuple[date | None, Problem | None]:

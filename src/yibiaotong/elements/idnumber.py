@@ -16,6 +16,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.errors import Problem
 
 # Province-level codes (GB/T 2260). 71 Taiwan; 81/82 Hong Kong/Macao and 83 Taiwan are used by
@@ -123,7 +124,7 @@ def check_id_number(
         born = birth_date_of(first17 + "0")
     except ValueError:
         return None, _problem("id-number-birth-date", text)
-    if born.year < earliest_year or born > (today or date.today()):
+    if born.year < earliest_year or born > (today or china_today()):
         return None, _problem("id-number-birth-date", text)
     check = checksum_char(first17)
     if len(text) == 18 and text[17] != check:

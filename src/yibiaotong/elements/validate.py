@@ -11,11 +11,11 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from yibiaotong.elements.dates import parse_date, parse_datetime, parse_month, parse_year
+from yibiaotong.elements.dates import parse_date, parse_datetime, parse_month, parse_year, today
 from yibiaotong.elements.idnumber import check_id_number, mask_id_number
 from yibiaotong.elements.model import CodeList, Element
 from yibiaotong.elements.numbers import parse_decimal, parse_integer
@@ -47,12 +47,14 @@ def coerce(
     codelists: Mapping[str, CodeList] | None = None,
     *,
     source_unit: str | None = None,
+    rules: bool = True,
 ) -> tuple[Any, list[Problem]]:
     """``(value, problems)``: the typed value (None when invalid) and everything wrong with it.
 
     Empty input (None, blank text, NaN from a spreadsheet reader) is ``(None, [])``; whether a
     value is required is decided by the form or ledger. ``'/'``, ``'-'`` and ``'无'`` are not
-    empty: ``'无'`` is a valid answer to a yes/no question.
+    empty: ``'无'`` is a valid answer to a yes/no question. ``rules=False`` parses without holding
+    the value to the element's rules (a search for a value they refuse).
     """
     if isinstance(raw, str):
         raw = raw.translate(_INVISIBLE)
@@ -61,7 +63,7 @@ def coerce(
     if isinstance(raw, str) and MASKED in raw:  # 500118********1234, 138****5678, *** from a masked export
         return None, [Problem("masked-value", {"value": mask(element, raw.strip())[:40]}).at(element=element.id)]
     value, problem = _parse(element, raw, codelists or {}, source_unit)
-    problems = [problem] if problem else _check_rules(element, value)
+    problems = [problem] if problem else _check_rules(element, value, rules)
     # report the value as typed, masked; ID and phone parsers masked their own already
     masked = mask(element, raw)
     problems = [
@@ -199,12 +201,16 @@ _STORABLE = {"amount": Decimal("1e18"), "decimal": Decimal("1e16"), "integer": D
 _SCALE = {"amount": 2, "decimal": 4}  # digits after the point the column keeps
 
 
-def _check_rules(element: Element, value: Any) -> list[Problem]:
+def _check_rules(element: Element, value: Any, checked: bool = True) -> list[Problem]:
+    """What is wrong with a parsed value: too large for its column, and (``checked``) against the
+    element's rules."""
     rules = element.validation or {}
     problems = []
     limit = _STORABLE.get(element.type)
     if limit is not None and isinstance(value, (int, Decimal)) and not isinstance(value, bool) and abs(value) >= limit:
         return [Problem("number-not-storable", {"value": value})]
+    if not checked:
+        return []
     if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
         # bounds from YAML may be floats: compare as written (min 0.1 must accept 0.1)
         if rules.get("min") is not None and value < Decimal(str(rules["min"])):
@@ -213,7 +219,7 @@ def _check_rules(element: Element, value: Any) -> list[Problem]:
             problems.append(Problem("value-too-large", {"value": value, "max": rules["max"]}))
     latest = latest_date(element)
     if latest is not None and value is not None and _later(element.type, value, latest):
-        problems.append(Problem("date-in-future", {"value": value, "today": date.today().isoformat()}))
+        problems.append(Problem("date-in-future", {"value": value, "today": latest.isoformat()}))
     if isinstance(value, str):
         if rules.get("max_length") is not None and len(value) > int(rules["max_length"]):
             problems.append(Problem("text-too-long", {"length": len(value), "max_length": rules["max_length"]}))
@@ -223,12 +229,10 @@ def _check_rules(element: Element, value: Any) -> list[Problem]:
 
 
 def latest_date(element: Element) -> date | None:
-    """The last date an element with ``not_future`` accepts (None: any). A server keeping UTC is up
-    to a day behind a clerk's calendar in China, so tomorrow is still accepted: a date refused is
-    one that cannot have happened anywhere yet."""
+    """The last date an element with ``not_future`` accepts: today on a clerk's calendar (None: any)."""
     if not (element.validation or {}).get("not_future"):
         return None
-    return date.today() + timedelta(days=1)
+    return today()
 
 
 def _later(kind: str, value: Any, latest: date) -> bool:

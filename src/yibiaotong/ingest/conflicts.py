@@ -13,9 +13,11 @@ as a ``conflict`` row) with their sources. A conflict is listed for review (``yb
 unless it is one of the ordinary cases that are no disagreement between sources:
 
 * the same form reporting a newer period: a change over time;
-* a **correction**: the same form, for the same period, imported for the same unit again (a
-  clerk fixing a roster and sending it anew) — the same source revising itself. Another unit's,
-  or another form's, different value for that period is still listed.
+* a **correction**: the same form, for the same period, imported again for the same named unit
+  (``--org-unit``, a web upload's unit) about a record that stays where it is — a clerk fixing
+  a roster and sending it anew, the same source revising itself. Another unit's or another
+  form's different value for that period is still listed, and so is one from an import for no
+  unit or one that moves the record (two villages' rosters sent up by their town).
 
 A value from the same file (a re-import, a repeated row) never conflicts with itself.
 """
@@ -92,11 +94,12 @@ class Arbiter:
         origins = self._origins(old._id, disputed)
         keep = dict(changed)
         now = datetime.now(UTC)
+        moves = "_org_unit" in changed
         for column in disputed:
             before = origins.get(column) or SourceInfo(None, None, None, None, None)
             if before.file_hash is not None and before.file_hash == self.new.file_hash:
                 continue  # the same file again: not a second opinion
-            winner, rule = self._decide(column, before)
+            winner, rule = self._decide(column, before, moves)
             listed = rule != "correction" and not (
                 rule == "newer-period" and winner == "new" and before.form == self.new.form)
             # an age that is the person's age at the file's period: the one kept was an age at another
@@ -140,14 +143,14 @@ class Arbiter:
         first, last = _days_of(self.new.period)
         return value in {age_on(birth, first), age_on(birth, last)}
 
-    def _decide(self, column: str, before: SourceInfo) -> tuple[str, str]:
+    def _decide(self, column: str, before: SourceInfo, moves: bool = False) -> tuple[str, str]:
         authority = self.authority.get(self.elements.get(column, column))
         if authority and (before.department == authority) != (self.new.department == authority):
             return ("new" if self.new.department == authority else "old"), "authority"
         if before.period and self.new.period and before.period != self.new.period:
             return ("new" if self.new.period > before.period else "old"), "newer-period"
-        if before.period and before.form and (before.period, before.form, before.org_unit) == (
-                self.new.period, self.new.form, self.new.org_unit):
+        if not moves and before.period and before.form and before.org_unit and (
+                before.period, before.form, before.org_unit) == (self.new.period, self.new.form, self.new.org_unit):
             return "new", "correction"
         return "new", "same-period"
 

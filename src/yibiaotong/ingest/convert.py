@@ -24,7 +24,7 @@ from itertools import compress, repeat
 from operator import add, itemgetter, mod, mul, not_
 from typing import Any
 
-from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR
+from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR, today
 from yibiaotong.elements.idnumber import PROVINCE_CODES
 from yibiaotong.elements.model import CodeList, Element
 from yibiaotong.elements.validate import MASKED, coerce, latest_date
@@ -153,9 +153,9 @@ class _IdChecksum:
     check character), each piece computed once; a number is clean when the parts add up to 0."""
 
     def __init__(self) -> None:
-        today = date.today().strftime("%Y%m%d")
+        latest = today().strftime("%Y%m%d")
         self.region = _Partial(lambda p: _weighted(p, 0) if p[:2] in PROVINCE_CODES and p[0] != "0" else None)
-        self.born = _Partial(lambda p: _weighted(p, 6) if _digits(p) and _real_date(p) and "19000101" <= p <= today
+        self.born = _Partial(lambda p: _weighted(p, 6) if _digits(p) and _real_date(p) and "19000101" <= p <= latest
                              else None)
         self.tail = _Partial(lambda p: (_weighted(p[:3], 14) - _CHECK.index(p[3])) % 11
                              if _digits(p[:3]) and p[3] in _CHECK else None)
@@ -291,14 +291,14 @@ def _text(slow: Converter, rules: Callable[[Any], bool] | None) -> Converter:
 
 def _id_number(slow: Converter, rules: Callable[[Any], bool] | None) -> Converter:
     born_ok: dict[str, bool] = {}
-    today = date.today().strftime("%Y%m%d")
+    latest = today().strftime("%Y%m%d")
 
     def convert(raw: Any) -> tuple[Any, list[Problem]]:
         if raw.__class__ is str and len(raw) == 18 and _ID18.fullmatch(raw) and raw[:2] in PROVINCE_CODES:
             born = raw[6:14]
             valid = born_ok.get(born)
             if valid is None:
-                valid = born_ok[born] = _real_date(born) and "19000101" <= born <= today
+                valid = born_ok[born] = _real_date(born) and "19000101" <= born <= latest
             if valid:
                 digits = raw.encode()
                 if _CHECK[(sum(map(mul, digits[:17], _WEIGHTS)) - _ASCII_ZERO_SUM) % 11] == raw[17] and (

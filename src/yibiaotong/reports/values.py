@@ -36,7 +36,11 @@ def text_cell(text: str) -> tuple[str, str]:
 
 def number_format(kind: str, unit: str | None) -> str | None:
     if kind == "amount" or (kind == "decimal" and unit and "元" in unit):
-        return "0.00"
+        # amounts are kept to the 分: a form asking in 万元 shows the digits that takes (1,780 元 is
+        # 0.178 万元, not 0.18), since a report saved as CSV keeps what Excel shows, not the value
+        factor = unit_factor(unit.split("/")[0], "元") if unit else None
+        extra = len(str(int(factor))) - 1 if factor is not None and factor > 1 else 0
+        return "0.00" + "#" * extra
     if kind == "decimal":
         return "0.##"
     return None

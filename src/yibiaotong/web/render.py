@@ -25,6 +25,17 @@ def _query(params: dict, **changes) -> str:
 templates.env.globals["query"] = _query
 
 
+def _with_unit(label: str, unit: str | None) -> str:
+    """A column's label with its unit, said once: 基本报酬（元/月）, not 基本报酬（元/月）（元/月） when
+    a consolidated element's name already carries the unit its forms print."""
+    if not unit or label.endswith((f"（{unit}）", f"({unit})")):
+        return label
+    return f"{label}（{unit}）"
+
+
+templates.env.filters["with_unit"] = _with_unit
+
+
 def render(request: Request, name: str, context: dict, status_code: int = 200):
     from yibiaotong.web.auth import csrf_token, current_user
 

@@ -56,9 +56,9 @@ def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, confli
     accesses, where = _in_scope(scope, store, conflict_ledgers(engine, status, conflict_id))
     if where is None:
         return [], 0
-    if file_hash is not None:
-        k, s = schema.conflict, schema.source
-        where = and_(where, k.c.new_source_id.in_(select(s.c.id).where(s.c.file_hash == file_hash)))
+    if file_hash is not None:  # the sheets that file was imported as (ybt_import.file_hash is indexed)
+        k, i = schema.conflict, schema.import_batch
+        where = and_(where, k.c.new_source_id.in_(select(i.c.source_id).where(i.c.file_hash == file_hash)))
     found = list_conflicts(engine, status=status, limit=SCAN, conflict_id=conflict_id, where=where)
     total = len(found) if len(found) < SCAN else count_conflicts(engine, status, where)
     by_ledger: dict[str, list[dict[str, Any]]] = {}
@@ -85,7 +85,8 @@ def visible_conflicts(request: Request, scope: Scope, store: LedgerStore, confli
     return sorted(out, key=lambda c: c["id"]), total
 
 
-FileHash = Annotated[str | None, Query(pattern="^[0-9a-f]{64}$", description="only the conflicts one file brought")]
+HASH = "[0-9a-f]{64}"  # a file's SHA-256, as an import records it
+FileHash = Annotated[str | None, Query(pattern=f"^{HASH}$", description="only the conflicts one file brought")]
 
 
 @router.get("/import/conflicts")
@@ -108,7 +109,7 @@ async def resolve(request: Request, conflict_id: int, scope: PageScope, store: S
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     file_hash = str(form.get("file") or "")
-    file_hash = file_hash if re.fullmatch("[0-9a-f]{64}", file_hash) else None
+    file_hash = file_hash if re.fullmatch(HASH, file_hash) else None
 
     def run():
         shown, _total = visible_conflicts(request, scope, store, conflict_id)
