@@ -147,6 +147,19 @@ def test_a_corrected_roster_sent_again_is_no_conflict_but_another_forms_value_is
     assert level["old_file"] == "一月（更正）.xlsx" and level["new_value"] == "3"
 
 
+def test_an_old_draft_sent_again_after_its_correction_is_listed(intake):
+    """The clerk picks last week's file by mistake: its values are taken (the last import wins) but,
+    being no correction, every value it takes back is listed for review."""
+    draft = intake.roster("一月.xlsx", [person(1, **{"残疾等级": "二级"})])
+    import_file(intake.engine, draft, org_unit=TOWN, period="2024-01")
+    fixed = intake.roster("一月（更正）.xlsx", [person(1, **{"残疾等级": "一级"})])
+    assert import_file(intake.engine, fixed, org_unit=TOWN, period="2024-01").sheets[0].conflicts == 0
+    again = import_file(intake.engine, draft, org_unit=TOWN, period="2024-01")
+    assert again.status == "imported" and again.sheets[0].conflicts == 1
+    (level,) = list_conflicts(intake.engine)
+    assert (level["old_file"], level["new_file"], level["new_value"]) == ("一月（更正）.xlsx", "一月.xlsx", "2")
+
+
 def test_two_villages_sending_the_same_form_up_through_their_town_are_two_sources(intake):
     """Two rosters of one form and month, both imported for the town, that put one person in two
     villages: the second is no correction of the first (the record would move), it is listed."""

@@ -17,7 +17,8 @@ unless it is one of the ordinary cases that are no disagreement between sources:
   (``--org-unit``, a web upload's unit) about a record that stays where it is — a clerk fixing
   a roster and sending it anew, the same source revising itself. Another unit's or another
   form's different value for that period is still listed, and so is one from an import for no
-  unit or one that moves the record (two villages' rosters sent up by their town).
+  unit, one that moves the record (two villages' rosters sent up by their town) and one from a
+  file imported before (an old draft picked by mistake after its correction).
 
 A value from the same file (a re-import, a repeated row) never conflicts with itself.
 """
@@ -48,6 +49,7 @@ class SourceInfo:
     department: str | None
     form: str | None
     org_unit: str | None = None  # the unit the file was imported for (--org-unit; None: the whole tree)
+    resent: bool = False  # this sheet of this very file was imported before (an old draft sent again)
 
 
 def _days_of(period: str | None) -> tuple[date, date]:
@@ -149,7 +151,7 @@ class Arbiter:
             return ("new" if self.new.department == authority else "old"), "authority"
         if before.period and self.new.period and before.period != self.new.period:
             return ("new" if self.new.period > before.period else "old"), "newer-period"
-        if not moves and before.period and before.form and before.org_unit and (
+        if not moves and not self.new.resent and before.period and before.form and before.org_unit and (
                 before.period, before.form, before.org_unit) == (self.new.period, self.new.form, self.new.org_unit):
             return "new", "correction"
         return "new", "same-period"

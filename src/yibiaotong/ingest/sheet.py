@@ -143,7 +143,11 @@ class SheetImport:
         self.ctx, self.sheet, self.template, self.plan, self.report, self.errors = (
             ctx, sheet, template, plan, report, errors)
         self.where = {"file": ctx.file_name, "sheet": sheet.name}
-        new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id, ctx.matcher.within)
+        i = schema.import_batch
+        resent = ctx.conn.execute(select(i.c.id).where(i.c.file_hash == ctx.file_hash, i.c.sheet == sheet.name)
+                                  .limit(1)).first() is not None
+        new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id, ctx.matcher.within,
+                         resent)
         self.arbiters = {lid: Arbiter(ctx.conn, lp.definition, new, ctx.authority) for lid, lp in plan.ledgers.items()}
         for lid in plan.ledgers:
             report.ledgers[lid] = LedgerCounts()
