@@ -54,7 +54,9 @@ def test_a_proposed_date_of_something_that_has_happened_may_not_lie_ahead():
     from yibiaotong.consolidate.infer import infer_validation
 
     for label, kind in (("残疾证发证日期", "date"), ("确诊时间", "date"), ("最近走访时间", "date"),
-                        ("子女死亡或伤残时间", "date"), ("入党时间", "month")):
+                        ("子女死亡或伤残时间", "date"), ("入党时间", "month"), ("优待证发证日期", "date"),
+                        ("待遇核定日期", "date"), ("应急救助时间", "date"), ("适应性评估日期", "date"),
+                        ("供应商签约日期", "date")):
         assert infer_validation([label], kind) == {"not_future": True}, label
     for label, kind in (("计划完成时间", "date"), ("到期日期", "date"), ("风险消除预期时间", "date"),
                         ("待遇领取起始年月", "month"), ("租赁起止时间", "date"), ("确诊人数", "integer"),
@@ -83,3 +85,13 @@ def test_a_decision_takes_back_a_guessed_rule(tmp_path):
     path.write_text("elements:\n  - {element: x_fa_zheng_ri_qi, validation: {}}\n", encoding="utf-8")
     Decisions.load(path).apply_elements({issued.id: issued})
     assert _validation(issued, "date") == {}
+    # a decided rule the dictionary does not know would check nothing: refused with its place
+    import pytest
+
+    from yibiaotong.errors import YbtError
+
+    path.write_text("elements:\n  - {element: x_fa_zheng_ri_qi, validation: {not_futrue: true}}\n", encoding="utf-8")
+    with pytest.raises(YbtError) as info:
+        Decisions.load(path)
+    (problem,) = info.value.problems
+    assert problem.code == "invalid-definition" and problem.location["record"] == 1 and "not_future" in problem.message_zh

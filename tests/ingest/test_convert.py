@@ -14,7 +14,7 @@ SAMPLES = {
     "birth_date": ["1960-01-02", "1960年1月2日", "1960.01.02", "19600102", "1960-02-30", "2023-02-29", "1899-01-01",
                    "1960年1月31日", datetime(1960, 1, 2, 5, 6), date(1960, 1, 2), "1960-1-2", " 1960-01-02",
                    "一九六〇年一月二日", 21916.0, "", None, "明天",
-                   # not_future: a birth date later than tomorrow is a typo, however it is written
+                   # not_future: a birth date later than today (in China) is a typo, however it is written
                    "2052-01-05", "2052年1月5日", "20520105", datetime(2090, 1, 2, 5, 6), date(2099, 1, 2), 72000.0,
                    dates.today(), dates.today() + timedelta(days=1), dates.today() + timedelta(days=2)],
     "id_number": ["500118196001020013", "50011819600102001X", "500118196001020012", "5001181960010200", 5.00118e17,

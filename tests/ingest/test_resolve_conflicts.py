@@ -171,13 +171,49 @@ def test_two_villages_sending_the_same_form_up_through_their_town_are_two_source
     assert phone["column_name"] == "phone" and phone["rule"] == "same-period" and phone["new_file"] == "黄瓜山村一月.xlsx"
 
 
-def test_an_import_for_no_unit_corrects_nothing_silently(intake):
-    """A district-wide import names no unit: what it changes of the same month's values is listed."""
+def test_a_district_wide_roster_corrected_is_a_correction(intake):
+    """A department's district-wide roster names each row's village: sent again corrected, it is
+    the same source revising itself, for no unit as for one."""
     first = person(1, **{"村（社区）": "黄瓜山村"})  # one village of that name in the district
     assert import_file(intake.engine, intake.roster("全区一月.xlsx", [first]), period="2024-01").rows_imported == 1
     again = {**first, "联系电话": "13900000000"}
-    report = import_file(intake.engine, intake.roster("全区一月（二）.xlsx", [again]), period="2024-01")
+    report = import_file(intake.engine, intake.roster("全区一月（更正）.xlsx", [again]), period="2024-01")
+    assert report.status == "imported" and report.sheets[0].conflicts == 0
+    assert intake.store.get("person_identity", first["身份证号码"])["phone"] == "13900000000"
+
+
+def test_villages_rosters_without_a_village_column_sent_up_by_their_town_are_two_sources(intake):
+    """Rows naming no place under the town they were imported for may be any village's: the second
+    roster's different value is listed, not taken as a correction of the first."""
+    first = person(1, **{"村（社区）": None})
+    import_file(intake.engine, intake.roster("红星村.xlsx", [first]), org_unit=TOWN, period="2024-01")
+    other = {**first, "联系电话": "13900000000"}
+    report = import_file(intake.engine, intake.roster("黄瓜山村.xlsx", [other]), org_unit=TOWN, period="2024-01")
     assert report.sheets[0].conflicts == 1 and list_conflicts(intake.engine)[0]["rule"] == "same-period"
+
+
+def test_a_village_clerks_own_roster_corrected_needs_no_village_column(intake):
+    """Imported for a village, every row is the village's own: its correction is one."""
+    first = person(1, **{"村（社区）": None})
+    import_file(intake.engine, intake.roster("一月.xlsx", [first]), org_unit=VILLAGE, period="2024-01")
+    fixed = {**first, "联系电话": "13900000000"}
+    report = import_file(intake.engine, intake.roster("一月（改）.xlsx", [fixed]), org_unit=VILLAGE, period="2024-01")
+    assert report.sheets[0].conflicts == 0
+    assert intake.store.get("person_identity", first["身份证号码"])["phone"] == "13900000000"
+
+
+def test_an_old_draft_saved_anew_takes_back_a_correction_listed(intake):
+    """Not byte for byte the file imported before (opened and saved again, a row added): a value
+    the record held before its correction, brought back, is listed all the same."""
+    import_file(intake.engine, intake.roster("一月.xlsx", [person(1, **{"残疾等级": "二级"})]), org_unit=TOWN,
+                period="2024-01")
+    import_file(intake.engine, intake.roster("一月（更正）.xlsx", [person(1, **{"残疾等级": "一级"})]), org_unit=TOWN,
+                period="2024-01")
+    resaved = intake.roster("一月（另存）.xlsx", [person(1, **{"残疾等级": "二级"}), person(2)])
+    report = import_file(intake.engine, resaved, org_unit=TOWN, period="2024-01")
+    assert report.sheets[0].conflicts == 1
+    (level,) = list_conflicts(intake.engine)
+    assert level["new_file"] == "一月（另存）.xlsx" and level["new_value"] == "2"
 
 
 def test_a_value_updated_after_the_insert_keeps_its_own_source_after_a_downgrade_and_upgrade(intake):

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from yibiaotong.elements.dates import CHINA
 from yibiaotong.store.schema import audit
 
-LOCAL = ZoneInfo("Asia/Shanghai")  # dates typed on the audit page are the users' calendar days
+LOCAL = CHINA  # dates typed on the audit page are the users' calendar days
 ACTIONS = {
     "login": "登录", "login-failed": "登录失败", "logout": "退出",
     "reveal": "查看完整信息", "record-update": "修改记录",

@@ -179,7 +179,7 @@ def _search(access: LedgerAccess, dictionary: Dictionary, text: str) -> ColumnEl
         element = dictionary.element(access.definition.column(name).element)
         col = t.c[name]
         if name in access.masked:
-            value, found = coerce(element, text, dictionary.codelists)
+            value, found = coerce(element, text, dictionary.codelists, rules=False)  # as a filter parses it
             if not found and value is not None:
                 options.append(col == value)
         elif element.type == "code" and element.codelist in dictionary.codelists:

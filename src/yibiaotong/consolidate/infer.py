@@ -17,9 +17,9 @@ COUNTS = {"人", "户", "个", "次", "头", "只", "家", "处", "间", "栋", 
 _RATE = re.compile(r"(比例|比率|占比|率)$")
 # dates of events a form reports once they have happened; a plan, a deadline or a term may lie ahead
 _HAPPENED = re.compile(r"出生|死亡|去世|伤残|发证|确诊|发病|入党|迁出|入院|认定|认证|受灾|失业登记|体检|随访|探访|走访"
-                       r"|复核|最近|首次|签订|签约|缴费日期|放款|公示|办理|加入|纳入|列管|发现|反馈|核验|核算|化解|验收"
+                       r"|复核|核定|最近|首次|签订|签约|缴费日期|放款|公示|办理|加入|纳入|列管|发现|反馈|核验|核算|化解|验收"
                        r"|救助|结对|帮扶|劝返|聘用|评估|变动|任职|适配|悬挂|外出|消除")
-_AHEAD = re.compile(r"计划|预期|预计|到期|截止|期限|起止|起始|有效期|下次|下一次|预约|拟|应|待")
+_AHEAD = re.compile(r"计划|预期|预计|到期|截止|期限|起止|起始|有效期|下次|下一次|预约|^拟|应于|应当|^应[复核完办]|待定|^待[复核审办]")
 
 
 def infer_type(labels: list[str], unit: str | None, subject: str | None) -> tuple[str, str | None]:

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlglot import exp
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.errors import Problem
 from yibiaotong.expressions import dialects as D
 from yibiaotong.expressions import types as T
@@ -185,7 +186,7 @@ class _Compiler:
         return None
 
     def today(self) -> Typed:
-        value = self.params.get("today", date.today())
+        value = self.params.get("today", china_today())
         if isinstance(value, str):
             value = T.parse_date(value) or value
         elif isinstance(value, datetime):

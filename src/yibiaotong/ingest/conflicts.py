@@ -13,12 +13,14 @@ as a ``conflict`` row) with their sources. A conflict is listed for review (``yb
 unless it is one of the ordinary cases that are no disagreement between sources:
 
 * the same form reporting a newer period: a change over time;
-* a **correction**: the same form, for the same period, imported again for the same named unit
-  (``--org-unit``, a web upload's unit) about a record that stays where it is — a clerk fixing
-  a roster and sending it anew, the same source revising itself. Another unit's or another
-  form's different value for that period is still listed, and so is one from an import for no
-  unit, one that moves the record (two villages' rosters sent up by their town) and one from a
-  file imported before (an old draft picked by mistake after its correction).
+* a **correction**: the same form, for the same period, imported again for the same unit (or
+  for none, district-wide) about a record that stays where it is, the row being that unit's own
+  (the unit is a village or below, or the row names its place under it) and the value not one
+  the record held before — a clerk fixing a roster and sending it anew, the same source revising
+  itself. Still listed: another unit's or another form's different value for that period; a row
+  that moves the record, or that names no place under a town it was imported for (two villages'
+  rosters sent up by their town); and a value taken back (an old draft picked by mistake after
+  its correction, whatever it was saved as).
 
 A value from the same file (a re-import, a repeated row) never conflicts with itself.
 """
@@ -33,6 +35,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, insert, select
 
 from yibiaotong.elements.dates import age_on
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.idnumber import birth_date_of
 from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
@@ -49,7 +52,7 @@ class SourceInfo:
     department: str | None
     form: str | None
     org_unit: str | None = None  # the unit the file was imported for (--org-unit; None: the whole tree)
-    resent: bool = False  # this sheet of this very file was imported before (an old draft sent again)
+    grassroots: bool = False  # that unit is a village, community or below: each row of the file is its own
 
 
 def _days_of(period: str | None) -> tuple[date, date]:
@@ -59,7 +62,7 @@ def _days_of(period: str | None) -> tuple[date, date]:
         return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     if period and len(period) == 4:
         return date(int(period), 1, 1), date(int(period), 12, 31)
-    today = date.today()
+    today = china_today()
     return today - timedelta(days=365), today
 
 
@@ -93,15 +96,17 @@ class Arbiter:
         disputed = [k for k in changed if k != "_org_unit" and getattr(old, k) is not None]
         if not disputed:
             return changed
-        origins = self._origins(old._id, disputed)
+        origins, replaced = self._origins(old._id, disputed)
         keep = dict(changed)
         now = datetime.now(UTC)
-        moves = "_org_unit" in changed
+        # the row is the import's unit's own, and leaves the record where it is (see _decide)
+        own = "_org_unit" not in changed and (self.new.grassroots or record.org_unit != self.new.org_unit)
         for column in disputed:
             before = origins.get(column) or SourceInfo(None, None, None, None, None)
             if before.file_hash is not None and before.file_hash == self.new.file_hash:
                 continue  # the same file again: not a second opinion
-            winner, rule = self._decide(column, before, moves)
+            taken_back = _json_scalar(changed[column]) in replaced.get(column, ())
+            winner, rule = self._decide(column, before, own and not taken_back)
             listed = rule != "correction" and not (
                 rule == "newer-period" and winner == "new" and before.form == self.new.form)
             # an age that is the person's age at the file's period: the one kept was an age at another
@@ -145,30 +150,35 @@ class Arbiter:
         first, last = _days_of(self.new.period)
         return value in {age_on(birth, first), age_on(birth, last)}
 
-    def _decide(self, column: str, before: SourceInfo, moves: bool = False) -> tuple[str, str]:
+    def _decide(self, column: str, before: SourceInfo, may_correct: bool = False) -> tuple[str, str]:
         authority = self.authority.get(self.elements.get(column, column))
         if authority and (before.department == authority) != (self.new.department == authority):
             return ("new" if self.new.department == authority else "old"), "authority"
         if before.period and self.new.period and before.period != self.new.period:
             return ("new" if self.new.period > before.period else "old"), "newer-period"
-        if not moves and not self.new.resent and before.period and before.form and before.org_unit and (
+        if may_correct and before.period and before.form and (
                 before.period, before.form, before.org_unit) == (self.new.period, self.new.form, self.new.org_unit):
             return "new", "correction"
         return "new", "same-period"
 
-    def _origins(self, record_id: int, columns: list[str]) -> dict[str, SourceInfo]:
+    def _origins(self, record_id: int, columns: list[str]) -> tuple[dict[str, SourceInfo], dict[str, list]]:
         """Where each current value came from: the latest insert or update that wrote it (an insert
-        recorded in a run wrote every value)."""
+        recorded in a run wrote every value); and per column the values updates replaced (as kept
+        in the history), which a correction does not bring back."""
         c = schema.change
         rows = self.conn.execute(
-            select(c.c.op, c.c.column_name, c.c.source_id)
+            select(c.c.op, c.c.column_name, c.c.source_id, c.c.old_value)
             .where(c.c.ledger_id == self.ledger.id, c.c.record_id == record_id, c.c.op.in_(("insert", "update")))
             .order_by(c.c.id.desc())).all()
+        replaced: dict[str, list] = {}
+        for op, column, _source, old_value in rows:
+            if op == "update" and column in columns:
+                replaced.setdefault(column, []).append(old_value)
         # an insert wrote what no update wrote since, wherever it lies (migration 0013's downgrade
         # writes insert changes after the updates): updates first, latest first
         rows = sorted(rows, key=lambda r: r.op == "insert")
         out: dict[str, SourceInfo] = {}
-        for op, column, source_id in rows:
+        for op, column, source_id, _old in rows:
             targets = columns if op == "insert" else [column] if column in columns else []
             for col in targets:
                 if col not in out:
@@ -180,7 +190,7 @@ class Arbiter:
             if run is not None:
                 for col in columns:
                     out.setdefault(col, self._source(run["source_id"]))
-        return out
+        return out, replaced
 
     def _source(self, source_id: int) -> SourceInfo:
         if source_id not in self._sources:

@@ -33,6 +33,7 @@ from yibiaotong.forms import words
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
+from yibiaotong.orgunits import GRASSROOTS
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
@@ -143,11 +144,9 @@ class SheetImport:
         self.ctx, self.sheet, self.template, self.plan, self.report, self.errors = (
             ctx, sheet, template, plan, report, errors)
         self.where = {"file": ctx.file_name, "sheet": sheet.name}
-        i = schema.import_batch
-        resent = ctx.conn.execute(select(i.c.id).where(i.c.file_hash == ctx.file_hash, i.c.sheet == sheet.name)
-                                  .limit(1)).first() is not None
-        new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id, ctx.matcher.within,
-                         resent)
+        within = ctx.matcher.within
+        new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id, within,
+                         within is not None and ctx.matcher.tree[within].kind in GRASSROOTS)
         self.arbiters = {lid: Arbiter(ctx.conn, lp.definition, new, ctx.authority) for lid, lp in plan.ledgers.items()}
         for lid in plan.ledgers:
             report.ledgers[lid] = LedgerCounts()

@@ -11,6 +11,7 @@ KINDS = {  # kind -> usual level; deeper or shallower trees are allowed, the lev
     "province": 0, "city": 0, "district": 1, "county": 1, "subdistrict": 2, "town": 2, "township": 2,
     "community": 3, "village": 3, "grid": 4, "group": 4,
 }
+GRASSROOTS = frozenset({"community", "village", "grid", "group"})  # 村（社区） and below, where rosters are filled
 KIND_NAMES = {"province": "省", "city": "市", "district": "区", "county": "县", "subdistrict": "街道",
               "town": "镇", "township": "乡", "community": "社区", "village": "村", "grid": "网格", "group": "组"}
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.files import written_whole
@@ -77,7 +78,7 @@ class Reporter:
         self.may_read = may_read  # which ledgers a sub-table's link may be read from (None: any)
         self.tree: OrgTree = load_tree(engine)
         self.reveal = reveal
-        self.report_date = report_date or date.today()
+        self.report_date = report_date or china_today()
         self._has_data: dict[str, dict[str, bool]] = {}
         self._names: dict[str, dict[Any, str]] = {}
         self._subtable_plans: dict[tuple[str, str], tuple[str | None, tuple[str, str] | None, str | None]] = {}

@@ -14,11 +14,11 @@ Ledger tables are not in Alembic's history, so these indexes are plain CREATE IN
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, Index, MetaData, inspect, text
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.errors import YbtError
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.ledgers.tables import ledger_table
@@ -35,7 +35,7 @@ def needed_indexes(engine: Engine, rules: list[RuleDef], catalog: Catalog | None
     found: list[Lookup] = []
     for rule in rules:
         try:
-            found += compile_rule(rule, catalog, as_of=date.today()).lookups
+            found += compile_rule(rule, catalog, as_of=china_today()).lookups
         except YbtError:
             continue
     unique = list(dict.fromkeys(found))

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.ledgers.store import LedgerStore
@@ -116,7 +117,7 @@ def run_rules(engine: Engine, *, pack: str | Path = "yongchuan", rules: list[Rul
     """Evaluate the pack's rules (or the given ones, or some of them by id) as of a date, over the
     whole district or one org unit and everything below it; findings become alerts."""
     started = time.perf_counter()
-    as_of = as_of or date.today()
+    as_of = as_of or china_today()
     chosen = select_rules(rules if rules is not None else load_rules(pack), rule_ids)
     store = LedgerStore(engine, dictionary)
     catalog = Catalog(store.ledgers(), store.dictionary)

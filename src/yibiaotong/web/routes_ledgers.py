@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query, Request
-from markupsafe import Markup, escape
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
 from yibiaotong.access import records
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.errors import YbtError
 from yibiaotong.web import browse, forms, routes_alerts
 from yibiaotong.web.auth import check_csrf
@@ -89,7 +90,7 @@ def _record_context(request: Request, scope, store, access, row, as_of: date | N
                     run_checks: bool = False, **extra):
     orgs = request.app.state.orgs
     columns = browse.column_info(store.dictionary, access)
-    as_of = as_of or date.today()
+    as_of = as_of or china_today()
     return {"access": access, "row": row, "key": records.public_key(store.dictionary, access, row),
             "labels": {"_org_unit": translate(request, "ledger.unit"), **{c["name"]: c["label"] for c in columns}},
             "unit": orgs.names.get(row["_org_unit"], row["_org_unit"]),

@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +24,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.access import audit
 from yibiaotong.access.audit import local_time
 from yibiaotong.access.scope import AccessDenied, NotInScope, Scope
@@ -100,7 +100,7 @@ def _reveal(scope: Scope, store: LedgerStore, forms: list[FormDef], wanted: bool
 
 
 def last_month() -> str:
-    today = date.today()
+    today = china_today()
     return f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
 
 

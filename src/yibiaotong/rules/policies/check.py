@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, false, literal, select
 from sqlalchemy.sql import visitors
 
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.validate import mask
 from yibiaotong.errors import Problem, YbtError
@@ -133,7 +134,7 @@ def check_all(engine: Engine, subject_key: str, *, pack: str | Path = "yongchuan
     store = LedgerStore(engine, dictionary)
     catalog = Catalog(store.ledgers(), store.dictionary)
     subject = resolve_subject(engine, catalog, subject_key, reader)
-    as_of = as_of or date.today()
+    as_of = as_of or china_today()
     return [_evaluate(engine, catalog, p, subject, as_of, reader) for p in policies]
 
 
