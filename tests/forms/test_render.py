@@ -86,6 +86,19 @@ def test_indicator_hierarchy_styles_read_back(tmp_path, hierarchy):
     assert form.fields[2].indicator == "耕地面积(亩)/其中:撂荒面积(亩)" and form.fields[2].value_column == "本期数"
 
 
+def test_a_value_column_naming_its_own_unit_measures_that(tmp_path):
+    """人数 | 发放金额（元）: the row's 计量单位 (人) is its first value column's; a further column that
+    names its unit (元) measures that. A column naming none takes the row's."""
+    spec = {"title": "高龄津贴发放情况统计表", "columns": ["享受人数（人）", "新增人数（人）"],
+            "options": {"value_columns": ["人数", "发放金额（元）"]}}
+    (form,) = read_templates(render_template(spec, tmp_path / "i.xlsx", "indicator")).forms
+    units = {f.header: f.unit for f in form.fields}
+    assert units["享受人数（人）/人数"] == "人" and units["享受人数（人）/发放金额（元）"] == "元"
+    spec["options"]["value_columns"] = ["本期数", "上年同期"]
+    (form,) = read_templates(render_template(spec, tmp_path / "j.xlsx", "indicator")).forms
+    assert {f.unit for f in form.fields} == {"人"}
+
+
 def test_unknown_layout(tmp_path):
     with pytest.raises(ValueError):
         render_template(SPEC, tmp_path / "x.xlsx", "pie-chart")

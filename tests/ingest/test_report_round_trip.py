@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -100,3 +101,38 @@ def test_a_generated_roster_imports_back_unchanged(demo_db, tmp_path, form_id):
 def imported_source(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.max(schema.source.c.id))).scalar_one()
+
+
+def test_a_value_column_in_another_quantity_is_neither_written_nor_read(demo_db, tmp_path):
+    """025 高龄津贴发放情况统计表 asks, per indicator, 人数 and 发放金额（元）; its definition maps both
+    to the count of people. The report leaves the amounts blank, saying why, and an amount filled in
+    by a clerk is not stored as a count: the import says the definition is at fault, once."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    engine = connect(db)
+    form = get_form(engine, "025_高龄津贴发放情况统计表")
+    town = next(u.code for u in load_tree(engine) if u.name == "临江镇")
+    report = Reporter(engine).report(form, PERIOD, town, tmp_path / "025.xlsx")
+    amounts = [h for h, why in report.blank if h.endswith("发放金额（元）")]
+    assert amounts and all("不能换算" in why for h, why in report.blank if h in amounts)
+    wb = openpyxl.load_workbook(report.path)
+    ws = wb.active
+    header = next(r for r in range(1, 10) if ws.cell(r, 6).value == "发放金额（元）")
+    counts = {r: ws.cell(r, 5).value for r in range(header + 2, ws.max_row + 1) if isinstance(ws.cell(r, 5).value, int)}
+    assert counts and all(ws.cell(r, 6).value is None for r in counts)
+    for r, n in counts.items():
+        ws.cell(r, 6).value = n * 300 + 7  # what the clerk pays out: never a number of people
+    wb.save(tmp_path / "025_filled.xlsx")
+
+    imported = import_file(engine, tmp_path / "025_filled.xlsx", period=PERIOD, org_unit=town, actor="clerk")
+    assert imported.ok, imported.problems
+    (warning,) = [w for w in imported.warnings if w.code == "form-column-other-quantity"]
+    assert "发放金额（元）" in warning.message_zh and "“元”" in warning.message_zh and "“人”" in warning.message_zh
+    paid = {n * 300 + 7 for n in counts.values()}
+    stored = []
+    with engine.connect() as conn:
+        for ledger in ("area_social_assistance", "area_elderly_stats"):
+            stored += [v for row in conn.exec_driver_sql(f"SELECT * FROM ledger_{ledger} WHERE _org_unit = '{town}'")
+                       for v in row]
+    assert set(counts.values()) - {0} <= set(stored) and not paid & set(stored)  # the counts, none of the amounts
+    engine.dispose()

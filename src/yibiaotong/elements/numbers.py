@@ -194,6 +194,15 @@ def _ratio(source: str, target: str) -> Fraction | None:
     return size_s / size_t if dim_s == dim_t else None
 
 
+def other_quantity(kept: str | None, printed: str | None) -> bool:
+    """Do two units measure different quantities (人 and 元, 亩 and 吨), so that no factor turns a
+    number in one into the other? Unknown or missing units are given the benefit of the doubt."""
+    if not kept or not printed:
+        return False
+    quantities = [UNITS.get(canonical_unit(unit.split("/")[0])) for unit in (kept, printed)]
+    return None not in quantities and quantities[0][0] != quantities[1][0]
+
+
 def _decimal(value: Fraction) -> Decimal:
     """Exact when the fraction terminates (3亩 = 2000平方米), else 28 significant digits."""
     return Decimal(value.numerator) / Decimal(value.denominator)

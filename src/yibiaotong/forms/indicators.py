@@ -146,8 +146,10 @@ def _add_fields(grid: Grid, frame: Frame, table: Table, form: FormTemplate, r: i
         form.fields.append(TemplateField(
             header="/".join(full), path=full, label=path[-1], row=r, column=label_span.left,
             value_cell=value_cell,
-            unit=unit or field_unit(path, None) or (words.label_unit(col.header) if col else None)
-            or frame.measure_unit,
+            # the row's 计量单位 is its first value column's; a further column naming its own unit
+            # (人数 | 发放金额（元）) measures that instead
+            unit=(words.label_unit(col.header) if col and col is not values[0] else None) or unit
+            or field_unit(path, None) or (words.label_unit(col.header) if col else None) or frame.measure_unit,
             indicator=indicator, value_column=col.header if col else None,
             hidden=row_hidden or bool(col and col.column in grid.hidden_cols),
             choices=grid.choices(*value_cell) if value_cell else (),

@@ -9,6 +9,7 @@ from sqlalchemy import Table
 
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.model import Element
+from yibiaotong.elements.numbers import other_quantity
 from yibiaotong.errors import Problem
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest.convert import ColumnConverter, Converter, compile_column, compile_converter
@@ -81,6 +82,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     columns: list[ColumnPlan] = []
     ledgers: dict[str, LedgerPlan] = {}
     plan = SheetPlan(columns, ledgers)
+    # (printed unit, kept unit) -> headers and elements of the columns printed in another quantity
+    other: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for mapped in rec.fields:
         fd, tf = mapped.field, mapped.source
         ledger_id = fd.ledger if fd.served else None
@@ -106,6 +109,13 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             continue  # not kept in any ledger (signatures, opinions): nothing to read
         element = dictionary.element(element_id)
         unit = tf.unit or fd.unit  # what this file prints wins over what the definition remembers
+        kept = element.unit or ("元" if element.type == "amount" else None)
+        if ledger_id and element.type in ("integer", "decimal", "amount") and other_quantity(kept, unit):
+            # 发放金额（元） mapped to a count of people: every value would be stored as the wrong fact
+            headers, names = other.setdefault((unit, kept), ([], []))
+            headers.append(fd.header)
+            names.append(element.name)
+            continue
         row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
         columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
                                   compile_converter(element, dictionary.codelists, unit),
@@ -118,6 +128,11 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             plan.town = index
         if element_id == "village" and plan.village is None:
             plan.village = index
+    for (printed, kept), (headers, names) in other.items():  # said once per pair of units, not per column
+        names = list(dict.fromkeys(names))
+        problems.append(Problem("form-column-other-quantity", {
+            "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else ""), "unit": printed,
+            "element": "、".join(names[:3]) + ("等" if len(names) > 3 else ""), "element_unit": kept}))
     # a ledger's key comes from the same row even when the form maps that column to another
     # ledger: the roster's one 身份证号码 keys both the identity and the disability record
     for lp in ledgers.values():

@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, func, literal_column, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from yibiaotong.elements.model import Element
-from yibiaotong.elements.numbers import UNITS, canonical_unit
+from yibiaotong.elements.numbers import other_quantity
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.expressions import ExpressionError, compile, compile_filter, parse
 from yibiaotong.forms.definition import FieldDef, FormDef
@@ -183,10 +183,7 @@ def _other_quantity(place: Place) -> str | None:
     if element is None or element.type not in ("integer", "decimal", "amount") or not place.unit:
         return None
     kept = element.unit or ("元" if element.type == "amount" else None)
-    if not kept:
-        return None
-    quantities = [UNITS.get(canonical_unit(unit.split("/")[0])) for unit in (kept, place.unit)]
-    if None in quantities or quantities[0][0] == quantities[1][0]:
+    if not other_quantity(kept, place.unit):
         return None
     return f"台账按“{kept}”记录，不能换算为表上的“{place.unit}”"
 
@@ -306,6 +303,11 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
             place.why = "报表定义中没有该栏目"
             continue
         place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
+        # 发放金额（元） mapped to a count of people: a sum of people is no amount (an aggregate written
+        # by hand says itself what it sums)
+        place.why = None if fdef.aggregate else _other_quantity(place)
+        if place.why:
+            continue
         ledger = fdef.ledger or form_ledger
         if fdef.aggregate:
             qualifiers = [q for q in _qualifiers([fdef.aggregate]) if q in known]
