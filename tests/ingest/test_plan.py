@@ -157,3 +157,23 @@ def fill_row(template, n: int) -> int:
     from yibiaotong.forms import read_templates
 
     return read_templates(template).forms[0].data_first_row + n - 1
+
+
+def test_a_column_in_another_quantity_is_not_read_and_its_ledger_gets_no_empty_record(households):
+    """补贴金额（元） mapped to 家庭人口 (人): not the same fact. Not stored as a household size; the
+    household ledger, given nothing else, gets no record of the household at all; said once."""
+    engine, store, tmp = households
+    template = install_roster(engine, tmp, "低保户花名册", {
+        "户主姓名": ("household_head_name", "household_dibao"),
+        "户主公民身份号码": ("household_head_id_number", "household_dibao"),
+        "补贴金额（元）": ("household_size", "household"),
+        "村（社区）": ("village", None)})
+    path = fill_roster(template, tmp / "低保户.xlsx", [
+        {"户主姓名": "王德明", "户主公民身份号码": HEAD, "补贴金额（元）": 1260, "村（社区）": "红星村"},
+        {"户主姓名": "李秀英", "户主公民身份号码": MEMBER, "补贴金额（元）": 840, "村（社区）": "红星村"}])
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2 and not report.problems, report.problems
+    (warning,) = [w for w in report.warnings if w.code == "form-column-other-quantity"]
+    assert warning.params["headers"] == "补贴金额（元）" and warning.params["unit"] == "元"
+    assert warning.params["element_unit"] == "人"
+    assert store.count("household") == 0 and store.count("household_dibao") == 2

@@ -129,6 +129,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         if element_id == "village" and plan.village is None:
             plan.village = index
     for (printed, kept), (headers, names) in other.items():  # said once per pair of units, not per column
+        for lid in [lid for lid, lp in ledgers.items() if not lp.columns]:
+            del ledgers[lid]  # every column it had was in another quantity: no record of nothing to write
         names = list(dict.fromkeys(names))
         problems.append(Problem("form-column-other-quantity", {
             "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else ""), "unit": printed,
