@@ -353,10 +353,10 @@ CATALOG: dict[str, Template] = {
         "请数据局重新安装数据包（ybt init），使模板文件与报表定义在一起。",
         "Reinstall the pack (ybt init) so that the template file is beside the form definition."),
     "form-column-other-quantity": Template(
-        "栏目“{headers}”以“{unit}”计，而报表定义把它对应到以“{element_unit}”计的数据元《{element}》，不是同一项数据，未导入",
+        "栏目“{headers}”以“{unit}”计，而报表定义把这些栏目对应到以“{element_unit}”计的数据元（{element}），不是同一项数据，未导入",
         "columns {headers} are in {unit}, but the form definition maps them to {element} kept in {element_unit}: "
         "not the same fact, not imported",
-        "这是报表定义的问题，不是填报的问题：请数据局在报表定义中为这些栏目指定正确的数据元（如发放金额对应金额类数据元）。",
+        "这是报表定义的问题，不是填报的问题：请数据局在报表定义中为这些栏目指定计量单位相符的数据元。",
         "A definition problem, not the clerk's: map these columns to the right elements (an amount to an amount)."),
     "subtable-column-not-kept": Template(
         "子表栏目“{headers}”在报表定义中对应台账《{ledger}》中本表主记录的信息，不能按成员逐行写入，未导入",

@@ -97,6 +97,10 @@ def test_a_value_column_naming_its_own_unit_measures_that(tmp_path):
     spec["options"]["value_columns"] = ["本期数", "上年同期"]
     (form,) = read_templates(render_template(spec, tmp_path / "j.xlsx", "indicator")).forms
     assert {f.unit for f in form.fields} == {"人"}
+    # a column in another scale of the same quantity keeps the row's unit: one figure, one scale
+    money = {"title": "资金统计表", "columns": ["拨付资金（元）", "到位资金（元）"], "options": {"value_columns": ["本期数（万元）", "上年同期（万元）"]}}
+    (form,) = read_templates(render_template(money, tmp_path / "k.xlsx", "indicator")).forms
+    assert {f.unit for f in form.fields} == {"元"}
 
 
 def test_unknown_layout(tmp_path):

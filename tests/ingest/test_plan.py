@@ -177,3 +177,21 @@ def test_a_column_in_another_quantity_is_not_read_and_its_ledger_gets_no_empty_r
     assert warning.params["headers"] == "补贴金额（元）" and warning.params["unit"] == "元"
     assert warning.params["element_unit"] == "人"
     assert store.count("household") == 0 and store.count("household_dibao") == 2
+
+
+def test_the_rosters_own_ledger_keeps_its_rows_when_its_only_column_is_in_another_quantity(households):
+    """保障金额（元） mapped to 保障人数 of 低保（家庭户）台账, the roster's own ledger: the amount is not
+    read, but each household listed is still a record of it (a roster lists its own records)."""
+    engine, store, tmp = households
+    template = install_roster(engine, tmp, "低保户花名册", {
+        "户主公民身份号码": ("household_head_id_number", "household"),
+        "家庭人口": ("household_size", "household"),
+        "保障金额（元）": ("covered_persons_count", "household_dibao"),
+        "村（社区）": ("village", None)})
+    path = fill_roster(template, tmp / "低保户.xlsx", [
+        {"户主公民身份号码": HEAD, "家庭人口": 3, "保障金额（元）": 1260, "村（社区）": "红星村"}])
+    report = import_file(engine, path, org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    assert [w.code for w in report.warnings if w.code == "form-column-other-quantity"] == ["form-column-other-quantity"]
+    assert store.count("household_dibao") == 1 and store.get("household_dibao", HEAD)["covered_persons_count"] is None
+    assert store.get("household", HEAD)["household_size"] == 3

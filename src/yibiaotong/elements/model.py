@@ -97,5 +97,10 @@ class Element:
         return (self.name, *self.aliases)
 
     @property
+    def kept_unit(self) -> str | None:
+        """The unit its values are kept in: its own, or 元 for money that names none."""
+        return self.unit or ("元" if self.type == "amount" else None)
+
+    @property
     def is_sensitive(self) -> bool:
         return self.sensitivity == "sensitive"

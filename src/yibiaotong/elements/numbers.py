@@ -195,8 +195,8 @@ def _ratio(source: str, target: str) -> Fraction | None:
 
 
 def other_quantity(kept: str | None, printed: str | None) -> bool:
-    """Do two units measure different quantities (人 and 元, 亩 and 吨), so that no factor turns a
-    number in one into the other? Unknown or missing units are given the benefit of the doubt."""
+    """Do two units measure different quantities (人 and 元, 亩 and 吨, 户 and 人), judged by their
+    first units (元/人 is money as 元 is)? Unknown or missing units are given the benefit of the doubt."""
     if not kept or not printed:
         return False
     quantities = [UNITS.get(canonical_unit(unit.split("/")[0])) for unit in (kept, printed)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from yibiaotong.elements.numbers import other_quantity
 from yibiaotong.forms import words
 from yibiaotong.forms.frame import Frame
 from yibiaotong.forms.grid import Grid, Span
@@ -138,18 +139,21 @@ def _add_fields(grid: Grid, frame: Frame, table: Table, form: FormTemplate, r: i
     unit = unit_text if unit_text and not words.is_dash(unit_text) else None
     indicator = "/".join(path)
     row_hidden = r in grid.hidden_rows
+    row_unit = unit or field_unit(path, None)
     for col in values or [None]:
         value_cell = (r, col.column) if col else None
+        own = words.label_unit(col.header) if col else None
         many = len(values) > 1
         full = path + col.path if many and col else path
         sample = grid.text(*value_cell) if value_cell else ""
         form.fields.append(TemplateField(
             header="/".join(full), path=full, label=path[-1], row=r, column=label_span.left,
             value_cell=value_cell,
-            # the row's 计量单位 is its first value column's; a further column naming its own unit
-            # (人数 | 发放金额（元）) measures that instead
-            unit=(words.label_unit(col.header) if col and col is not values[0] else None) or unit
-            or field_unit(path, None) or (words.label_unit(col.header) if col else None) or frame.measure_unit,
+            # the row's 计量单位 is its first value column's; a further column naming a unit of
+            # another quantity (人数 | 发放金额（元）) measures that instead (本期数（万元） on a 元 row
+            # stays in 元: one figure, one scale)
+            unit=(own if col is not values[0] and other_quantity(row_unit, own) else None) or row_unit or own
+            or frame.measure_unit,
             indicator=indicator, value_column=col.header if col else None,
             hidden=row_hidden or bool(col and col.column in grid.hidden_cols),
             choices=grid.choices(*value_cell) if value_cell else (),

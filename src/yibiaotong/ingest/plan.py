@@ -82,8 +82,10 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     columns: list[ColumnPlan] = []
     ledgers: dict[str, LedgerPlan] = {}
     plan = SheetPlan(columns, ledgers)
-    # (printed unit, kept unit) -> headers and elements of the columns printed in another quantity
+    # (printed unit, kept unit) -> headers and elements of the columns printed in another quantity,
+    # and the ledgers those columns were for
     other: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    emptied: set[str] = set()
     for mapped in rec.fields:
         fd, tf = mapped.field, mapped.source
         ledger_id = fd.ledger if fd.served else None
@@ -109,12 +111,13 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             continue  # not kept in any ledger (signatures, opinions): nothing to read
         element = dictionary.element(element_id)
         unit = tf.unit or fd.unit  # what this file prints wins over what the definition remembers
-        kept = element.unit or ("元" if element.type == "amount" else None)
+        kept = element.kept_unit
         if ledger_id and element.type in ("integer", "decimal", "amount") and other_quantity(kept, unit):
             # 发放金额（元） mapped to a count of people: every value would be stored as the wrong fact
             headers, names = other.setdefault((unit, kept), ([], []))
             headers.append(fd.header)
             names.append(element.name)
+            emptied.add(ledger_id)
             continue
         row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
         columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
@@ -129,8 +132,6 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         if element_id == "village" and plan.village is None:
             plan.village = index
     for (printed, kept), (headers, names) in other.items():  # said once per pair of units, not per column
-        for lid in [lid for lid, lp in ledgers.items() if not lp.columns]:
-            del ledgers[lid]  # every column it had was in another quantity: no record of nothing to write
         names = list(dict.fromkeys(names))
         problems.append(Problem("form-column-other-quantity", {
             "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else ""), "unit": printed,
@@ -146,6 +147,9 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     from yibiaotong.reports.defaults import main_ledger  # the reporter's answer: one rule both ways
 
     plan.main = main_ledger(rec.form, store)
+    for lid in emptied - {plan.main}:  # every column of its own was in another quantity: nothing to write
+        if lid in ledgers and not any(columns[i].ledger == lid for _n, i in ledgers[lid].columns):
+            del ledgers[lid]
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
     if template.layout != "roster":

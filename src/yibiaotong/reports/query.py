@@ -182,7 +182,7 @@ def _other_quantity(place: Place) -> str | None:
     element = place.element
     if element is None or element.type not in ("integer", "decimal", "amount") or not place.unit:
         return None
-    kept = element.unit or ("元" if element.type == "amount" else None)
+    kept = element.kept_unit
     if not other_quantity(kept, place.unit):
         return None
     return f"台账按“{kept}”记录，不能换算为表上的“{place.unit}”"
