@@ -357,7 +357,7 @@ CATALOG: dict[str, Template] = {
         "columns {headers} are in {unit}, but the form definition maps them to {element} kept in {element_unit}: "
         "not the same fact, not imported",
         "这是报表定义的问题，不是填报的问题：请数据局在报表定义中为这些栏目指定计量单位相符的数据元。",
-        "A definition problem, not the clerk's: map these columns to the right elements (an amount to an amount)."),
+        "A definition problem, not the clerk's: map these columns to elements kept in a matching unit."),
     "subtable-column-not-kept": Template(
         "子表栏目“{headers}”在报表定义中对应台账《{ledger}》中本表主记录的信息，不能按成员逐行写入，未导入",
         "sub-table columns {headers} map to the form's own record in ledger {ledger}: not imported row by row",

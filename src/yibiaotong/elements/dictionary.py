@@ -138,16 +138,22 @@ def _check_element(raw: dict) -> list[Problem]:
             reasons.append(f"{key} 取值 {value!r} 不在 {sorted(allowed)} 中")
     if raw.get("type") == "code" and not raw.get("codelist"):
         reasons.append("代码型数据元须指定 codelist")
-    rules = raw.get("validation") or {}
-    if not isinstance(rules, dict):
-        reasons.append("validation 应为键值对，如 {min: 0}")
-    else:
-        # a misspelt rule would check nothing, silently
-        reasons += [f"validation 中的 {k!r} 不是已知规则（{'、'.join(sorted(VALIDATION_RULES))}）"
-                    for k in rules if k not in VALIDATION_RULES]
-        if rules.get("not_future") and (raw.get("type") or "text") not in DATE_TYPES:
-            reasons.append("not_future 只用于日期、年月、年份类数据元")
+    reasons += validation_faults(raw.get("validation"), raw.get("type") or "text")
     return [Problem("invalid-definition", {"reason": r}) for r in reasons]
+
+
+def validation_faults(rules: object, kind: str | None = None) -> list[str]:
+    """What is wrong with an element's ``validation`` (in a pack, or decided in decisions.yaml, where
+    the type is still a guess: ``kind`` None): a misspelt rule would check nothing, silently."""
+    if not rules:  # none, or empty
+        return []
+    if not isinstance(rules, dict):
+        return ["validation 应为键值对，如 {min: 0}"]
+    faults = [f"validation 中的 {k!r} 不是已知规则（{'、'.join(sorted(VALIDATION_RULES))}）"
+              for k in rules if k not in VALIDATION_RULES]
+    if kind is not None and rules.get("not_future") and kind not in DATE_TYPES:
+        faults.append("not_future 只用于日期、年月、年份类数据元")
+    return faults
 
 
 def _element(d: dict) -> Element:

@@ -33,17 +33,17 @@ from yibiaotong.forms import words
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
-from yibiaotong.orgunits import GRASSROOTS
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import SheetPlan, column_title, last_given, period_keys
-from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.reader import Conversion
-from yibiaotong.ingest.scope import ScopeGuard
+from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
+from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.workbook import Chunk, Sheet, column_letter, from_rows
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
+from yibiaotong.orgunits import GRASSROOTS
 from yibiaotong.store import schema
 
 BATCH_ROWS = 20_000  # rows converted column-wise and written together

@@ -24,10 +24,10 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from yibiaotong.elements.dates import today as china_today
 from yibiaotong.access import audit
 from yibiaotong.access.audit import local_time
 from yibiaotong.access.scope import AccessDenied, NotInScope, Scope
+from yibiaotong.elements.dates import today as china_today
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import load_forms
