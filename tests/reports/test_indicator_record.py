@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from tests.reports.conftest import DISTRICT, INDICATOR, OTHER_TOWN, PEOPLE, RECORD, TOWN, VILLAGE
+from tests.reports.conftest import DISTRICT, INDICATOR, OTHER_TOWN, PEOPLE, RECORD, TOWN, VILLAGE, VILLAGE2
 from yibiaotong.forms import read_templates
 from yibiaotong.reports import Reporter, generate_report
 
@@ -53,3 +53,32 @@ def test_record_form_one_sheet_per_record(district):
     assert ws.cell(*cells["身份证号码"]).value == PEOPLE[0].id
     assert ws.cell(*cells["残疾类别"]).value == "肢体残疾"
     assert ws.cell(*cells["出生日期"]).is_date
+
+
+def test_a_towns_own_figures_replace_its_villages_column_by_column(district):
+    """A town that filled the table itself (imported at town level) has its own record: its figure
+    covers its villages, so it is used instead of their sum, not added to it; a column the town left
+    empty still sums its villages, and a unit above the report's is no part of it."""
+    stats = district.store.ledger("area_disability")
+    amount = next(c for c in stats.column_names if c.startswith("x_fa_fang"))
+    visits = next(c for c in stats.column_names if c.startswith("x_kang_fu"))
+    district.store.upsert("area_disability", [
+        {"stat_month": "2024-01", amount: "2500", "_org_unit": TOWN},
+        {"stat_month": "2024-01", amount: "99999", "_org_unit": DISTRICT},  # the district's own, for itself
+        {"stat_month": "2024-01", visits: 3, "_org_unit": VILLAGE},
+        {"stat_month": "2024-01", visits: 4, "_org_unit": VILLAGE2}])
+    template = read_templates(district.pack / "forms" / f"{INDICATOR}.xlsx").forms[0]
+
+    def report(unit, period="2024-01"):
+        return _values(generate_report(district.engine, INDICATOR, period, unit, district.tmp).path, template)
+
+    town = report(TOWN)
+    assert town["发放金额合计（元）"] == 2500  # the town's own, not 2500 + 1000.5 + 2000
+    # the town gave none: its villages' (a text element in this pack, so its aggregate counts the
+    # filled ones; were the town's record to replace theirs whole, none would be counted)
+    assert town["康复服务人次"] == 2
+    assert town["持证残疾人数"] == 2  # persons are counted, never replaced
+    assert report(VILLAGE)["发放金额合计（元）"] == 1000.5
+    assert report(OTHER_TOWN)["发放金额合计（元）"] == 300
+    assert report(DISTRICT)["发放金额合计（元）"] == 99999  # the district's own figure
+    assert report(TOWN, "2023-12")["发放金额合计（元）"] == 7  # no town record that month: its village's

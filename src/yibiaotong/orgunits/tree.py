@@ -16,6 +16,12 @@ KIND_NAMES = {"province": "省", "city": "市", "district": "区", "county": "�
               "town": "镇", "township": "乡", "community": "社区", "village": "村", "grid": "网格", "group": "组"}
 
 
+def subtree_range(path: str) -> tuple[str, str]:
+    """The paths of the unit at ``path`` and every unit below it, as an index range: from ``path``
+    up to the same path with its closing "/" made "0", which sorts right after it."""
+    return path, path[:-1] + "0"
+
+
 @dataclass(frozen=True)
 class OrgUnit:
     code: str

@@ -22,6 +22,7 @@ from yibiaotong.expressions import ExpressionError, compile, compile_filter, par
 from yibiaotong.forms.definition import FieldDef, FormDef
 from yibiaotong.forms.model import TemplateField
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.orgunits.tree import subtree_range
 from yibiaotong.reports import defaults as D
 from yibiaotong.reports.period import Period
 from yibiaotong.reports.sources import Sources, build_sources
@@ -59,11 +60,6 @@ class RowQuery:
     link_problems: dict[str, list[Problem]] = field(default_factory=dict)  # link expressions that do not compile
 
 
-def org_range(path: str) -> tuple[str, str]:
-    """Every path below (and at) ``path``: an index range, since '0' follows '/'."""
-    return path, path[:-1] + "0"
-
-
 def _qualifiers(texts: list[str]) -> list[str]:
     out = []
     for text in texts:
@@ -99,7 +95,8 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
-    sources = build_sources(store, main, others, period)
+    # a grouped roster sums its groups' records: a unit's own figures replace its parts' there too
+    sources = build_sources(store, main, others, period, within=org_path if group_by else None)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
     problems: list[Problem] = []
@@ -119,7 +116,7 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
         selected.append(c.sql.label(f"c{len(selected) + 1}"))
     org = schema.org_unit.alias("org")
     main_table = sources.table
-    low, high = org_range(org_path)
+    low, high = subtree_range(org_path)
     where = [org.c.path >= low, org.c.path < high, *sources.where]
     if fd.filter:
         where.append(compile_filter(fd.filter, scope, params).sql)
@@ -330,7 +327,7 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
     for ledger, items in by_ledger.items():
         texts = [a for _p, a in items] + _expr_list(fd.filter)
         others = [q for q in _qualifiers(texts) if q in known and q != ledger]
-        sources = build_sources(store, ledger, others, period)
+        sources = build_sources(store, ledger, others, period, within=org_path)
         scope = sources.scope(store, D.header_labels(fd))
         params = period.params(org_code)
         selected = []
@@ -345,7 +342,7 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
         if not selected:
             continue
         org = schema.org_unit.alias("org")
-        low, high = org_range(org_path)
+        low, high = subtree_range(org_path)
         where = [org.c.path >= low, org.c.path < high, *sources.where]
         if fd.filter:
             try:

@@ -20,6 +20,7 @@ from sqlalchemy.sql.selectable import FromClause
 from yibiaotong.expressions import Scope
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.reports.own_figures import own_figures
 from yibiaotong.reports.period import Period
 
 NUMERIC = frozenset({"integer", "decimal", "amount"})
@@ -95,11 +96,17 @@ def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
     return None
 
 
-def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period) -> Sources:
+def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
+                  within: str | None = None) -> Sources:
+    """``within``: the path of the unit whose subtree an aggregate sums; an area ledger is then read
+    with each unit's own figures in place of its parts' (:mod:`.own_figures`)."""
     main_def, main_table = _aliased(store, main_id)
+    month = period_column(main_def, store)
+    if within is not None and main_def.subject == "area":
+        own = own_figures(store, main_def, month, period, within)
+        main_table = main_table if own is None else own
     types = {main_id: _types(store, main_def)}
     sources = Sources(main_def, main_table, types)
-    month = period_column(main_def, store)
     if month:
         sources.where.append(main_table.c[month] == period.text)
     for other in dict.fromkeys(o for o in others if o != main_id):

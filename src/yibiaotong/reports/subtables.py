@@ -38,9 +38,10 @@ from yibiaotong.expressions import ExpressionError, compile
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.model import TemplateField
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.orgunits.tree import subtree_range
 from yibiaotong.reports import defaults as D
 from yibiaotong.reports.period import Period
-from yibiaotong.reports.query import Place, _expr_list, _order, _qualifiers, field_places, org_range
+from yibiaotong.reports.query import Place, _expr_list, _order, _qualifiers, field_places
 from yibiaotong.reports.sources import build_sources
 from yibiaotong.reports.template import TemplateSheet
 from yibiaotong.store import schema
@@ -194,7 +195,7 @@ def rows_query(store: LedgerStore, fd: FormDef, sub: SubTable, period: Period, o
                 sub.problems += [p.at(form_field=sub.name) for p in exc.problems]
     table = sources.table
     org = schema.org_unit.alias("org")
-    low, high = org_range(org_path)
+    low, high = subtree_range(org_path)
     stmt = (select(table.c._org_unit.label("_org"), link.label("link"), *selected)
             .select_from(sources.from_clause().join(org, org.c.code == table.c._org_unit))
             .where(and_(org.c.path >= low, org.c.path < high, *sources.where, link.in_(bindparam("links", expanding=True))))
