@@ -95,8 +95,7 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
-    # a grouped roster sums its groups' records: a unit's own figures replace its parts' there too
-    sources = build_sources(store, main, others, period, within=org_path if group_by else None)
+    sources = build_sources(store, main, others, period)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
     problems: list[Problem] = []
