@@ -74,9 +74,7 @@ def test_a_towns_own_figures_replace_its_villages_column_by_column(district):
 
     town = report(TOWN)
     assert town["发放金额合计（元）"] == 2500  # the town's own, not 2500 + 1000.5 + 2000
-    # the town gave none: its villages' (a text element in this pack, so its aggregate counts the
-    # filled ones; were the town's record to replace theirs whole, none would be counted)
-    assert town["康复服务人次"] == 2
+    assert town["康复服务人次"] == 7  # the town gave none: its villages' sum (3 + 4)
     assert town["持证残疾人数"] == 2  # persons are counted, never replaced
     assert report(VILLAGE)["发放金额合计（元）"] == 1000.5
     assert report(OTHER_TOWN)["发放金额合计（元）"] == 300

@@ -142,7 +142,7 @@ def _add_fields(grid: Grid, frame: Frame, table: Table, form: FormTemplate, r: i
     row_unit = unit or field_unit(path, None)
     for col in values or [None]:
         value_cell = (r, col.column) if col else None
-        own = words.label_unit(col.header) if col else None
+        own = (words.label_unit(col.header) or words.count_unit(col.header)) if col else None
         many = len(values) > 1
         full = path + col.path if many and col else path
         sample = grid.text(*value_cell) if value_cell else ""

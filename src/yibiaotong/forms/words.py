@@ -162,6 +162,18 @@ def label_unit(label: str) -> str | None:
     return extract_unit(label)
 
 
+# a value column headed by a bare count (人数 | 户数 under an indicator) counts in that unit
+# (人次 is left out: visits are no unit the conversions know, and a label's 人次 is part of its name)
+_COUNT_HEADERS = {"人数": "人", "户数": "户", "次数": "次", "个数": "个", "件数": "件", "处数": "处",
+                  "项数": "项", "套数": "套", "间数": "间", "台数": "台", "辆数": "辆", "头数": "头", "只数": "只"}
+
+
+def count_unit(label: str) -> str | None:
+    """The unit a bare count header counts in: 人数 -> 人, 户数 -> 户; None for any other
+    label (家庭人数 names its unit no more than 金额 does)."""
+    return _COUNT_HEADERS.get(squeeze(label))
+
+
 def checkbox_choices(text: str) -> tuple[str, ...]:
     """□是 □否 -> ('是', '否'); 是□ 否□ -> ('是', '否')."""
     if not _CHECKBOX.search(text):
