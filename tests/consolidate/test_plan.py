@@ -132,3 +132,27 @@ def test_household_members_do_not_decide_where_a_forms_new_fields_go(parts, tmp_
     assert plan.elements[new.element].new
     assert plan.elements[new.element].subject == "household" and plan.elements[new.element].group == "monitoring"
     assert by_header["家庭成员情况/周岁"].element == "family_member_age"
+
+
+def test_each_quantity_of_an_indicator_is_an_element_of_its_own(parts, tmp_path):
+    """An indicator asked as 人数 and as 发放金额（元） is two facts: a count of people and an amount.
+    One element for both stored the amounts as counts (or the other way round); each quantity gets
+    its own element, the second named by its value column. 本期数/上年同期 (one quantity, two
+    periods) stay one element."""
+    render_template({"title": "救助金发放情况统计表", "layout": "indicator",
+                     "columns": ["慢病救助对象", "慢病救助对象/其中：重度残疾", "因灾救助家庭"],
+                     "options": {"value_columns": ["人数", "发放金额（元）"], "serial": True}},
+                    tmp_path / "paid.xlsx")
+    render_template({"title": "受灾情况统计表", "layout": "indicator", "columns": ["倒塌房屋（间）", "转移安置"],
+                     "options": {"value_columns": ["本期数", "上年同期"], "serial": True}},
+                    tmp_path / "disaster.xlsx")
+    dictionary, knowledge = parts
+    plan = consolidate([tmp_path], dictionary, knowledge)
+    fields = {f.header: f for form in plan.forms for f in form.fields}
+    count, paid = fields["慢病救助对象/人数"], fields["慢病救助对象/发放金额（元）"]
+    assert count.element != paid.element
+    assert plan.elements[count.element].unit == "人" and plan.elements[paid.element].unit == "元"
+    assert plan.elements[paid.element].name == "慢病救助对象发放金额"
+    assert plan.elements[count.element].name == "慢病救助对象"
+    assert fields["因灾救助家庭/人数"].element != fields["因灾救助家庭/发放金额（元）"].element
+    assert fields["倒塌房屋（间）/本期数"].element == fields["倒塌房屋（间）/上年同期"].element

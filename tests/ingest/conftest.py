@@ -144,3 +144,19 @@ def person(n: int, **over: Any) -> dict[str, Any]:
            "残疾类别": "肢体残疾", "残疾等级": "二级", "补贴金额/生活补贴（元）": 100, "发放月份": "2024年1月"}
     row.update(over)
     return row
+
+
+def map_to(engine, form_id: str, fields: dict[str, tuple[str, str, str]]) -> None:
+    """Install a faulty definition, as a pack owner might write one: each field (by header) fed to
+    the given element, ledger and ledger column."""
+    from sqlalchemy import update
+
+    from yibiaotong.forms.store import get_form
+    from yibiaotong.store.schema import form as form_table
+
+    fd = get_form(engine, form_id)
+    for header, (element, ledger, column) in fields.items():
+        target = fd.field(header)
+        target.element, target.ledger, target.column = element, ledger, column
+    with engine.begin() as conn:
+        conn.execute(update(form_table).where(form_table.c.id == form_id).values(definition=fd.to_dict()))

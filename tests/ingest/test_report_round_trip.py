@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from tests.ingest.conftest import map_to
 from yibiaotong.demo import build_demo
 from yibiaotong.demo.population import DEFAULT_TODAY
 from yibiaotong.forms.store import get_form
@@ -104,13 +105,17 @@ def imported_source(engine) -> int:
 
 
 def test_a_value_column_in_another_quantity_is_neither_written_nor_read(demo_db, tmp_path):
-    """025 高龄津贴发放情况统计表 asks, per indicator, 人数 and 发放金额（元）; its definition maps both
-    to the count of people. The report leaves the amounts blank, saying why, and an amount filled in
-    by a clerk is not stored as a count: the import says the definition is at fault, once."""
+    """025 高龄津贴发放情况统计表 asks, per indicator, 人数 and 发放金额（元）; a definition mapping both
+    to the count of people (the pack's did, until consolidation gave each quantity its own element):
+    the report leaves the amounts blank, saying why, and an amount filled in by a clerk is not stored
+    as a count: the import says the definition is at fault, once."""
     db = tmp_path / "demo.db"
     shutil.copy(demo_db, db)
     engine = connect(db)
-    form = get_form(engine, "025_高龄津贴发放情况统计表")
+    fd = get_form(engine, "025_高龄津贴发放情况统计表")
+    map_to(engine, fd.id, {f.header: (c.element, c.ledger, c.column) for f in fd.fields if f.header.endswith("/发放金额（元）")
+                           for c in [fd.field(f.header.replace("/发放金额（元）", "/人数"))]})
+    form = get_form(engine, fd.id)
     town = next(u.code for u in load_tree(engine) if u.name == "临江镇")
     report = Reporter(engine).report(form, PERIOD, town, tmp_path / "025.xlsx")
     amounts = [h for h, why in report.blank if h.endswith("发放金额（元）")]

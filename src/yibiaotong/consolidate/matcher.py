@@ -18,7 +18,7 @@ from yibiaotong.consolidate.knowledge import Knowledge
 from yibiaotong.consolidate.normalize import Normalizer
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.model import Element
-from yibiaotong.elements.numbers import UNITS, canonical_unit
+from yibiaotong.elements.numbers import UNITS, canonical_unit, other_quantity
 from yibiaotong.forms.model import FormTemplate, TemplateField
 
 FUZZY_MIN = 88
@@ -160,10 +160,12 @@ class Matcher:
 
     def _measures(self, f: TemplateField, m: Match) -> bool:
         """A field printed with a unit of measure (亩, 户, 元 …) holds a number: a text, code or date
-        element cannot be what it asks for, however alike the words."""
+        element cannot be what it asks for, however alike the words; nor can a number of another
+        quantity (特困供养/户数 is no 基本生活费 in 元)."""
         if not f.unit or canonical_unit(f.unit).split("/")[0] not in UNITS:
             return True
-        return self.dictionary.element(m.element).type in _NUMERIC
+        element = self.dictionary.element(m.element)
+        return element.type in _NUMERIC and not other_quantity(element.kept_unit, f.unit)
 
     def _fuzzy(self, n: str, leaf: str, owner: str | None) -> Match | None:
         keys = self._fuzzy_keys.get(owner) or []

@@ -1,9 +1,15 @@
 """Fields no dictionary element fits become new elements, shared by the fields of other forms
-that mean the same thing (same owner, same normalized label, or a near spelling of it)."""
+that mean the same thing (same owner, same normalized label, or a near spelling of it).
+
+One element measures one quantity: an indicator asked as 人数 and as 发放金额（元） is two facts,
+so fields of one label printed in units of different quantities (人 and 元, 户 and 亩) become one
+element per quantity — the most fields' (the first's on a tie) keeps the label, the others are
+named by their value column (高血压 and 高血压基金支付)."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -11,6 +17,7 @@ from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
 
 from yibiaotong.consolidate.matcher import _compatible
+from yibiaotong.elements.numbers import extract_unit, quantity
 
 MERGE_MIN = 92
 
@@ -33,6 +40,7 @@ class Unmatched:
     owner: str | None
     printed: str  # leaf label as printed
     unit: str | None
+    column: str | None = None  # an indicator's value column, its label's core (发放金额): names a split
 
 
 def element_id(key: tuple[str | None, str], taken: set[str]) -> str:
@@ -66,15 +74,22 @@ def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[in
         target[k] = into or k
         if into is None:
             kept.append(k)
+    members_of: dict[tuple[str | None, str], list[Unmatched]] = defaultdict(list)
+    for k, members in groups.items():
+        members_of[target[k]].extend(members)
+    named: dict[tuple[str | None, str], list[tuple[Unmatched, str]]] = defaultdict(list)
+    for k in kept:
+        for key, members in _by_quantity(k, members_of[k]):
+            named[key].extend(members)
     elements: dict[tuple[str | None, str], NewElement] = {}
     assignment: dict[tuple[int, int], str] = {}
     taken: set[str] = set()
-    for k in sorted(kept, key=lambda k: (k[1], k[0] or "")):
+    for k in sorted(named, key=lambda k: (k[1], k[0] or "")):
         elements[k] = NewElement(id=element_id(k, taken), name="", owner=k[0])
-    for k, members in groups.items():
-        e = elements[target[k]]
-        for u in members:
-            e.labels[u.printed.strip()] += 1
+    for k, members in named.items():
+        e = elements[k]
+        for u, printed in members:
+            e.labels[printed] += 1
             if u.unit:
                 e.units[u.unit] += 1
             e.forms.add(u.form)
@@ -82,3 +97,33 @@ def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[in
     for e in elements.values():
         e.name = sorted(e.labels.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
     return sorted(elements.values(), key=lambda e: e.id), assignment
+
+
+def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
+                 ) -> list[tuple[tuple[str | None, str], list[tuple[Unmatched, str]]]]:
+    """The fields of one new element, one group per quantity their units measure, each with the
+    label its fields go by. A field whose label names a unit of another quantity (发放金额（元）
+    under 80—89周岁津贴人数（人）) is its value column's; of the others, those without a unit join
+    the main group."""
+    members = sorted(members, key=lambda u: (u.form, u.field))
+    measured = [quantity(u.unit) for u in members]
+    own = [q is not None and quantity(extract_unit(u.printed)) not in (None, q) for u, q in zip(members, measured)]
+    counts = Counter(q for q, other in zip(measured, own) if q and not other)
+    main = min(counts, key=lambda q: (-counts[q], measured.index(q))) if counts else None
+    out: dict[tuple[str | None, str], list[tuple[Unmatched, str]]] = defaultdict(list)
+    for u, q, other in zip(members, measured, own):
+        if not other and q in (None, main):
+            out[key].append((u, u.printed.strip()))
+            continue
+        suffix = u.column or f"（{u.unit}）"
+        out[(key[0], f"{key[1]}/{suffix}")].append((u, f"{_without_unit(u.printed.strip())}{suffix}"))
+    return list(out.items())
+
+
+def _without_unit(label: str) -> str:
+    """高龄津贴享受人数（人） -> 高龄津贴享受人数: the unit a split element's label no longer measures."""
+    m = _TRAILING.search(label)
+    return label[:m.start()] if m and extract_unit(m.group(0)) else label
+
+
+_TRAILING = re.compile(r"\s*[（(][^（）()]+[）)]\s*$")

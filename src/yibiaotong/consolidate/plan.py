@@ -123,7 +123,8 @@ def build_plan(templates: list[FormTemplate], matcher: Matcher, decisions: Decis
             if m is None:
                 item = item_view(f)
                 unmatched.append(Unmatched(i, j, _new_key(norm, item, t.layout), _owner(norm, item),
-                                           item.path[-1] if item.path else item.label, f.unit))
+                                           item.path[-1] if item.path else item.label, f.unit,
+                                           norm.label(f.value_column) if f.value_column else None))
     new_elements, new_of = cluster(unmatched)
     elements: dict[str, ElementInfo] = {}
     for e in dictionary_elements(matcher.dictionary):

@@ -194,13 +194,18 @@ def _ratio(source: str, target: str) -> Fraction | None:
     return size_s / size_t if dim_s == dim_t else None
 
 
+def quantity(unit: str | None) -> str | None:
+    """What a unit measures (money, area, 人, 户 …), judged by its first unit (元/人 is money as 元
+    is); None for a missing or unknown unit."""
+    known = UNITS.get(canonical_unit(unit.split("/")[0])) if unit else None
+    return known[0] if known else None
+
+
 def other_quantity(kept: str | None, printed: str | None) -> bool:
-    """Do two units measure different quantities (人 and 元, 亩 and 吨, 户 and 人), judged by their
-    first units (元/人 is money as 元 is)? Unknown or missing units are given the benefit of the doubt."""
-    if not kept or not printed:
-        return False
-    quantities = [UNITS.get(canonical_unit(unit.split("/")[0])) for unit in (kept, printed)]
-    return None not in quantities and quantities[0][0] != quantities[1][0]
+    """Do two units measure different quantities (人 and 元, 亩 and 吨, 户 and 人)? Unknown or
+    missing units are given the benefit of the doubt."""
+    a, b = quantity(kept), quantity(printed)
+    return a is not None and b is not None and a != b
 
 
 def _decimal(value: Fraction) -> Decimal:
