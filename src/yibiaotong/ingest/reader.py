@@ -47,6 +47,7 @@ _TEXT, _OBJECTS, _END, _ERROR, _SAME = 0, 1, 2, 3, 4
 PART_BYTES = 16 * 1024 * 1024
 # rows read at most before the import says where the data starts (it is scanning the sheet meanwhile)
 READ_AHEAD_ROWS = 100_000
+_SAMPLE = 200  # rows of a converted column looked at to choose how it travels (see _converted)
 
 
 # columns the importing process converts itself: their cells travel as text anyway, and finding
@@ -137,13 +138,14 @@ _INTERNED = frozenset({str, float, datetime, date, time, type(None)})
 def _packed(chunk: Chunk) -> tuple[list[int], list[tuple[int, Any]], list | None]:
     columns = []
     for column in chunk.columns:
-        kinds = set(map(type, column))
-        if column and kinds == {str}:
-            joined = _SEPARATOR.join(column)
-            if joined.count(_SEPARATOR) == len(column) - 1:
-                columns.append((_TEXT, joined))
-                continue
-        if kinds <= _INTERNED:  # equal cells as one object (dates repeat): pickle writes each object once
+        try:  # a column of texts (most are) joins; any other cell makes join fail at once
+            joined = _SEPARATOR.join(column) if column else None
+        except TypeError:
+            joined = None
+        if joined is not None and joined.count(_SEPARATOR) == len(column) - 1:
+            columns.append((_TEXT, joined))
+            continue
+        if set(map(type, column)) <= _INTERNED:  # equal cells as one object (dates repeat): pickle writes each object once
             seen: dict[Any, Any] = {}
             column = list(map(seen.setdefault, column, column))
         columns.append((_OBJECTS, column))
@@ -173,6 +175,12 @@ def _converted(chunk: Chunk, converters: list[tuple[int, ColumnConverter] | None
         index, convert = converter
         cells = chunk.column(index)
         values, bad = convert(cells)
+        # most values differ from their cells (a label made a code, a text a date) or almost none do
+        # (names): the first rows say which, sparing a pass that builds what is not sent
+        head = min(len(values), _SAMPLE)
+        if sum(map(is_not, values[:head], cells[:head])) >= head // 2:
+            out.append((index, _OBJECTS, values, bad))
+            continue
         differ = dict(compress(enumerate(values), map(is_not, values, cells)))
         if len(differ) < len(values) // 4:
             out.append((index, _SAME, differ, bad))
