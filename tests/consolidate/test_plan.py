@@ -156,3 +156,18 @@ def test_each_quantity_of_an_indicator_is_an_element_of_its_own(parts, tmp_path)
     assert plan.elements[count.element].name == "慢病救助对象"
     assert fields["因灾救助家庭/人数"].element != fields["因灾救助家庭/发放金额（元）"].element
     assert fields["倒塌房屋（间）/本期数"].element == fields["倒塌房屋（间）/上年同期"].element
+
+
+def test_a_flag_still_answers_a_count_of_its_persons(parts, tmp_path):
+    """其中：重度残疾 / 人数 counts the persons flagged severely disabled: a bare 人数 column is
+    a count of people, which a person's flag answers (the report counts the flagged); its
+    发放金额（元） column is no flag, and becomes an amount of its own."""
+    render_template({"title": "残疾人情况统计表", "layout": "indicator",
+                     "columns": ["持证残疾人总数", "持证残疾人总数/其中：重度残疾"],
+                     "options": {"value_columns": ["人数", "发放金额（元）"], "serial": True}}, tmp_path / "a.xlsx")
+    dictionary, knowledge = parts
+    plan = consolidate([tmp_path], dictionary, knowledge)
+    fields = {f.header: f for f in plan.forms[0].fields}
+    assert fields["持证残疾人总数/其中：重度残疾/人数"].element == "is_severely_disabled"
+    paid = fields["持证残疾人总数/其中：重度残疾/发放金额（元）"].element
+    assert plan.elements[paid].new and plan.elements[paid].unit == "元"

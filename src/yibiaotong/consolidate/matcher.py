@@ -18,7 +18,7 @@ from yibiaotong.consolidate.knowledge import Knowledge
 from yibiaotong.consolidate.normalize import Normalizer
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.elements.model import Element
-from yibiaotong.elements.numbers import UNITS, canonical_unit, other_quantity
+from yibiaotong.elements.numbers import UNITS, canonical_unit, other_quantity, quantity
 from yibiaotong.forms.model import FormTemplate, TemplateField
 
 FUZZY_MIN = 88
@@ -32,6 +32,9 @@ class Match:
     element: str
     confidence: float
     reason: str
+
+# a flag (is_severely_disabled) answers a count of its subjects: persons in 人, households in 户
+_COUNTED = {"person": "人", "household": "户"}
 
 
 class Matcher:
@@ -165,6 +168,8 @@ class Matcher:
         if not f.unit or canonical_unit(f.unit).split("/")[0] not in UNITS:
             return True
         element = self.dictionary.element(m.element)
+        if element.type == "boolean":  # 重度残疾/人数: the persons flagged, counted
+            return quantity(f.unit) == _COUNTED.get(element.subject)
         return element.type in _NUMERIC and not other_quantity(element.kept_unit, f.unit)
 
     def _fuzzy(self, n: str, leaf: str, owner: str | None) -> Match | None:

@@ -102,28 +102,53 @@ def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[in
 def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
                  ) -> list[tuple[tuple[str | None, str], list[tuple[Unmatched, str]]]]:
     """The fields of one new element, one group per quantity their units measure, each with the
-    label its fields go by. A field whose label names a unit of another quantity (发放金额（元）
-    under 80—89周岁津贴人数（人）) is its value column's; of the others, those without a unit join
-    the main group."""
+    label its fields go by. The quantity the labels name (80—89周岁津贴人数（人）) keeps the
+    element, else the one most fields measure (the first field's on a tie); fields without a unit
+    join it. Every other quantity is an element of its own, named by its value column
+    (发放金额 under 80—89周岁津贴人数（人）: 80—89周岁津贴人数发放金额)."""
     members = sorted(members, key=lambda u: (u.form, u.field))
     measured = [quantity(u.unit) for u in members]
-    own = [q is not None and quantity(extract_unit(u.printed)) not in (None, q) for u, q in zip(members, measured)]
-    counts = Counter(q for q, other in zip(measured, own) if q and not other)
-    main = min(counts, key=lambda q: (-counts[q], measured.index(q))) if counts else None
+    named = [quantity(extract_unit(u.printed)) for u in members]
+    votes = Counter(q for q in named if q) or Counter(q for q in measured if q)
+    if not votes or (len(votes) == 1 and set(measured) <= {*votes, None}):
+        return [(key, [(u, u.printed.strip()) for u in members])]
+    order = named if any(named) else measured
+    main = min(votes, key=lambda q: (-votes[q], order.index(q)))
     out: dict[tuple[str | None, str], list[tuple[Unmatched, str]]] = defaultdict(list)
-    for u, q, other in zip(members, measured, own):
-        if not other and q in (None, main):
+    for u, q in zip(members, measured):
+        if q in (None, main):
             out[key].append((u, u.printed.strip()))
-            continue
-        suffix = u.column or f"（{u.unit}）"
-        out[(key[0], f"{key[1]}/{suffix}")].append((u, f"{_without_unit(u.printed.strip())}{suffix}"))
-    return list(out.items())
+        else:
+            out[(key[0], f"{key[1]}/{_WORDS.get(q, f'{q}数')}")].append((u, u))
+    return [(k, group if k == key else _split_names(group)) for k, group in out.items()]
 
 
-def _without_unit(label: str) -> str:
-    """高龄津贴享受人数（人） -> 高龄津贴享受人数: the unit a split element's label no longer measures."""
-    m = _TRAILING.search(label)
-    return label[:m.start()] if m and extract_unit(m.group(0)) else label
+def _split_names(group: list[tuple[Unmatched, Unmatched]]) -> list[tuple[Unmatched, str]]:
+    """A split element's fields with their labels: the row's label without the unit the row counts
+    in, and what the value columns have in common (高龄津贴享受人数（人） + 发放金额 ->
+    高龄津贴享受人数发放金额; 本年产量 and 上年产量 of 茶叶 -> 茶叶年产量)."""
+    columns = {u.column for u, _ in group if u.column}
+    common = _common_end(sorted(columns)) if columns else ""
+    out = []
+    for u, _ in group:
+        base = u.printed.strip()
+        m = _TRAILING.search(base)
+        if m and (extract_unit(m.group(0)) or len(m.group(1)) <= 2):  # （人）, （份）: a unit, not a qualifier
+            base = base[:m.start()]
+        column = (common if len(common) >= 2 else u.column) or ""
+        out.append((u, f"{base}（{u.unit}）" if not column or base.endswith(column) else f"{base}{column}"))
+    return out
 
 
-_TRAILING = re.compile(r"\s*[（(][^（）()]+[）)]\s*$")
+def _common_end(texts: list[str]) -> str:
+    """The longest ending all the texts share."""
+    first = texts[0]
+    n = 0
+    while n < len(first) and all(len(t) > n and t[-1 - n] == first[-1 - n] for t in texts):
+        n += 1
+    return first[len(first) - n:]
+
+
+# what a split element of each quantity is called in its id (a count of 间 is 间数)
+_WORDS = {"money": "金额", "area": "面积", "weight": "重量", "ratio": "比例"}
+_TRAILING = re.compile(r"\s*[（(]([^（）()]+)[）)]\s*$")

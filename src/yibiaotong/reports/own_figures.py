@@ -7,49 +7,68 @@ figures to it: 24 people, not 24 + 24. Column by column, a record's value is lef
 aggregate when a unit above it, inside the report's subtree, has its own value in that column
 for the same key (the same month). A column the town did not fill still sums its villages.
 
-The records left out are found here, in Python, from one small query: an area ledger holds a
-record per unit and month (hundreds in a report's scope), and the ancestors of a unit are its
-path's prefixes. SQL that finds the same with a correlated subquery per column probes the
-subtree once per record and column; this is one pass.
+Only number columns are replaced (a count of filled texts counts the units that answered), and
+only those the report's aggregates name. The records left out are found here, in Python, from one
+small query: an area ledger holds a record per unit and month (hundreds in a report's scope), and
+the ancestors of a unit are its path's prefixes. SQL that finds the same with a correlated
+subquery per column probes the subtree once per record and column; this is one pass. The ids left
+out are written into the SQL as integers (they are the ledger's own): a district's hundreds of
+villages times a table's columns would pass any database's limit on bound parameters.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import case, null, select
+from sqlalchemy import case, literal_column, null, select
 from sqlalchemy.sql.selectable import FromClause
 
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.tree import subtree_range
+from yibiaotong.reports.defaults import NUMERIC
 from yibiaotong.reports.period import Period
 from yibiaotong.store import schema
 
 
 def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, period: Period,
-                within: str) -> FromClause | None:
-    """The area ledger as the report for the unit at path ``within`` should aggregate it: each data
-    column NULL where a unit above the record's, in the subtree, has its own value for the same
-    key; aliased by the ledger id. None when no record of the period is overridden (the table as
-    it is)."""
+                within: str, names: set[str]) -> FromClause | None:
+    """The area ledger as the report for the unit at path ``within`` should aggregate it: each
+    number column the aggregates name (``names``: columns, ``ledger.column`` or element labels) NULL
+    where a unit above the record's, in the subtree, has its own value for the same key; aliased
+    by the ledger id. None when no record of the period is overridden (the table as it is)."""
     table = store.table(definition.id)
-    hidden = _overridden(store, definition, table, month, period, within)
+    columns = _named_numbers(store, definition, names)
+    hidden = _overridden(store, definition, table, columns, month, period, within) if columns else {}
     if not hidden:
         return None
-    columns = [case((table.c._id.in_(hidden[c.name]), null()), else_=c).label(c.name) if c.name in hidden else c
-               for c in table.columns]
-    return select(*columns).subquery(definition.id)
+    sets: dict[tuple[int, ...], list] = {}  # columns hidden in the same records share one list
+    for ids in hidden.values():
+        sets.setdefault(ids, [literal_column(str(int(i))) for i in ids])
+    out = [case((table.c._id.in_(sets[hidden[c.name]]), null()), else_=c).label(c.name) if c.name in hidden else c
+           for c in table.columns]
+    return select(*out).subquery(definition.id)
 
 
-def _overridden(store: LedgerStore, definition: LedgerDef, table, month: str | None, period: Period,
-                within: str) -> dict[str, list[int]]:
-    """Per data column, the ids of the records in scope whose value a unit above them replaces."""
+def _named_numbers(store: LedgerStore, definition: LedgerDef, names: set[str]) -> list[str]:
+    """The ledger's number columns that an aggregate names, by column, ``ledger.column`` or label."""
+    out = []
+    for col in definition.columns:
+        if col.column in definition.key:
+            continue
+        element = store.dictionary.element(col.element)
+        if element.type not in NUMERIC:
+            continue
+        if {col.column, f"{definition.id}.{col.column}", *element.labels} & names:
+            out.append(col.column)
+    return out
+
+
+def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str], month: str | None,
+                period: Period, within: str) -> dict[str, tuple[int, ...]]:
+    """Per column, the ids of the records in scope whose value a unit above them replaces."""
     org = schema.org_unit
     others = [k for k in definition.key if k != ORG_UNIT_KEY]
-    data = [c.column for c in definition.columns if c.column not in definition.key]
-    if not data:
-        return {}
     low, high = subtree_range(within)
     stmt = (select(table.c._id, org.c.path, *(table.c[k] for k in others), *(table.c[c].is_not(None) for c in data))
             .select_from(table.join(org, org.c.code == table.c._org_unit))
@@ -60,19 +79,18 @@ def _overridden(store: LedgerStore, definition: LedgerDef, table, month: str | N
     with store.engine.connect() as conn:
         for row in conn.execute(stmt):
             records[tuple(row[2:2 + len(others)])].append(row)
-    hidden: dict[str, list[int]] = {}
+    hidden: dict[str, list[int]] = defaultdict(list)
     first = 2 + len(others)
     for rows in records.values():
         if len(rows) < 2:
             continue
+        above = [_above(row[1]) for row in rows]
         for j, column in enumerate(data):
             filled = {row[1] for row in rows if row[first + j]}
-            if not filled:
-                continue
-            ids = [row[0] for row in rows if row[first + j] and any(a in filled for a in _above(row[1]))]
-            if ids:
-                hidden.setdefault(column, []).extend(ids)
-    return hidden
+            if filled:
+                hidden[column] += [row[0] for row, ups in zip(rows, above)
+                                   if row[first + j] and not filled.isdisjoint(ups)]
+    return {column: tuple(sorted(ids)) for column, ids in hidden.items() if ids}
 
 
 def _above(path: str) -> list[str]:

@@ -60,15 +60,20 @@ class RowQuery:
     link_problems: dict[str, list[Problem]] = field(default_factory=dict)  # link expressions that do not compile
 
 
-def _qualifiers(texts: list[str]) -> list[str]:
-    out = []
+def _names(texts: list[str]) -> list[str]:
+    """Every name the expressions use, as written (column, ledger.column or label); an expression
+    that does not parse uses none (it is said where it is compiled)."""
+    out: list[str] = []
     for text in texts:
         try:
-            names = parse(text).names
+            out += parse(text).names
         except ExpressionError:
             continue
-        out += [n.split(".", 1)[0] for n in names if "." in n]
     return out
+
+
+def _qualifiers(texts: list[str]) -> list[str]:
+    return [n.split(".", 1)[0] for n in _names(texts) if "." in n]
 
 
 def _expr_list(value: Any) -> list[str]:
@@ -326,7 +331,7 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
     for ledger, items in by_ledger.items():
         texts = [a for _p, a in items] + _expr_list(fd.filter)
         others = [q for q in _qualifiers(texts) if q in known and q != ledger]
-        sources = build_sources(store, ledger, others, period, within=org_path)
+        sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)))
         scope = sources.scope(store, D.header_labels(fd))
         params = period.params(org_code)
         selected = []

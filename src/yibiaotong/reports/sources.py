@@ -97,13 +97,14 @@ def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
 
 
 def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
-                  within: str | None = None) -> Sources:
-    """``within``: the path of the unit whose subtree an aggregate sums; an area ledger is then read
-    with each unit's own figures in place of its parts' (:mod:`.own_figures`)."""
+                  within: str | None = None, names: set[str] = frozenset()) -> Sources:
+    """``within``: the path of the unit whose subtree an aggregate sums; an area ledger's columns
+    among ``names`` (those the aggregates use) are then read with each unit's own figures in place
+    of its parts' (:mod:`.own_figures`)."""
     main_def, main_table = _aliased(store, main_id)
     month = period_column(main_def, store)
     if within is not None and main_def.subject == "area":
-        own = own_figures(store, main_def, month, period, within)
+        own = own_figures(store, main_def, month, period, within, set(names))
         main_table = main_table if own is None else own
     types = {main_id: _types(store, main_def)}
     sources = Sources(main_def, main_table, types)
