@@ -154,6 +154,7 @@ def candidates(conn: Connection, registry: Registry, persons: list[Person]) -> t
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"ANALYZE {w.name}"))  # autovacuum never looks at temporary tables
     out: dict[str, Candidate] = {}
+    found = []
     for key, levels in blocks.items():
         if key == "birth" and "birth" not in cols:
             continue  # the birth date is only inside the ID number: not searchable (nor was it before)
@@ -162,7 +163,12 @@ def candidates(conn: Connection, registry: Registry, persons: list[Person]) -> t
         # (a birth date kept as text, were a pack to type it so, is not taken apart: all pass)
         if other in cols and "else" not in levels and (other == "name" or isinstance(t.c[cols[other]].type, Date)):
             match.append(or_(*(_sql_level(other, level, t.c[cols[other]], w) for level in levels)))
-        for row in conn.execute(select(*wanted).where(select(w.c.name).where(*match).exists())).mappings():
+        found.append(select(w.c.name).where(*match).exists())
+    # SQLite probes the wanted table's indexes per registry row: both keys in one pass over the
+    # registry; PostgreSQL hash-joins each key's query, which an OR of the two would prevent
+    queries = [or_(*found)] if conn.dialect.name == "sqlite" and found else found
+    for condition in queries:
+        for row in conn.execute(select(*wanted).where(condition)).mappings():
             if row["_key"] in out:
                 continue
             id_number = row[registry.id_column]
