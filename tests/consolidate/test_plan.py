@@ -171,3 +171,17 @@ def test_a_flag_still_answers_a_count_of_its_persons(parts, tmp_path):
     assert fields["持证残疾人总数/其中：重度残疾/人数"].element == "is_severely_disabled"
     paid = fields["持证残疾人总数/其中：重度残疾/发放金额（元）"].element
     assert plan.elements[paid].new and plan.elements[paid].unit == "元"
+
+
+def test_a_rosters_count_of_people_is_no_flag(parts, tmp_path):
+    """A household roster's 家庭人口构成/重度残疾人（人） is how many of the household are severely
+    disabled: written into the head's own flag, a 1 would make the head disabled and a 2 be refused.
+    Only a statistics table's row counts the flagged persons."""
+    render_template({"title": "低保对象花名册", "layout": "roster",
+                     "columns": ["户主姓名", "户主身份证号", "家庭人口构成/重度残疾人（人）", "家庭人口构成/老年人（人）"]},
+                    tmp_path / "roster.xlsx")
+    dictionary, knowledge = parts
+    plan = consolidate([tmp_path], dictionary, knowledge)
+    fields = {f.header: f for f in plan.forms[0].fields}
+    count = fields["家庭人口构成/重度残疾人（人）"].element
+    assert count != "is_severely_disabled" and plan.elements[count].unit == "人"

@@ -90,3 +90,25 @@ def test_a_towns_own_figures_replace_its_villages_column_by_column(district):
     table = own_figures(district.store, stats, "stat_month", Period.parse("2024-01"), town_path, {amount})
     compiled = table.element.compile(district.engine)
     assert not [k for k in compiled.params if k.startswith("_id")] and " IN (" in str(compiled)
+
+
+def test_own_figures_follow_the_column_however_the_aggregate_names_it(district):
+    """An aggregate written by hand may name the column in capitals, qualified by its ledger, or
+    by a label: it is the same column, and the town's own figure still replaces its villages'."""
+    from sqlalchemy import update
+
+    from yibiaotong.forms.store import get_form
+    from yibiaotong.store.schema import form as form_table
+
+    stats = district.store.ledger("area_disability")
+    amount = next(c for c in stats.column_names if c.startswith("x_fa_fang"))
+    district.store.upsert("area_disability", [{"stat_month": "2024-01", amount: "2500", "_org_unit": TOWN}])
+    template = read_templates(district.pack / "forms" / f"{INDICATOR}.xlsx").forms[0]
+    label = district.store.dictionary.element(amount).name
+    for written in (f"sum({amount.upper()})", f"sum(AREA_DISABILITY.{amount})", f'sum("{label}")'):
+        fd = get_form(district.engine, INDICATOR)
+        fd.field("发放金额合计（元）").aggregate = written
+        with district.engine.begin() as conn:
+            conn.execute(update(form_table).where(form_table.c.id == fd.id).values(definition=fd.to_dict()))
+        town = _values(generate_report(district.engine, INDICATOR, "2024-01", TOWN, district.tmp).path, template)
+        assert town["发放金额合计（元）"] == 2500, written

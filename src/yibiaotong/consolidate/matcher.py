@@ -168,8 +168,8 @@ class Matcher:
         if not f.unit or canonical_unit(f.unit).split("/")[0] not in UNITS:
             return True
         element = self.dictionary.element(m.element)
-        if element.type == "boolean":  # 重度残疾/人数: the persons flagged, counted
-            return quantity(f.unit) == _COUNTED.get(element.subject)
+        if element.type == "boolean":  # a statistics table's 重度残疾/人数: the persons flagged, counted
+            return f.indicator is not None and quantity(f.unit) == _COUNTED.get(element.subject)
         return element.type in _NUMERIC and not other_quantity(element.kept_unit, f.unit)
 
     def _fuzzy(self, n: str, leaf: str, owner: str | None) -> Match | None:

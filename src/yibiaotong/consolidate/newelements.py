@@ -125,30 +125,26 @@ def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
 
 def _split_names(group: list[tuple[Unmatched, Unmatched]]) -> list[tuple[Unmatched, str]]:
     """A split element's fields with their labels: the row's label without the unit the row counts
-    in, and what the value columns have in common (高龄津贴享受人数（人） + 发放金额 ->
-    高龄津贴享受人数发放金额; 本年产量 and 上年产量 of 茶叶 -> 茶叶年产量)."""
-    columns = {u.column for u, _ in group if u.column}
-    common = _common_end(sorted(columns)) if columns else ""
+    in, and its value column, without its period when the columns differ only by that
+    (高龄津贴享受人数（人） + 发放金额 -> 高龄津贴享受人数发放金额; 本年产量 and 上年产量 of 茶叶 ->
+    茶叶产量)."""
+    columns = {_PERIOD.sub("", u.column) for u, _ in group if u.column}
+    common = columns.pop() if len(columns) == 1 else None  # 本年产量 and 上年产量: 产量
     out = []
     for u, _ in group:
         base = u.printed.strip()
         m = _TRAILING.search(base)
-        if m and (extract_unit(m.group(0)) or len(m.group(1)) <= 2):  # （人）, （份）: a unit, not a qualifier
+        if m and (extract_unit(m.group(0)) or m.group(1) in _COUNT_WORDS):  # （人）, （份）: no qualifier
             base = base[:m.start()]
-        column = (common if len(common) >= 2 else u.column) or ""
+        column = common or u.column or ""
         out.append((u, f"{base}（{u.unit}）" if not column or base.endswith(column) else f"{base}{column}"))
     return out
 
 
-def _common_end(texts: list[str]) -> str:
-    """The longest ending all the texts share."""
-    first = texts[0]
-    n = 0
-    while n < len(first) and all(len(t) > n and t[-1 - n] == first[-1 - n] for t in texts):
-        n += 1
-    return first[len(first) - n:]
-
-
 # what a split element of each quantity is called in its id (a count of 间 is 间数)
 _WORDS = {"money": "金额", "area": "面积", "weight": "重量", "ratio": "比例"}
+# a value column's period (本年产量, 上年同期金额): the same figure of another time
+_PERIOD = re.compile(r"^(本|上|今|去|当|同)(年|月|期|季度|季)(同期)?|^(本年|上年)?累计")
+# units a label may print that the conversions do not know (出具核对报告（份）)
+_COUNT_WORDS = frozenset({"份", "件", "个", "名", "张", "本", "家", "人次", "户次", "次", "宗", "起"})
 _TRAILING = re.compile(r"\s*[（(]([^（）()]+)[）)]\s*$")

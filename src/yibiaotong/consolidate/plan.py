@@ -203,7 +203,10 @@ def _place_new_elements(forms: list[PlanForm], elements: dict[str, ElementInfo],
         # a form's domain is its record's: its household members' columns (家庭成员情况) do not vote
         known = [f.element for f in pf.fields
                  if f.element and not elements[f.element].new and "family_member" not in (
-                     elements[f.element].owner, elements[f.element].group)]
+                     elements[f.element].owner, elements[f.element].group)
+                 # a statistics table's rows that count flagged persons (其中：重度残疾 → is_severely_disabled)
+                 # say nothing of the table's domain: its own figures are the area's
+                 and not (pf.layout == "indicator" and elements[f.element].type == "boolean")]
         subject, group = form_domain(known, elements, k)
         if pf.layout == "indicator":
             subject = "area"

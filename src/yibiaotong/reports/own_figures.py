@@ -8,7 +8,7 @@ aggregate when a unit above it, inside the report's subtree, has its own value i
 for the same key (the same month). A column the town did not fill still sums its villages.
 
 Only number columns are replaced (a count of filled texts counts the units that answered), and
-only those the report's aggregates name. The records left out are found here, in Python, from one
+only those the report's aggregates read. The records left out are found here, in Python, from one
 small query: an area ledger holds a record per unit and month (hundreds in a report's scope), and
 the ancestors of a unit are its path's prefixes. SQL that finds the same with a correlated
 subquery per column probes the subtree once per record and column; this is one pass. The ids left
@@ -32,13 +32,14 @@ from yibiaotong.store import schema
 
 
 def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, period: Period,
-                within: str, names: set[str]) -> FromClause | None:
+                within: str, used: set[str]) -> FromClause | None:
     """The area ledger as the report for the unit at path ``within`` should aggregate it: each
-    number column the aggregates name (``names``: columns, ``ledger.column`` or element labels) NULL
-    where a unit above the record's, in the subtree, has its own value for the same key; aliased
-    by the ledger id. None when no record of the period is overridden (the table as it is)."""
+    number column among ``used`` (the columns the aggregates read) NULL where a unit above the
+    record's, in the subtree, has its own value for the same key; aliased by the ledger id. None
+    when no record of the period is overridden (the table as it is)."""
     table = store.table(definition.id)
-    columns = _named_numbers(store, definition, names)
+    columns = [c.column for c in definition.columns if c.column in used and c.column not in definition.key
+               and store.dictionary.element(c.element).type in NUMERIC]
     hidden = _overridden(store, definition, table, columns, month, period, within) if columns else {}
     if not hidden:
         return None
@@ -48,20 +49,6 @@ def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, pe
     out = [case((table.c._id.in_(sets[hidden[c.name]]), null()), else_=c).label(c.name) if c.name in hidden else c
            for c in table.columns]
     return select(*out).subquery(definition.id)
-
-
-def _named_numbers(store: LedgerStore, definition: LedgerDef, names: set[str]) -> list[str]:
-    """The ledger's number columns that an aggregate names, by column, ``ledger.column`` or label."""
-    out = []
-    for col in definition.columns:
-        if col.column in definition.key:
-            continue
-        element = store.dictionary.element(col.element)
-        if element.type not in NUMERIC:
-            continue
-        if {col.column, f"{definition.id}.{col.column}", *element.labels} & names:
-            out.append(col.column)
-    return out
 
 
 def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str], month: str | None,

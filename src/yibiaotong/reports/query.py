@@ -331,7 +331,8 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
     for ledger, items in by_ledger.items():
         texts = [a for _p, a in items] + _expr_list(fd.filter)
         others = [q for q in _qualifiers(texts) if q in known and q != ledger]
-        sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)))
+        sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)),
+                                labels=D.header_labels(fd))
         scope = sources.scope(store, D.header_labels(fd))
         params = period.params(org_code)
         selected = []

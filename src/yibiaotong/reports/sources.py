@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from yibiaotong.expressions import Scope
+from yibiaotong.expressions.scope import NameError_
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.reports.own_figures import own_figures
@@ -97,15 +98,39 @@ def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
 
 
 def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
-                  within: str | None = None, names: set[str] = frozenset()) -> Sources:
+                  within: str | None = None, names: set[str] = frozenset(),
+                  labels: dict[str, str] | None = None) -> Sources:
     """``within``: the path of the unit whose subtree an aggregate sums; an area ledger's columns
-    among ``names`` (those the aggregates use) are then read with each unit's own figures in place
-    of its parts' (:mod:`.own_figures`)."""
-    main_def, main_table = _aliased(store, main_id)
+    that ``names`` (those the aggregates use, as written; ``labels``: the form's own) mean are then
+    read with each unit's own figures in place of its parts' (:mod:`.own_figures`)."""
+    sources = _sources(store, main_id, others, period)
+    if within is None or sources.main.subject != "area" or not names:
+        return sources
+    used = _main_columns(sources.scope(store, labels), main_id, names)
+    own = own_figures(store, sources.main, period_column(sources.main, store), period, within, used)
+    return sources if own is None else _sources(store, main_id, others, period, own)
+
+
+def _main_columns(scope: Scope, main_id: str, names: set[str]) -> set[str]:
+    """The main ledger's columns that the names mean, resolved as the compiler resolves them (case,
+    full-width brackets, labels, the form's header labels)."""
+    out = set()
+    for name in names:
+        qualifier, _, column = name.rpartition(".")
+        try:
+            found = scope.resolve(column, qualifier or None)
+        except NameError_:
+            continue  # said where the expression is compiled
+        if found.alias == main_id:
+            out.add(found.column.name)
+    return out
+
+
+def _sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
+             main_table: FromClause | None = None) -> Sources:
+    main_def, aliased = _aliased(store, main_id)
+    main_table = aliased if main_table is None else main_table
     month = period_column(main_def, store)
-    if within is not None and main_def.subject == "area":
-        own = own_figures(store, main_def, month, period, within, set(names))
-        main_table = main_table if own is None else own
     types = {main_id: _types(store, main_def)}
     sources = Sources(main_def, main_table, types)
     if month:
