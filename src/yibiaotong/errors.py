@@ -442,6 +442,11 @@ CATALOG: dict[str, Template] = {
         "筛选条件“{filter}”用不到台账《{ledger}》上，该台账的指标未按条件筛选",
         "filter {filter!r} does not apply to ledger {ledger}: its indicators are not filtered",
         "请在这些指标的汇总表达式中写明条件（如 count_if(...)）。", "Put the condition into those aggregates."),
+    "report-own-figures-differ": Template(
+        "{unit}本级填报的数与下级合计不一致（{count}项）：{details}。报表用的是{unit}本级填报的数",
+        "{unit}'s own figures differ from the sums of its parts ({count}): {details}. The report uses {unit}'s own",
+        "如下级的数已更正，请{unit}重新填报本级报表；否则请核对下级的数。",
+        "If the parts were corrected, have {unit} submit its own table again; otherwise check the parts."),
     "report-records-truncated": Template(
         "一张登记表一页，最多生成 {limit} 页，其余记录未生成", "one sheet per record: only the first {limit} were written",
         "请按村（社区）分别生成，或用筛选条件缩小范围。", "Generate per village, or narrow the filter."),

@@ -73,8 +73,12 @@ def test_a_towns_own_figures_replace_its_villages_column_by_column(district):
     def report(unit, period="2024-01"):
         return _values(generate_report(district.engine, INDICATOR, period, unit, district.tmp).path, template)
 
-    town = report(TOWN)
+    result = generate_report(district.engine, INDICATOR, "2024-01", TOWN, district.tmp)
+    town = _values(result.path, template)
     assert town["发放金额合计（元）"] == 2500  # the town's own, not 2500 + 1000.5 + 2000
+    # its villages say 3000.5: said, with what the report used
+    (differs,) = [p for p in result.problems if p.code == "report-own-figures-differ"]
+    assert differs.params["unit"] == "临江镇" and "本级2500，下级合计3000.5" in differs.message_zh
     assert town["康复服务人次"] == 7  # the town gave none: its villages' sum (3 + 4)
     assert town["持证残疾人数"] == 2  # persons are counted, never replaced
     assert report(VILLAGE)["发放金额合计（元）"] == 1000.5
@@ -87,7 +91,7 @@ def test_a_towns_own_figures_replace_its_villages_column_by_column(district):
     from yibiaotong.reports.period import Period
 
     town_path = next(u.path for u in load_tree(district.engine) if u.code == TOWN)
-    table = own_figures(district.store, stats, "stat_month", Period.parse("2024-01"), town_path, {amount})
+    table = own_figures(district.store, stats, "stat_month", Period.parse("2024-01"), town_path, {amount}).table
     compiled = table.element.compile(district.engine)
     assert not [k for k in compiled.params if k.startswith("_id")] and " IN (" in str(compiled)
 

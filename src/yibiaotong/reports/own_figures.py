@@ -11,7 +11,9 @@ Only number columns are replaced (a count of filled texts counts the units that 
 only those the report's aggregates read. The records left out are found here, in Python, from one
 small query: an area ledger holds a record per unit and month (hundreds in a report's scope), and
 the ancestors of a unit are its path's prefixes. SQL that finds the same with a correlated
-subquery per column probes the subtree once per record and column; this is one pass. The ids left
+subquery per column probes the subtree once per record and column; this is one pass. A unit's own
+figure that is not the sum of what it replaces is said (上下级不一致: a village corrected after
+its town filled the table) — the report keeps the town's figure. The ids left
 out are written into the SQL as integers (they are the ledger's own): a district's hundreds of
 villages times a table's columns would pass any database's limit on bound parameters.
 """
@@ -19,6 +21,8 @@ villages times a table's columns would pass any database's limit on bound parame
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import case, literal_column, null, select
 from sqlalchemy.sql.selectable import FromClause
@@ -31,56 +35,86 @@ from yibiaotong.reports.period import Period
 from yibiaotong.store import schema
 
 
+@dataclass
+class Differs:
+    """A unit whose own figures are not the sum of its parts' (上下级不一致): what the report used
+    and what its parts say, per column."""
+
+    unit: str  # the unit's name
+    columns: list[tuple[str, Decimal, Decimal]]  # (element name, its own figure, its parts' sum)
+
+
+@dataclass
+class OwnFigures:
+    table: FromClause | None  # None: no record is replaced (the ledger's table as it is)
+    differs: list[Differs]
+
+
 def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, period: Period,
-                within: str, used: set[str]) -> FromClause | None:
+                within: str, used: set[str]) -> OwnFigures:
     """The area ledger as the report for the unit at path ``within`` should aggregate it: each
     number column among ``used`` (the columns the aggregates read) NULL where a unit above the
-    record's, in the subtree, has its own value for the same key; aliased by the ledger id. None
-    when no record of the period is overridden (the table as it is)."""
+    record's, in the subtree, has its own value for the same key; aliased by the ledger id. With it,
+    the units whose own figures differ from their parts' sums."""
     table = store.table(definition.id)
-    columns = [c.column for c in definition.columns if c.column in used and c.column not in definition.key
+    columns = [c for c in definition.columns if c.column in used and c.column not in definition.key
                and store.dictionary.element(c.element).type in NUMERIC]
-    hidden = _overridden(store, definition, table, columns, month, period, within) if columns else {}
+    if not columns:
+        return OwnFigures(None, [])
+    hidden, differs = _overridden(store, definition, table, [c.column for c in columns], month, period, within)
+    names = {c.column: store.dictionary.element(c.element).name for c in columns}
+    report = [Differs(unit, [(names[c], own, parts) for c, own, parts in found]) for unit, found in differs.items()]
     if not hidden:
-        return None
+        return OwnFigures(None, report)
     sets: dict[tuple[int, ...], list] = {}  # columns hidden in the same records share one list
     for ids in hidden.values():
         sets.setdefault(ids, [literal_column(str(int(i))) for i in ids])
     out = [case((table.c._id.in_(sets[hidden[c.name]]), null()), else_=c).label(c.name) if c.name in hidden else c
            for c in table.columns]
-    return select(*out).subquery(definition.id)
+    return OwnFigures(select(*out).subquery(definition.id), report)
 
 
 def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str], month: str | None,
-                period: Period, within: str) -> dict[str, tuple[int, ...]]:
-    """Per column, the ids of the records in scope whose value a unit above them replaces."""
+                period: Period, within: str) -> tuple[dict[str, tuple[int, ...]], dict[str, list]]:
+    """Per column, the ids of the records in scope whose value a unit above them replaces; and per
+    unit (by name) whose own value differs from the sum of the values it replaces, the columns
+    with its own value and that sum. A value is replaced by its nearest unit above that has one."""
     org = schema.org_unit
     others = [k for k in definition.key if k != ORG_UNIT_KEY]
     low, high = subtree_range(within)
-    stmt = (select(table.c._id, org.c.path, *(table.c[k] for k in others), *(table.c[c].is_not(None) for c in data))
+    stmt = (select(table.c._id, org.c.path, org.c.name, *(table.c[k] for k in others), *(table.c[c] for c in data))
             .select_from(table.join(org, org.c.code == table.c._org_unit))
-            .where(org.c.path >= low, org.c.path < high))
+            .where(org.c.path >= low, org.c.path < high).order_by(org.c.path))
     if month:
         stmt = stmt.where(table.c[month] == period.text)
     records: dict[tuple, list] = defaultdict(list)  # the key without the org unit -> its records
     with store.engine.connect() as conn:
         for row in conn.execute(stmt):
-            records[tuple(row[2:2 + len(others)])].append(row)
+            records[tuple(row[3:3 + len(others)])].append(row)
     hidden: dict[str, list[int]] = defaultdict(list)
-    first = 2 + len(others)
+    differs: dict[str, list] = defaultdict(list)
+    first = 3 + len(others)
     for rows in records.values():
         if len(rows) < 2:
             continue
         above = [_above(row[1]) for row in rows]
         for j, column in enumerate(data):
-            filled = {row[1] for row in rows if row[first + j]}
-            if filled:
-                hidden[column] += [row[0] for row, ups in zip(rows, above)
-                                   if row[first + j] and not filled.isdisjoint(ups)]
-    return {column: tuple(sorted(ids)) for column, ids in hidden.items() if ids}
+            own = {row[1]: (row[2], row[first + j]) for row in rows if row[first + j] is not None}
+            parts: dict[str, Decimal] = defaultdict(Decimal)
+            for row, ups in zip(rows, above):
+                value = row[first + j]
+                nearest = next((p for p in reversed(ups) if p in own), None) if value is not None else None
+                if nearest is not None:
+                    hidden[column].append(row[0])
+                    parts[nearest] += Decimal(value)
+            for path, total in parts.items():
+                name, value = own[path]
+                if Decimal(value) != total:
+                    differs[name].append((column, Decimal(value), total))
+    return {column: tuple(sorted(ids)) for column, ids in hidden.items()}, dict(differs)
 
 
 def _above(path: str) -> list[str]:
-    """The paths of the units above the one at ``path`` ("/d/t/v/" -> "/d/", "/d/t/")."""
+    """The paths of the units above the one at ``path`` ("/d/t/v/" -> "/d/", "/d/t/"), farthest first."""
     parts = path.strip("/").split("/")
     return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts))]

@@ -334,6 +334,7 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
         sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)),
                                 labels=D.header_labels(fd))
         scope = sources.scope(store, D.header_labels(fd))
+        problems += [_differs(d) for d in sources.differs]
         params = period.params(org_code)
         selected = []
         for place, text in items:
@@ -359,6 +360,17 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
                 .where(and_(*where)))
         queries.append(AggregateQuery(ledger, stmt, [p for p, _a in items if p.kind == "sql"]))
     return places, queries, problems
+
+
+def _differs(d) -> Problem:
+    """A unit's own figures that are not its parts' sums: the report uses its own (see own_figures)."""
+    shown = "；".join(f"{name} 本级{_number(own)}，下级合计{_number(parts)}" for name, own, parts in d.columns[:3])
+    return Problem("report-own-figures-differ", {"unit": d.unit, "count": len(d.columns),
+                                                 "details": shown + ("…" if len(d.columns) > 3 else "")})
+
+
+def _number(value) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 
 def totals_query(stmt: Select, indexes: list[int]) -> Select:

@@ -21,7 +21,7 @@ from yibiaotong.expressions import Scope
 from yibiaotong.expressions.scope import NameError_
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
-from yibiaotong.reports.own_figures import own_figures
+from yibiaotong.reports.own_figures import Differs, own_figures
 from yibiaotong.reports.period import Period
 
 NUMERIC = frozenset({"integer", "decimal", "amount"})
@@ -46,6 +46,7 @@ class Sources:
     joined: dict[str, Joined] = field(default_factory=dict)
     unjoinable: dict[str, str] = field(default_factory=dict)  # ledger id -> why it could not be joined
     where: list[ColumnElement] = field(default_factory=list)  # the main ledger's period
+    differs: list[Differs] = field(default_factory=list)  # units whose own figures are not their parts' sums
 
     def from_clause(self) -> FromClause:
         out = self.table
@@ -108,7 +109,10 @@ def build_sources(store: LedgerStore, main_id: str, others: list[str], period: P
         return sources
     used = _main_columns(sources.scope(store, labels), main_id, names)
     own = own_figures(store, sources.main, period_column(sources.main, store), period, within, used)
-    return sources if own is None else _sources(store, main_id, others, period, own)
+    if own.table is not None:
+        sources = _sources(store, main_id, others, period, own.table)
+    sources.differs = own.differs
+    return sources
 
 
 def _main_columns(scope: Scope, main_id: str, names: set[str]) -> set[str]:
