@@ -38,6 +38,12 @@ def init(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False) -> None
     console.print(f"数据库 [bold]{engine.url.render_as_string()}[/] 已就绪：数据包 {'、'.join(result.packs)}；"
                   f"数据元 {result.elements} 个，代码表 {result.codelists} 个，组织机构 {result.org_units} 个，"
                   f"新建台账 {len(result.ledgers_created)} 个。")
+    if result.columns_added:
+        console.print(f"已有台账新增字段 {len(result.columns_added)} 个（数据包新增的，原有字段和数据不变）。")
+    if result.columns_retyped:
+        shown = "、".join(result.columns_retyped[:5]) + ("…" if len(result.columns_retyped) > 5 else "")
+        console.print(f"[yellow]注意：{len(result.columns_retyped)} 个字段的数据元类型已变，台账中仍按原类型保存，"
+                      f"未自动转换：{shown}。如需转换，请先导出该台账的数据。[/]")
 
 
 def demo(
