@@ -13,9 +13,9 @@ small query: an area ledger holds a record per unit and month (hundreds in a rep
 the ancestors of a unit are its path's prefixes. SQL that finds the same with a correlated
 subquery per column probes the subtree once per record and column; this is one pass. A unit's own
 figure that is not the sum of what it replaces is said (上下级不一致: a village corrected after
-its town filled the table) — the report keeps the town's figure. The ids left
-out are written into the SQL as integers (they are the ledger's own): a district's hundreds of
-villages times a table's columns would pass any database's limit on bound parameters.
+its town filled the table) — the report keeps the town's figure. The ids left out are written
+into the SQL as integers (they are the ledger's own): a district's hundreds of villages times a
+table's columns would pass any database's limit on bound parameters.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, pe
         return OwnFigures(None, [])
     hidden, differs = _overridden(store, definition, table, [c.column for c in columns], month, period, within)
     names = {c.column: store.dictionary.element(c.element).name for c in columns}
-    report = [Differs(unit, [(names[c], own, parts) for c, own, parts in found]) for unit, found in differs.items()]
+    report = [Differs(unit, [(names[c], own, parts) for c, own, parts in found]) for unit, found in differs.values()]
     if not hidden:
         return OwnFigures(None, report)
     sets: dict[tuple[int, ...], list] = {}  # columns hidden in the same records share one list
@@ -75,10 +75,11 @@ def own_figures(store: LedgerStore, definition: LedgerDef, month: str | None, pe
 
 
 def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str], month: str | None,
-                period: Period, within: str) -> tuple[dict[str, tuple[int, ...]], dict[str, list]]:
+                period: Period, within: str) -> tuple[dict[str, tuple[int, ...]], dict[str, tuple[str, list]]]:
     """Per column, the ids of the records in scope whose value a unit above them replaces; and per
-    unit (by name) whose own value differs from the sum of the values it replaces, the columns
-    with its own value and that sum. A value is replaced by its nearest unit above that has one."""
+    unit (by path: two villages may share a name) whose own value differs from the sum of the
+    values it replaces, its name and the columns with its own value and that sum. A value is
+    replaced by its nearest unit above that has one."""
     org = schema.org_unit
     others = [k for k in definition.key if k != ORG_UNIT_KEY]
     low, high = subtree_range(within)
@@ -92,7 +93,7 @@ def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str
         for row in conn.execute(stmt):
             records[tuple(row[3:3 + len(others)])].append(row)
     hidden: dict[str, list[int]] = defaultdict(list)
-    differs: dict[str, list] = defaultdict(list)
+    differs: dict[str, tuple[str, list]] = {}
     first = 3 + len(others)
     for rows in records.values():
         if len(rows) < 2:
@@ -110,8 +111,8 @@ def _overridden(store: LedgerStore, definition: LedgerDef, table, data: list[str
             for path, total in parts.items():
                 name, value = own[path]
                 if Decimal(value) != total:
-                    differs[name].append((column, Decimal(value), total))
-    return {column: tuple(sorted(ids)) for column, ids in hidden.items()}, dict(differs)
+                    differs.setdefault(path, (name, []))[1].append((column, Decimal(value), total))
+    return {column: tuple(sorted(ids)) for column, ids in hidden.items()}, differs
 
 
 def _above(path: str) -> list[str]:
