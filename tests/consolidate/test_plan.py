@@ -171,6 +171,7 @@ def test_a_flag_still_answers_a_count_of_its_persons(parts, tmp_path):
     assert fields["持证残疾人总数/其中：重度残疾/人数"].element == "is_severely_disabled"
     paid = fields["持证残疾人总数/其中：重度残疾/发放金额（元）"].element
     assert plan.elements[paid].new and plan.elements[paid].unit == "元"
+    assert plan.elements[paid].name.endswith("发放金额")  # the row counts people: its amount is named so
 
 
 def test_a_rosters_count_of_people_is_no_flag(parts, tmp_path):

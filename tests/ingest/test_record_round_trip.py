@@ -101,8 +101,8 @@ def test_a_number_kept_in_another_quantity_is_not_written_under_the_forms_unit(d
     and reading the form back refused the record as unit-mismatch. Such a field is left blank,
     saying why."""
     rt = round_trip(demo_db, tmp_path, "068_农户生产经营情况调查表", mapped={
-        "种植情况/蔬菜（亩）": ("x_shu_cai_zhong_liang", "area_agriculture", "x_shu_cai_zhong_liang"),
-        "种植情况/茶叶（亩）": ("x_cha_ye_zhong_liang", "area_agriculture", "x_cha_ye_zhong_liang")})
+        "种植情况/蔬菜（亩）": ("x_shu_cai", "area_agriculture", "x_shu_cai"),
+        "种植情况/茶叶（亩）": ("x_cha_ye", "area_agriculture", "x_cha_ye")})
     headers = ("种植情况/蔬菜（亩）", "种植情况/茶叶（亩）")
     assert {h: why for h, why in rt.report.blank if h in headers} == dict.fromkeys(headers, "台账按“吨”记录，不能换算为表上的“亩”")
     cells = {f.header: f.value_cell for f in read_templates(get_form(rt.engine, "068_农户生产经营情况调查表").template_path).forms[0].fields}

@@ -41,6 +41,7 @@ class Unmatched:
     printed: str  # leaf label as printed
     unit: str | None
     column: str | None = None  # an indicator's value column, its label's core (发放金额): names a split
+    row_unit: str | None = None  # an indicator row's unit (its first value column's): what the row counts
 
 
 def element_id(key: tuple[str | None, str], taken: set[str]) -> str:
@@ -102,13 +103,13 @@ def cluster(unmatched: list[Unmatched]) -> tuple[list[NewElement], dict[tuple[in
 def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
                  ) -> list[tuple[tuple[str | None, str], list[tuple[Unmatched, str]]]]:
     """The fields of one new element, one group per quantity their units measure, each with the
-    label its fields go by. The quantity the labels name (80—89周岁津贴人数（人）) keeps the
-    element, else the one most fields measure (the first field's on a tie); fields without a unit
-    join it. Every other quantity is an element of its own, named by its value column
+    label its fields go by. The quantity the rows name (80—89周岁津贴人数（人）, or their first value
+    column: 退役军人's 人数) keeps the element, else the one most fields measure (the first field's
+    on a tie); fields without a unit join it. Every other quantity is an element of its own, named by its value column
     (发放金额 under 80—89周岁津贴人数（人）: 80—89周岁津贴人数发放金额)."""
     members = sorted(members, key=lambda u: (u.form, u.field))
     measured = [quantity(u.unit) for u in members]
-    named = [quantity(extract_unit(u.printed)) for u in members]
+    named = [quantity(extract_unit(u.printed)) or quantity(u.row_unit) for u in members]
     votes = Counter(q for q in named if q) or Counter(q for q in measured if q)
     if not votes or (len(votes) == 1 and set(measured) <= {*votes, None}):
         return [(key, [(u, u.printed.strip()) for u in members])]

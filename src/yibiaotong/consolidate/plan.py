@@ -119,12 +119,17 @@ def build_plan(templates: list[FormTemplate], matcher: Matcher, decisions: Decis
     matches = [matcher.match_form(t) for t in templates]
     unmatched = []
     for i, (t, ms) in enumerate(zip(templates, matches)):
+        row_units: dict[str, str | None] = {}  # an indicator row's unit: its first value column's
+        for f in t.fields:
+            if f.indicator:
+                row_units.setdefault(f.indicator, f.unit)
         for j, (f, m) in enumerate(zip(t.fields, ms)):
             if m is None:
                 item = item_view(f)
                 unmatched.append(Unmatched(i, j, _new_key(norm, item, t.layout), _owner(norm, item),
                                            item.path[-1] if item.path else item.label, f.unit,
-                                           norm.label(f.value_column) if f.value_column else None))
+                                           norm.label(f.value_column) if f.value_column else None,
+                                           row_units.get(f.indicator) if f.indicator else None))
     new_elements, new_of = cluster(unmatched)
     elements: dict[str, ElementInfo] = {}
     for e in dictionary_elements(matcher.dictionary):
