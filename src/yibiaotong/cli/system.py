@@ -43,7 +43,7 @@ def init(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False) -> None
     if result.columns_retyped:
         shown = "、".join(result.columns_retyped[:5]) + ("…" if len(result.columns_retyped) > 5 else "")
         console.print(f"[yellow]注意：{len(result.columns_retyped)} 个字段的数据元类型已变，台账中仍按原类型保存，"
-                      f"未自动转换：{shown}。如需转换，请先导出该台账的数据。[/]")
+                      f"未自动转换：{shown}。按新类型汇总这些字段前，请导出该台账的数据，按新定义重建台账后再导入。[/]")
 
 
 def demo(

@@ -33,6 +33,7 @@ class Match:
     confidence: float
     reason: str
 
+
 # a flag (is_severely_disabled) answers a count of its subjects: persons in 人, households in 户
 _COUNTED = {"person": "人", "household": "户"}
 

@@ -3,8 +3,8 @@ that mean the same thing (same owner, same normalized label, or a near spelling 
 
 One element measures one quantity: an indicator asked as 人数 and as 发放金额（元） is two facts,
 so fields of one label printed in units of different quantities (人 and 元, 户 and 亩) become one
-element per quantity — the most fields' (the first's on a tie) keeps the label, the others are
-named by their value column (高血压 and 高血压基金支付)."""
+element per quantity (see :func:`_by_quantity`): the quantity the row counts keeps the label, the
+others are named by their value column (高血压 and 高血压基金支付)."""
 
 from __future__ import annotations
 
@@ -105,8 +105,8 @@ def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
     """The fields of one new element, one group per quantity their units measure, each with the
     label its fields go by. The quantity the rows name (80—89周岁津贴人数（人）, or their first value
     column: 退役军人's 人数) keeps the element, else the one most fields measure (the first field's
-    on a tie); fields without a unit join it. Every other quantity is an element of its own, named by its value column
-    (发放金额 under 80—89周岁津贴人数（人）: 80—89周岁津贴人数发放金额)."""
+    on a tie); fields without a unit join it. Every other quantity is an element of its own, named
+    by its value column (发放金额 under 80—89周岁津贴人数（人）: 80—89周岁津贴人数发放金额)."""
     members = sorted(members, key=lambda u: (u.form, u.field))
     measured = [quantity(u.unit) for u in members]
     named = [quantity(extract_unit(u.printed)) or quantity(u.row_unit) for u in members]
@@ -115,24 +115,22 @@ def _by_quantity(key: tuple[str | None, str], members: list[Unmatched]
         return [(key, [(u, u.printed.strip()) for u in members])]
     order = named if any(named) else measured
     main = min(votes, key=lambda q: (-votes[q], order.index(q)))
-    out: dict[tuple[str | None, str], list[tuple[Unmatched, str]]] = defaultdict(list)
+    out: dict[tuple[str | None, str], list[Unmatched]] = defaultdict(list)
     for u, q in zip(members, measured):
-        if q in (None, main):
-            out[key].append((u, u.printed.strip()))
-        else:
-            out[(key[0], f"{key[1]}/{_WORDS.get(q, f'{q}数')}")].append((u, u))
-    return [(k, group if k == key else _split_names(group)) for k, group in out.items()]
+        out[key if q in (None, main) else (key[0], f"{key[1]}/{_WORDS.get(q, f'{q}数')}")].append(u)
+    return [(k, [(u, u.printed.strip()) for u in group] if k == key else _split_names(group))
+            for k, group in out.items()]
 
 
-def _split_names(group: list[tuple[Unmatched, Unmatched]]) -> list[tuple[Unmatched, str]]:
+def _split_names(group: list[Unmatched]) -> list[tuple[Unmatched, str]]:
     """A split element's fields with their labels: the row's label without the unit the row counts
     in, and its value column, without its period when the columns differ only by that
     (高龄津贴享受人数（人） + 发放金额 -> 高龄津贴享受人数发放金额; 本年产量 and 上年产量 of 茶叶 ->
     茶叶产量)."""
-    columns = {_PERIOD.sub("", u.column) for u, _ in group if u.column}
+    columns = {_PERIOD.sub("", u.column) for u in group if u.column}
     common = columns.pop() if len(columns) == 1 else None  # 本年产量 and 上年产量: 产量
     out = []
-    for u, _ in group:
+    for u in group:
         base = u.printed.strip()
         m = _TRAILING.search(base)
         if m and (extract_unit(m.group(0)) or m.group(1) in _COUNT_WORDS):  # （人）, （份）: no qualifier

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, func, literal_column, select
@@ -25,6 +26,7 @@ from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.tree import subtree_range
 from yibiaotong.reports import defaults as D
 from yibiaotong.reports.period import Period
+from yibiaotong.reports.own_figures import Differs
 from yibiaotong.reports.sources import Sources, build_sources
 from yibiaotong.store import schema
 
@@ -331,9 +333,10 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
     for ledger, items in by_ledger.items():
         texts = [a for _p, a in items] + _expr_list(fd.filter)
         others = [q for q in _qualifiers(texts) if q in known and q != ledger]
+        labels = D.header_labels(fd)
         sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)),
-                                labels=D.header_labels(fd))
-        scope = sources.scope(store, D.header_labels(fd))
+                                labels=labels)
+        scope = sources.scope(store, labels)
         problems += [_differs(d) for d in sources.differs]
         params = period.params(org_code)
         selected = []
@@ -362,14 +365,14 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
     return places, queries, problems
 
 
-def _differs(d) -> Problem:
+def _differs(d: Differs) -> Problem:
     """A unit's own figures that are not its parts' sums: the report uses its own (see own_figures)."""
     shown = "；".join(f"{name} 本级{_number(own)}，下级合计{_number(parts)}" for name, own, parts in d.columns[:3])
     return Problem("report-own-figures-differ", {"unit": d.unit, "count": len(d.columns),
                                                  "details": shown + ("…" if len(d.columns) > 3 else "")})
 
 
-def _number(value) -> str:
+def _number(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 

@@ -21,10 +21,10 @@ from yibiaotong.expressions import Scope
 from yibiaotong.expressions.scope import NameError_
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
+from yibiaotong.reports.defaults import NUMERIC
 from yibiaotong.reports.own_figures import Differs, own_figures
 from yibiaotong.reports.period import Period
 
-NUMERIC = frozenset({"integer", "decimal", "amount"})
 _TEXT_KEY = (String, Text)
 
 
