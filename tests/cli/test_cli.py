@@ -90,3 +90,12 @@ def test_listing_commands_print_tables(tmp_path, args):
     extra = ["--db", db] if args[0] == "orgunits" else []
     result = run(*args, *extra)
     assert result.exit_code == 0 and ("永川区" in result.output or "身份" in result.output)
+
+
+def test_init_in_a_folder_named_in_chinese_names_the_file_not_its_escaped_url(tmp_path):
+    folder = tmp_path / "数据"
+    folder.mkdir()
+    result = run("init", "--db", folder / "一表通.db")
+    assert result.exit_code == 0, result.output
+    said = "".join(result.output.split())  # the console wraps long lines
+    assert f"数据库{folder / '一表通.db'}已就绪" in said and "%E6" not in said

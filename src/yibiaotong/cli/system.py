@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from yibiaotong.cli.common import Db, Json, console, fail, print_json
 from yibiaotong.errors import YbtError
@@ -35,7 +36,9 @@ def init(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False) -> None
     if as_json:
         print_json(result.__dict__ | {"database": engine.url.render_as_string()})
         return
-    console.print(f"数据库 [bold]{engine.url.render_as_string()}[/] 已就绪：数据包 {'、'.join(result.packs)}；"
+    # a SQLite database is named by its file (数据/一表通.db), not by its URL-escaped URL (%E6%95%B0…)
+    where = engine.url.database if engine.dialect.name == "sqlite" else engine.url.render_as_string()
+    console.print(f"数据库 [bold]{escape(str(where))}[/] 已就绪：数据包 {'、'.join(result.packs)}；"
                   f"数据元 {result.elements} 个，代码表 {result.codelists} 个，组织机构 {result.org_units} 个，"
                   f"新建台账 {len(result.ledgers_created)} 个。")
     if result.columns_added:

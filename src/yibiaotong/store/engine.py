@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 
 DEFAULT_DB_PATH = Path("demo.db")
 BUSY_TIMEOUT_MS = 10_000  # SQLite: how long a writer waits for another's transaction (an import) to end
@@ -16,7 +16,9 @@ def database_url(db: str | os.PathLike | None = None) -> str:
     value = str(db) if db is not None else os.environ.get("YBT_DATABASE_URL") or str(DEFAULT_DB_PATH)
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    # a path is escaped into the URL: a folder named 数据%41 stays itself instead of being read as 数据A
+    path = str(Path(value).expanduser().resolve())
+    return URL.create("sqlite", database=path).render_as_string(hide_password=False)
 
 
 def connect(db: str | os.PathLike | None = None, **kwargs) -> Engine:
