@@ -93,6 +93,20 @@ def test_strict_mode_rejects_the_whole_file_and_writes_nothing(intake):
     assert report.status == "rejected" and not report.ok and report.rows_invalid == 1
     assert report.error_workbook and count(intake.engine, schema.source) == 0
     assert count(intake.engine, schema.import_batch) == 0
+    # rolled back: the right row is not counted as imported, in no ledger either
+    assert (report.rows_read, report.rows_imported, report.rows_invalid) == (2, 0, 1)
+    (sheet,) = report.sheets
+    assert sheet.ledgers and all((c.inserted, c.updated, c.unchanged) == (0, 0, 0) for c in sheet.ledgers.values())
+    assert (sheet.rows_queued, sheet.conflicts, sheet.linked) == (0, 0, [])
+    data = report.to_dict()
+    assert data["rows_imported"] == 0 and data["sheets"][0]["rows_imported"] == 0
+    assert all(c["inserted"] == 0 for c in data["sheets"][0]["ledgers"].values())
+    assert [p.code for p in report.problems] == ["invalid-date"]  # what is wrong stays
+    # the error workbook holds the wrong row only: the clerk corrects the original and imports all of it
+    assert report.message == (
+        f"文件有错误，按严格模式整体未导入：读取2行，其中1行有错误，整个文件一行也没有导入。请在原文件中改正这1行"
+        f"（错误清单 {report.error_workbook} 列出了这些行），再重新导入整个原文件；只导入改好的错误清单会漏掉正确的1行")
+    assert "导入1行" not in report.message and "改正后可重新导入" not in report.message
 
 
 def test_the_same_file_twice_changes_nothing_the_second_time_and_says_so(intake):
@@ -260,8 +274,8 @@ def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_rea
     parted = import_file(intake.engine, path, org_unit=TOWN)
     assert received and all(chunk.converted is not None for chunk in received)
     assert said(parted) == said(whole)
-    assert (parted.rows_read, parted.rows_imported, parted.rows_invalid) == (
-        whole.rows_read, whole.rows_imported, whole.rows_invalid)
+    assert (parted.rows_read, parted.rows_invalid) == (whole.rows_read, whole.rows_invalid)
+    assert parted.rows_imported == parted.rows_read - parted.rows_invalid and whole.rows_imported == 0
     stored = intake.store.get("person_identity", rows[100]["身份证号码"])
     assert stored["birth_date"] == date.fromisoformat(rows[100]["出生日期"]) and stored["person_name"] == rows[100]["姓名"]
     assert intake.store.get("person_disability", rows[100]["身份证号码"])["disability_level"] == "2"
@@ -335,6 +349,8 @@ def test_an_error_workbook_not_written_for_a_rejected_import_does_not_say_rows_w
     (warning,) = [w for w in report.warnings if w.code.startswith("error-workbook-unwritable")]
     assert "错误清单未能写出" in warning.message_zh and "已保存" not in warning.message_zh
     assert "未导入" in warning.message_zh and "stored" not in warning.message_en
+    assert report.rows_imported == 0 and report.message.endswith(
+        "整个文件一行也没有导入。请在原文件中改正这1行，再重新导入整个原文件")  # no list named: none was written
 
 
 def test_an_error_workbook_that_cannot_take_its_place_leaves_no_hidden_copy(intake):

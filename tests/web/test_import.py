@@ -253,7 +253,8 @@ def test_rows_left_out_are_never_reported_as_a_success(site):
     assert "数据无变化" not in text.split('id="import-status"', 1)[1].split("</p>", 1)[0]
     _id, text = result(c, upload(c, site.roster("严格.xlsx", [person(4), person(5, **{"出生日期": "明天"})]),
                                  strict="1"))
-    assert "文件有错误，按严格模式整体未导入：读取2行，1行有错误，其余1行也未导入" in text
+    assert ("文件有错误，按严格模式整体未导入：读取2行，其中1行有错误，整个文件一行也没有导入。"
+            "请在原文件中改正这1行，再重新导入整个原文件") in text
     assert '<dd id="import-counts">2 / 0 / 1</dd>' in text and 'id="strict-note"' in text
     assert "请在原文件中改正这些行，再上传整个原文件" in text
     assert site.record("person_identity", person(4)["身份证号码"]) is None
@@ -477,6 +478,9 @@ def test_the_api_imports_with_a_token_and_answers_errors_in_the_one_shape(site):
     assert rejected["job"]["error"] == {"code": "invalid-date", "message": "日期无效：明天"}
     assert rejected["job"]["message"].startswith("文件有错误，按严格模式整体未导入")
     assert rejected["import"]["problems"][0]["code"] == "invalid-date" and rejected["import"]["error_workbook"]
+    # nothing stored: the right row is not counted as imported, in the file's counts or a ledger's
+    assert (rejected["import"]["rows_read"], rejected["import"]["rows_imported"]) == (2, 0)
+    assert all(c["inserted"] == 0 for c in rejected["import"]["sheets"][0]["ledgers"].values())
     assert site.record("person_identity", person(3)["身份证号码"]) is None
     empty = finished(c, post_api(c, b"", "空.xlsx").json()["job"]["id"])
     assert empty["job"]["status"] == "failed" and empty["job"]["error"]["code"] == "file-empty"

@@ -56,14 +56,18 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
     note = wb.add_format({"font_color": "#9C0006", "text_wrap": True, "border": 1})
     for se in sheets:
         ws = wb.add_worksheet(_sheet_name(se.sheet, wb))
-        explain_col = se.width  # 0-based: after the last column
+        # an error workbook corrected and imported again brings its own 错误说明 column: stale, it is
+        # not copied, and the new one takes its place (the other columns keep theirs)
+        stale = _explain_columns(se)
+        explain_col = min(stale) - 1 if stale else se.width  # 0-based: else after the last column
         merged = {(m.top, m.left) for m in se.head_merges}
         for m in se.head_merges:
-            if m.top < se.first_data_row:
+            if m.top < se.first_data_row and not all(c in stale for c in range(m.left, m.right + 1)):
                 ws.merge_range(m.top - 1, m.left - 1, m.bottom - 1, m.right - 1,
                                _cell_text(se.head.get((m.top, m.left))), head)
         for (r, c), value in se.head.items():
-            if r < se.first_data_row and (r, c) not in merged and not _covered(se.head_merges, r, c):
+            if (r < se.first_data_row and c not in stale and (r, c) not in merged
+                    and not _covered(se.head_merges, r, c)):
                 ws.write_string(r - 1, c - 1, _cell_text(value), head)
         if se.header_row:
             ws.write_string(se.header_row - 1, explain_col, EXPLAIN, head)
@@ -72,6 +76,8 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
             for c, value in enumerate(rej.values, start=1):
                 if c > se.width:
                     break
+                if c in stale:
+                    continue
                 is_bad = c in rej.bad_columns
                 _write_value(ws, out_row, c - 1, value, bad if is_bad else plain, bad_day if is_bad else day,
                              c in se.text_columns)
@@ -82,6 +88,12 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
         ws.set_column(explain_col, explain_col, 60)
     wb.close()
     return path
+
+
+def _explain_columns(se: SheetErrors) -> set[int]:
+    """The sheet's columns (1-based) headed 错误说明: added by an earlier error workbook."""
+    return {c for (r, c), value in se.head.items()
+            if r < se.first_data_row and c <= se.width and _cell_text(value).strip() == EXPLAIN}
 
 
 def _write_value(ws, row: int, col: int, value: Any, fmt, day_fmt, as_text: bool) -> None:

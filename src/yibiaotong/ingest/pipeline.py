@@ -187,7 +187,7 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
                 raise YbtError(report.problems or [_no_form(report.warnings, where)])
             rejected.start()  # written while the transaction ends (the database's own work, without Python's lock)
             if strict and report.rows_invalid:
-                report.status = "rejected"
+                report.reject()  # rolled back below: no row of the file counts as imported
                 raise _Undo()
             if not any(s.changed for s in report.sheets):
                 report.status = "already-imported" if seen_before else "no-change"

@@ -51,6 +51,14 @@ class SheetReport:
         return bool(self.rows_queued or self.conflicts or self.values_kept
                     or any(c.inserted or c.updated for c in self.ledgers.values()))
 
+    def nothing_stored(self) -> None:
+        """The sheet's rows were rolled back (strict mode): what was read and found wrong stays, what
+        would have been stored, linked, queued or listed for review is none (duplicate keys are the
+        file's own)."""
+        self.rows_imported = self.rows_queued = self.conflicts = self.values_kept = 0
+        self.ledgers = {lid: LedgerCounts(duplicate_keys=c.duplicate_keys) for lid, c in self.ledgers.items()}
+        self.linked = []
+
 
 @dataclass
 class ImportReport:
@@ -63,6 +71,13 @@ class ImportReport:
     error_workbook: str | None = None
     seconds: float = 0.0
     strict: bool = False
+
+    def reject(self) -> None:
+        """Strict mode found wrong rows: the file's transaction is rolled back, so no row of any
+        sheet counts as imported (the right ones were not stored either)."""
+        self.status = "rejected"
+        for sheet in self.sheets:
+            sheet.nothing_stored()
 
     @property
     def ok(self) -> bool:
@@ -90,12 +105,11 @@ class ImportReport:
         head = STATUS_ZH[self.status]
         if self.status == "failed":
             return f"{head}：{self.problems[0].message_zh}" if self.problems else head
+        if self.status == "rejected":
+            return self._rejected_message(head)
         parts = [f"读取{self.rows_read}行", f"导入{self.rows_imported}行"]
         unchanged = self.status in ("no-change", "already-imported")  # nothing written: say why, not 导入N行
-        if self.status == "rejected":  # the right rows were rolled back with the wrong ones
-            parts[1:] = [f"{self.rows_invalid}行有错误"] + ([f"其余{self.rows_imported}行也未导入"]
-                                                          if self.rows_imported else [])
-        elif self.rows_invalid and unchanged:  # "no change" must not hide the rows left out
+        if self.rows_invalid and unchanged:  # "no change" must not hide the rows left out
             head = "没有导入任何行" if not self.rows_imported else f"{self.rows_invalid}行有错误未导入"
             if self.status == "already-imported":
                 head = f"该文件已导入过，{head}"
@@ -116,6 +130,19 @@ class ImportReport:
         text = f"{head}：" + "，".join(parts)
         if self.error_workbook:
             text += f"。错误清单：{self.error_workbook}（改正后可重新导入）"
+        return text
+
+    def _rejected_message(self, head: str) -> str:
+        """Strict mode: the right rows were rolled back with the wrong ones, and the error workbook
+        holds only the wrong ones, so importing it corrected would leave the right ones out: the
+        clerk corrects the original file and imports all of it again."""
+        wrong, right = self.rows_invalid, self.rows_read - self.rows_invalid
+        text = f"{head}：读取{self.rows_read}行，其中{wrong}行有错误，整个文件一行也没有导入。请在原文件中改正这{wrong}行"
+        if self.error_workbook:
+            text += f"（错误清单 {self.error_workbook} 列出了这些行）"
+        text += "，再重新导入整个原文件"
+        if self.error_workbook and right > 0:
+            text += f"；只导入改好的错误清单会漏掉正确的{right}行"
         return text
 
     def to_dict(self) -> dict[str, Any]:
