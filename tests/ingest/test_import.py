@@ -186,6 +186,28 @@ def test_a_row_missing_the_key_of_one_ledger_is_reported_not_dropped(intake):
     assert intake.store.count("cert") == 1 and intake.store.count("person_disability") == 2
 
 
+def test_another_person_under_an_id_number_already_in_the_file_is_refused_naming_the_first_row(intake,
+                                                                                              monkeypatch):
+    """Row 6 carries row 5's ID number (pasted one row off): merged, 张二华 would become 张三强
+    with her birth date and sex. It is refused, naming row 5; row 5 and the rest go in."""
+    from yibiaotong.ingest import sheet
+
+    first, pasted = person(1), person(2, **{"身份证号码": person(1)["身份证号码"]})
+    same = person(1, **{"姓名": " 张二华\n", "残疾等级": "一级"})  # the same person again, spaced: no clash
+    for batch in (20_000, 1):  # one chunk, and each row a chunk of its own (a big file)
+        monkeypatch.setattr(sheet, "BATCH_ROWS", batch)
+        report = import_file(intake.engine, intake.roster(f"错行{batch}.xlsx", [first, pasted, person(3), same]),
+                             org_unit=TOWN, period="2024-01")
+        assert report.rows_imported == 3 and report.rows_invalid == 1, report.problems
+        (problem,) = report.problems
+        assert problem.code == "id-number-other-person" and problem.location["row"] == 6
+        assert problem.location["column"] == "D" and problem.params == {"first_row": 5, "name": first["姓名"]}
+        assert "第5行" in problem.message_zh and "张二华" in problem.message_zh
+        kept = intake.store.get("person_identity", first["身份证号码"])
+        assert kept["person_name"] == first["姓名"] and kept["birth_date"].isoformat() == first["出生日期"]
+        assert intake.store.get("person_disability", first["身份证号码"])["disability_level"] == "1"
+
+
 def test_a_person_listed_twice_is_one_record_whose_later_values_win(intake, monkeypatch):
     from yibiaotong.ingest import sheet
 
@@ -262,7 +284,8 @@ def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_rea
     path = intake.roster("转换.xlsx", rows)
 
     def said(report):
-        return [(p.code, p.location.get("row"), p.location.get("column"), p.message_zh) for p in report.problems]
+        # in row order: strict mode says a wrong ID number where it is read, not after seeking the person
+        return sorted((p.code, p.location.get("row"), p.location.get("column"), p.message_zh) for p in report.problems)
 
     whole = import_file(intake.engine, path, org_unit=TOWN, strict=True)  # rolled back: only what it says
     assert whole.status == "rejected" and len(said(whole)) >= 6

@@ -48,6 +48,23 @@ def test_an_uncertain_link_waits_for_a_person_and_is_never_merged_silently(intak
     assert list_links(intake.engine) == []
 
 
+def test_a_wrong_id_number_is_said_beside_the_link_and_strict_mode_links_nothing(intake):
+    """A row whose ID number fails its check digit is linked by name, birth date, sex and address,
+    and the clerk is still told what was wrong with the number; --strict rejects the file instead."""
+    known = [person(i) for i in range(1, 6)]
+    import_file(intake.engine, intake.roster("底册.xlsx", known), org_unit=TOWN)
+    typo = known[2]["身份证号码"][:17] + ("0" if known[2]["身份证号码"][17] != "0" else "1")
+    row = person(3, **{"身份证号码": typo, "残疾等级": "一级", "发放月份": "2024年2月"})
+    strict = import_file(intake.engine, intake.roster("二月严格.xlsx", [row]), org_unit=TOWN, strict=True)
+    assert strict.status == "rejected" and [p.code for p in strict.problems] == ["id-number-checksum"]
+    assert list_links(intake.engine) == [] and strict.sheets[0].linked == []
+    report = import_file(intake.engine, intake.roster("二月.xlsx", [row]), org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 1 and len(report.sheets[0].linked) == 1
+    codes = [w.code for w in report.warnings]
+    assert codes == ["row-linked", "id-number-checksum"] and report.warnings[1].location["row"] == 5
+    assert intake.store.get("person_disability", known[2]["身份证号码"])["disability_level"] == "1"
+
+
 def test_a_rejected_link_writes_nothing(intake):
     import_file(intake.engine, intake.roster("底册.xlsx", [person(1), person(2)]), org_unit=TOWN)
     maybe = person(2, **{"身份证号码": "", "出生日期": "1952-03-13", "残疾等级": "一级", "家庭住址": None})
@@ -85,6 +102,21 @@ def test_an_older_period_does_not_overwrite_a_newer_one_and_the_conflict_is_list
     report = import_file(intake.engine, intake.roster("三月.xlsx", [mar]), org_unit=TOWN, period="2024-03")
     assert report.sheets[0].conflicts == 0
     assert intake.store.get("person_disability", feb["身份证号码"])["disability_level"] == "3"
+
+
+def test_a_newer_period_naming_another_person_under_an_id_number_is_listed(intake):
+    """A month does not change who a person is: the February roster's row under January's ID
+    number with another name, birth date and sex (a pasted ID number) is listed for review,
+    while its subsidy month is an ordinary change."""
+    jan = person(1)
+    import_file(intake.engine, intake.roster("一月.xlsx", [jan]), org_unit=TOWN, period="2024-01")
+    other = person(2, **{"身份证号码": jan["身份证号码"], "发放月份": "2024年2月"})
+    report = import_file(intake.engine, intake.roster("二月.xlsx", [other]), org_unit=TOWN, period="2024-02")
+    assert report.status == "imported"
+    listed = {c["column_name"]: c for c in list_conflicts(intake.engine)}
+    assert set(listed) == {"person_name", "birth_date", "gender"}
+    assert listed["person_name"]["rule"] == "newer-period" and listed["person_name"]["old_value"] == jan["姓名"]
+    assert listed["person_name"]["new_value"] == other["姓名"] and listed["person_name"]["new_file"] == "二月.xlsx"
 
 
 def test_the_authoritative_department_wins_whatever_the_period(intake, tmp_path):

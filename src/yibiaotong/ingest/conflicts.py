@@ -12,7 +12,9 @@ Both values stay in the history (``ybt_change``: the winner as an ``update``, a 
 as a ``conflict`` row) with their sources. A conflict is listed for review (``ybt_conflict``)
 unless it is one of the ordinary cases that are no disagreement between sources:
 
-* the same form reporting a newer period: a change over time;
+* the same form reporting a newer period: a change over time — but for who the person is
+  (:data:`WHO`: name, birth date, sex), which a month does not change: another one under the same
+  key is another person's row or a slip, and is listed (the newer value is kept all the same);
 * a **correction**: the same form, for the same period, imported again for the same unit (or
   for none, district-wide) about a record that stays where it is, the row being that unit's own
   (the unit is a village or below, or the row names its place under it) and the value not one
@@ -42,6 +44,11 @@ from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
 from yibiaotong.packs import load_pack, read_yaml
 from yibiaotong.reports.defaults import ALWAYS_DERIVED  # derived in every report: what is kept is a snapshot
 from yibiaotong.store import schema
+
+
+# elements that say who a person is: under one ID number they do not change from one period to
+# the next (a name rarely, and then once); a different one is listed even from a newer period
+WHO = frozenset({"person_name", "birth_date", "gender"})
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,8 @@ class Arbiter:
             taken_back = _json_scalar(changed[column]) in replaced.get(column, ())
             winner, rule = self._decide(column, before, own and not taken_back)
             listed = rule != "correction" and not (
-                rule == "newer-period" and winner == "new" and before.form == self.new.form)
+                rule == "newer-period" and winner == "new" and before.form == self.new.form
+                and self.elements.get(column) not in WHO)
             # an age that is the person's age at the file's period: the one kept was an age at another
             # time (a report computes it at its month), not another source's different opinion
             listed = listed and not self._age_then(old, record, column, changed[column])

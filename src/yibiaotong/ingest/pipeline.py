@@ -337,7 +337,7 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit
                        period=sheet_period).record(conn)
     ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
                        rec.form.id, OrgMatcher(tree, org_unit), authority, actor,
-                       (lambda done: progress(done, sheet.total_rows)) if progress else None)
+                       (lambda done: progress(done, sheet.total_rows)) if progress else None, report.strict)
     width = max([c.column for c in plan.columns] + [c for _r, c in sheet.head_values])
     first = template.data_first_row or 1
     se = SheetErrors(sheet.name, {k: v for k, v in sheet.head_values.items() if k[0] < first},

@@ -40,6 +40,7 @@ from yibiaotong.ingest.plan import SheetPlan, column_title, last_given, period_k
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
+from yibiaotong.ingest.sameid import IdNames
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.workbook import Chunk, Sheet, column_letter, from_rows
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
@@ -118,6 +119,7 @@ class SheetContext:
     authority: dict[str, str]
     actor: str | None = None
     progress: Callable[[int], None] | None = None
+    strict: bool = False  # any error rejects the file: a row whose ID number is wrong is not linked by name
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -191,6 +193,10 @@ class SheetImport:
         self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
+        # the subject's name beside its ID number: one ID number is one person (see .sameid)
+        self.name_index = next((i for lid in self.subject_ledgers for name, i in plan.ledgers[lid].columns
+                                if plan.columns[i].element.id == "person_name"), None)
+        self.id_names = IdNames() if self.name_index is not None else None
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
         self.guard = ScopeGuard(ctx.store.engine, ctx.matcher.tree, ctx.matcher.within,
@@ -312,6 +318,9 @@ class SheetImport:
         # an empty row has no key either: it is among the rows looked at one by one already
         if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
             slow = set(range(n))
+        if self.id_names is not None and len(slow) < n:  # another person under an ID number written before
+            slow.update(self.id_names.clashes(out[plan.id_index], out[self.name_index], numbers,
+                                              filterfalse(slow.__contains__, range(n))))
         if len(slow) < n:
             self._take([i for i in range(n) if i not in slow], numbers, out, orgs)
         for i in sorted(slow):
@@ -505,6 +514,9 @@ class SheetImport:
         # a row that gives the ledgers keyed by the ID number nothing but that key (a land roster's
         # 流出方 left blank) is written to its other ledgers by their own keys (the parcel code)
         needs_subject = needs_subject and self._gives_subject(out)
+        if id_only and self.ctx.strict:  # the file is rejected anyway: the ID problem is said, no link sought
+            self._reject(number, values, problems)
+            return
         if id_only or (plan.id_index is not None and out[plan.id_index] is None and needs_subject):
             self.pending.append(Pending(number, values, out, org or "", problems, cells))
             return
@@ -512,6 +524,13 @@ class SheetImport:
 
     def _add(self, number: int, raw: list[Any], out: list[Any], org: str) -> bool:
         """Group the row's values by ledger and queue one record per ledger whose key is complete."""
+        ids, plan = self.id_names, self.plan
+        if ids is not None:
+            first = ids.clash(out[plan.id_index], out[self.name_index], number)
+            if first is not None:
+                self._reject(number, raw, [self._at(Problem("id-number-other-person", {
+                    "first_row": first[0], "name": first[1]}), plan.id_index, number)])
+                return False
         missing: list[Problem] = []
         simple = self.simple_keys
         records: list[tuple[str, PreparedRecord]] = []
@@ -547,6 +566,8 @@ class SheetImport:
             return False
         self.ctx.warnings.extend(missing)  # written to the other ledgers: said, not dropped
         self.report.rows_imported += 1
+        if ids is not None:
+            ids.note(out[plan.id_index], out[self.name_index], number)
         return True
 
     def _gives_subject(self, out: list[Any]) -> bool:
@@ -737,8 +758,10 @@ class SheetImport:
                     self.ctx.warnings.append(Problem("row-linked", {
                         "record": mask_id_number(sure.candidate.id_number), "probability": f"{sure.probability:.1%}"},
                         {**self.where, "row": p.row}))
+                    self.ctx.warnings.extend(p.problems)  # what was wrong with the ID number the row gave
             elif options:
                 self._queue(p, options, registry)
+                self.ctx.warnings.extend(p.problems)
             else:
                 self._reject(p.row, p.raw, p.problems or [self._missing_id(p.row)])
 
