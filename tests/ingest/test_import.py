@@ -201,11 +201,35 @@ def test_another_person_under_an_id_number_already_in_the_file_is_refused_naming
         assert report.rows_imported == 3 and report.rows_invalid == 1, report.problems
         (problem,) = report.problems
         assert problem.code == "id-number-other-person" and problem.location["row"] == 6
-        assert problem.location["column"] == "D" and problem.params == {"first_row": 5, "name": first["姓名"]}
-        assert "第5行" in problem.message_zh and "张二华" in problem.message_zh
+        assert problem.location["column"] == "D" and problem.params == {"first_row": 5}
+        assert "与第5行相同，但姓名不同" in problem.message_zh
         kept = intake.store.get("person_identity", first["身份证号码"])
         assert kept["person_name"] == first["姓名"] and kept["birth_date"].isoformat() == first["出生日期"]
         assert intake.store.get("person_disability", first["身份证号码"])["disability_level"] == "1"
+
+
+def test_the_first_row_of_an_id_number_keeps_it_whichever_path_the_rows_take(intake):
+    """Row 5 (计 in its first cells, as in 合计: looked at one by one) and row 6 under its ID number
+    with another name (clean): row 6 is the one refused, as in a file read a row at a time; a first
+    row without a name hands the ID number to the first row naming someone."""
+    first = person(1, **{"姓名": "计二华"})
+    pasted = person(2, **{"身份证号码": first["身份证号码"]})
+    report = import_file(intake.engine, intake.roster("错行.xlsx", [first, pasted]), org_unit=TOWN)
+    assert [(p.code, p.location["row"]) for p in report.problems] == [("id-number-other-person", 6)]
+    assert intake.store.get("person_identity", first["身份证号码"])["person_name"] == first["姓名"]
+    nameless, named, other = (person(3, **{"姓名": None}), person(3), person(4, **{"身份证号码": person(3)["身份证号码"]}))
+    report = import_file(intake.engine, intake.roster("无名.xlsx", [nameless, named, other]), org_unit=TOWN)
+    assert [(p.code, p.location["row"], p.params) for p in report.problems if p.code.startswith("id-")] == [
+        ("id-number-other-person", 7, {"first_row": 6})]
+
+
+def test_one_name_written_with_another_dot_or_width_is_the_same_person():
+    from yibiaotong.ingest.sameid import IdNames
+
+    ids = IdNames()
+    assert ids.clashes(["X"] * 4, ["阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽．买买提", "阿依古丽　买买提"],
+                       [5, 6, 7, 8], range(3)) == {}
+    assert ids.clash("X", "阿依古丽 · 买买提", 9) is None and ids.clash("X", "王五", 9) == 5
 
 
 def test_a_person_listed_twice_is_one_record_whose_later_values_win(intake, monkeypatch):

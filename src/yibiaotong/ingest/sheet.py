@@ -319,7 +319,12 @@ class SheetImport:
         if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
             slow = set(range(n))
         if self.id_names is not None and len(slow) < n:  # another person under an ID number written before
-            slow.update(self.id_names.clashes(out[plan.id_index], out[self.name_index], numbers,
+            ids = out[plan.id_index]
+            if slow:  # an ID number of a row looked at one by one: its rows all are, in row order
+                looked = {ids[i] for i in slow} - {None, ""}
+                if looked:
+                    slow.update(i for i in range(n) if ids[i] in looked)
+            slow.update(self.id_names.clashes(ids, out[self.name_index], numbers,
                                               filterfalse(slow.__contains__, range(n))))
         if len(slow) < n:
             self._take([i for i in range(n) if i not in slow], numbers, out, orgs)
@@ -528,8 +533,8 @@ class SheetImport:
         if ids is not None:
             first = ids.clash(out[plan.id_index], out[self.name_index], number)
             if first is not None:
-                self._reject(number, raw, [self._at(Problem("id-number-other-person", {
-                    "first_row": first[0], "name": first[1]}), plan.id_index, number)])
+                self._reject(number, raw, [self._at(Problem("id-number-other-person", {"first_row": first}),
+                                                    plan.id_index, number)])
                 return False
         missing: list[Problem] = []
         simple = self.simple_keys
