@@ -60,6 +60,8 @@ def test_a_single_mistyped_digit_is_caught():
     " 110105 19491231 002X ",                  # grouped with spaces
     "\u3000110105194912310 02X\u3000",         # ideographic spaces
     "'11010519491231002X",                     # Excel's text prefix pasted along
+    '="11010519491231002X"',                   # an export's formula that keeps Excel from mangling it
+    "=\"11010519491231002X\"\t",                # the same from a tab-separated export
 ])
 def test_spellings_normalize_to_the_same_number(raw):
     assert check_id_number(raw) == (BEIJING_X, None)

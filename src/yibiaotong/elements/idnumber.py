@@ -53,6 +53,8 @@ def normalize_id_number(raw: object) -> str:
     text = unicodedata.normalize("NFKC", str(raw))
     text = "".join(text.split()).upper()
     text = text.lstrip("'")  # Excel's "store as text" prefix, pasted along with the number
+    if text.startswith('="') and text.endswith('"'):  # ="500118…": how exports keep Excel off the number
+        text = text[2:-1]
     if re.fullmatch(r"\d{15}\.0+", text):  # a legacy number that went through a float column
         text = text.split(".")[0]
     return text
