@@ -117,6 +117,10 @@ def test_a_newer_period_naming_another_person_under_an_id_number_is_listed(intak
     assert set(listed) == {"person_name", "birth_date", "gender"}
     assert listed["person_name"]["rule"] == "newer-period" and listed["person_name"]["old_value"] == jan["姓名"]
     assert listed["person_name"]["new_value"] == other["姓名"] and listed["person_name"]["new_file"] == "二月.xlsx"
+    # the same name spaced to line up (张 三 强 in March) is the same person: nothing more listed
+    padded = person(2, **{"身份证号码": jan["身份证号码"], "姓名": "张 三 强", "发放月份": "2024年3月"})
+    import_file(intake.engine, intake.roster("三月.xlsx", [padded]), org_unit=TOWN, period="2024-03")
+    assert len(list_conflicts(intake.engine)) == 3
 
 
 def test_the_authoritative_department_wins_whatever_the_period(intake, tmp_path):

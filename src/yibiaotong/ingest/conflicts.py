@@ -39,6 +39,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select
 from yibiaotong.elements.dates import age_on
 from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.idnumber import birth_date_of
+from yibiaotong.ingest.sameid import name_as_said
 from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
 from yibiaotong.packs import load_pack, read_yaml
@@ -116,7 +117,7 @@ class Arbiter:
             winner, rule = self._decide(column, before, own and not taken_back)
             listed = rule != "correction" and not (
                 rule == "newer-period" and winner == "new" and before.form == self.new.form
-                and self.elements.get(column) not in WHO)
+                and not self._other_person(column, getattr(old, column), changed[column]))
             # an age that is the person's age at the file's period: the one kept was an age at another
             # time (a report computes it at its month), not another source's different opinion
             listed = listed and not self._age_then(old, record, column, changed[column])
@@ -135,6 +136,14 @@ class Arbiter:
                     new_source_id=self.new.source_id, source_row=record.row, status="open", created_at=now))
                 self.recorded += 1
         return keep
+
+    def _other_person(self, column: str, before: Any, after: Any) -> bool:
+        """Does the new value of a :data:`WHO` column say someone else (a name spaced or dotted
+        otherwise is the same name)?"""
+        element = self.elements.get(column)
+        if element not in WHO:
+            return False
+        return element != "person_name" or name_as_said(before) != name_as_said(after)
 
     def _age_then(self, old: Any, record: PreparedRecord, column: str, value: Any) -> bool:
         """Is ``value`` of an age column the age the person's birth date (the row's, the record's,

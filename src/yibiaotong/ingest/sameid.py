@@ -19,11 +19,14 @@ _DOTS = str.maketrans(dict.fromkeys("•・･.．‧∙⋅", "·"))
 _ROW_BITS = 32
 
 
+def name_as_said(value: Any) -> str:
+    """A name as it sounds: its spaces (王  五, padded to line up) and its kind of dot aside."""
+    return "" if value in (None, "") else "".join(unicodedata.normalize("NFKC", str(value)).translate(_DOTS).split())
+
+
 def _name(value: Any) -> int:
-    """A hash of the name as written, its spaces and its kind of dot aside (0: no name)."""
-    if value in (None, ""):
-        return 0
-    text = "".join(unicodedata.normalize("NFKC", str(value)).translate(_DOTS).split())
+    """A hash of :func:`name_as_said` (0: no name)."""
+    text = name_as_said(value)
     return (hash(text) & 0xFFFFFFFF) or 1 if text else 0
 
 
