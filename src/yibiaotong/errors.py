@@ -389,8 +389,8 @@ CATALOG: dict[str, Template] = {
         "no valid ID number: linked to {record} by name, birth date, sex and address ({probability})",
         "请核对并补正身份证号码。", "Check and correct the ID number."),
     "id-number-other-person": Template(
-        "身份证号码与第{first_row}行相同，但姓名不同：一个身份证号码只能是一个人，本行未导入",
-        "the ID number is that of row {first_row}, written for another person: this row was not imported",
+        "身份证号码与{first}相同，但姓名不同：一个身份证号码只能是一个人，本行未导入",
+        "the ID number is that of {first_en}, written for another person: this row was not imported",
         "核对这两行的身份证号码（常见为复制粘贴错行、身份证号码单元格合并），改正后重新导入本行。",
         "Check both rows' ID numbers (a number pasted one row off, a merged ID cell), correct and import this row again."),
     "row-link-uncertain": Template(

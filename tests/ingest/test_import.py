@@ -201,7 +201,7 @@ def test_another_person_under_an_id_number_already_in_the_file_is_refused_naming
         assert report.rows_imported == 3 and report.rows_invalid == 1, report.problems
         (problem,) = report.problems
         assert problem.code == "id-number-other-person" and problem.location["row"] == 6
-        assert problem.location["column"] == "D" and problem.params == {"first_row": 5}
+        assert problem.location["column"] == "D" and problem.params["first_row"] == 5 and "first_sheet" not in problem.params
         assert "与第5行相同，但姓名不同" in problem.message_zh
         kept = intake.store.get("person_identity", first["身份证号码"])
         assert kept["person_name"] == first["姓名"] and kept["birth_date"].isoformat() == first["出生日期"]
@@ -219,8 +219,30 @@ def test_the_first_row_of_an_id_number_keeps_it_whichever_path_the_rows_take(int
     assert intake.store.get("person_identity", first["身份证号码"])["person_name"] == first["姓名"]
     nameless, named, other = (person(3, **{"姓名": None}), person(3), person(4, **{"身份证号码": person(3)["身份证号码"]}))
     report = import_file(intake.engine, intake.roster("无名.xlsx", [nameless, named, other]), org_unit=TOWN)
-    assert [(p.code, p.location["row"], p.params) for p in report.problems if p.code.startswith("id-")] == [
-        ("id-number-other-person", 7, {"first_row": 6})]
+    assert [(p.code, p.location["row"], p.params["first_row"]) for p in report.problems if p.code.startswith("id-")] == [
+        ("id-number-other-person", 7, 6)]
+
+
+def test_another_person_under_an_id_number_of_another_sheet_is_refused_naming_that_sheet(intake):
+    """A workbook of one sheet per village: the second sheet's row under an ID number the first
+    sheet gave someone else is refused, naming the sheet and row."""
+    import openpyxl
+
+    first = person(1)
+    book = openpyxl.load_workbook(intake.roster("甲.xlsx", [first, person(3)]))
+    second = openpyxl.load_workbook(intake.roster("乙.xlsx", [person(2, **{"身份证号码": first["身份证号码"]})]))
+    book.active.title = "红星村"
+    copy = book.create_sheet("新华村")
+    for row in second.active.iter_rows():
+        for cell in row:
+            copy.cell(cell.row, cell.column, cell.value)
+    path = intake.tmp / "两村.xlsx"
+    book.save(path)
+    report = import_file(intake.engine, path, org_unit=TOWN)
+    (problem,) = [p for p in report.problems if p.code == "id-number-other-person"]
+    assert problem.location["sheet"] == "新华村" and problem.params["first_sheet"] == "红星村"
+    assert "工作表“红星村”第5行" in problem.message_zh and "sheet '红星村'" in problem.message_en
+    assert intake.store.get("person_identity", first["身份证号码"])["person_name"] == first["姓名"]
 
 
 def test_one_name_written_with_another_dot_or_width_is_the_same_person():
@@ -229,7 +251,9 @@ def test_one_name_written_with_another_dot_or_width_is_the_same_person():
     ids = IdNames()
     assert ids.clashes(["X"] * 4, ["阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽．买买提", "阿依古丽　买买提"],
                        [5, 6, 7, 8], range(3)) == {}
-    assert ids.clash("X", "阿依古丽 · 买买提", 9) is None and ids.clash("X", "王五", 9) == 5
+    assert ids.clash("X", "阿依古丽 · 买买提", 9) is None and ids.clash("X", "王五", 9) == (None, 5)
+    ids.sheet("乙")  # the next sheet: the first row is said with its sheet
+    assert ids.clash("X", "王五", 5) == ("", 5)
 
 
 def test_a_person_listed_twice_is_one_record_whose_later_values_win(intake, monkeypatch):

@@ -38,6 +38,7 @@ from yibiaotong.ingest.orgmatch import OrgMatcher
 from yibiaotong.ingest.plan import ORG_ELEMENTS, SheetPlan, build_plan, column_title, infer_period, keys_not_given
 from yibiaotong.ingest.recognise import THRESHOLD, Recognition, recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
+from yibiaotong.ingest.sameid import IdNames
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
 from yibiaotong.ingest.workbook import EncryptedWorkbook, UnclosedQuote, UndecodableText, Workbook
 from yibiaotong.ledgers.provenance import Source, file_sha256
@@ -182,7 +183,7 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     try:
         with engine.begin() as conn, _page_cache(conn):
             _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit, actor, store, tree,
-                    authority, progress, report, errors)
+                    authority, progress, report, errors, IdNames())
             if not report.sheets:
                 raise YbtError(report.problems or [_no_form(report.warnings, where)])
             rejected.start()  # written while the transaction ends (the database's own work, without Python's lock)
@@ -265,7 +266,7 @@ class _RejectedRows:
 
 
 def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit, actor, store, tree, authority,
-            progress, report, errors) -> None:
+            progress, report, errors, ids) -> None:
     try:
         from python_calamine import CalamineError, PasswordError
     except ImportError:  # pragma: no cover - a dependency of the project
@@ -277,7 +278,7 @@ def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit
             counted = None if progress is None else (
                 lambda done, total, b=before: progress(b + done, None if total is None else b + total))
             _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit, actor, store, tree,
-                   authority, counted, report, errors)
+                   authority, counted, report, errors, ids)
             before += sheet.total_rows or 0
     except (PasswordError, EncryptedWorkbook) as exc:
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
@@ -291,7 +292,7 @@ def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit
 
 
 def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit, actor, store, tree, authority,
-           progress, report, errors) -> None:
+           progress, report, errors, ids) -> None:
     where = {"file": path.name, "sheet": sheet.name}
     if sheet.hidden:
         report.warnings.append(Problem("sheet-hidden", {}, where))
@@ -337,7 +338,7 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit
                        period=sheet_period).record(conn)
     ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
                        rec.form.id, OrgMatcher(tree, org_unit), authority, actor,
-                       (lambda done: progress(done, sheet.total_rows)) if progress else None, report.strict)
+                       (lambda done: progress(done, sheet.total_rows)) if progress else None, report.strict, ids)
     width = max([c.column for c in plan.columns] + [c for _r, c in sheet.head_values])
     first = template.data_first_row or 1
     se = SheetErrors(sheet.name, {k: v for k, v in sheet.head_values.items() if k[0] < first},

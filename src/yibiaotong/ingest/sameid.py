@@ -1,4 +1,4 @@
-"""One ID number is one person: a sheet's rows under the same ID number with different names.
+"""One ID number is one person: a file's rows under the same ID number with different names.
 
 A roster may list a person twice (two months, a corrected line below the first): those rows are
 one record, the later values winning (see ``sheet._distinct``). But a row naming *another*
@@ -16,7 +16,7 @@ from typing import Any
 
 # the dots between the parts of a name (阿依古丽·买买提) as people type them
 _DOTS = str.maketrans(dict.fromkeys("•・･.．‧∙⋅", "·"))
-_ROW_BITS = 32
+_ROW_BITS, _SHEET_BITS = 32, 16  # row, then sheet, then name hash: one int per ID number
 
 
 def name_as_said(value: Any) -> str:
@@ -31,37 +31,51 @@ def _name(value: Any) -> int:
 
 
 class IdNames:
-    """The first row each ID number of the sheet was written with, and a hash of its name:
-    one small int per ID number (a million-row roster keeps a million of them)."""
+    """The first row (and sheet) each ID number of the file was written with, and a hash of its
+    name: one int per ID number (a million-row roster keeps a million of them). Sheets are
+    numbered as :meth:`sheet` names them; a clash says the sheet only when it is another."""
 
     def __init__(self) -> None:
-        self.first: dict[str, int] = {}  # ID number -> name hash << 32 | row
+        self.first: dict[str, int] = {}  # ID number -> name hash << 48 | sheet << 32 | row
+        self.sheets: list[str] = [""]  # rows before any sheet is named are of one unnamed sheet
+
+    def sheet(self, name: str) -> None:
+        """The rows from now on are the sheet ``name``'s."""
+        self.sheets.append(name)
+
+    def _where(self, seen: int) -> tuple[str | None, int]:
+        sheet = (seen >> _ROW_BITS) & (1 << _SHEET_BITS) - 1
+        return (None if sheet == len(self.sheets) - 1 else self.sheets[sheet]), seen & (1 << _ROW_BITS) - 1
 
     def clashes(self, ids: Sequence[Any], names: Sequence[Any], numbers: Sequence[int],
-                indices: Iterable[int]) -> dict[int, int]:
+                indices: Iterable[int]) -> dict[int, tuple[str | None, int]]:
         """Of the rows at ``indices`` (about to be written, in row order), those naming another
-        person than the first row with their ID number: index -> that row. The others are noted."""
+        person than the first row with their ID number: index -> that row's sheet (None: this
+        one) and row. The others are noted."""
         first, found = self.first, {}
+        here = (len(self.sheets) - 1) << _ROW_BITS
+        shift = _ROW_BITS + _SHEET_BITS
         for i in indices:
             key = ids[i]
             if key is None or key == "":
                 continue
             seen = first.get(key)
             name = _name(names[i])
-            if seen is None or not seen >> _ROW_BITS:  # new, or first written without a name
+            if seen is None or not seen >> shift:  # new, or first written without a name
                 if seen is None or name:
-                    first[key] = name << _ROW_BITS | numbers[i]
-            elif name and name != seen >> _ROW_BITS and seen & 0xFFFFFFFF != numbers[i]:
-                found[i] = seen & 0xFFFFFFFF
+                    first[key] = name << shift | here | numbers[i]
+            elif name and name != seen >> shift and seen & ((1 << shift) - 1) != here | numbers[i]:
+                found[i] = self._where(seen)
         return found
 
-    def clash(self, id_number: Any, name: Any, number: int) -> int | None:
-        """The first row of ``id_number`` when row ``number`` names another person (not noted)."""
+    def clash(self, id_number: Any, name: Any, number: int) -> tuple[str | None, int] | None:
+        """Where ``id_number`` was first written when row ``number`` names another person (not noted)."""
         seen = self.first.get(id_number) if id_number not in (None, "") else None
-        if seen is None or not seen >> _ROW_BITS or seen & 0xFFFFFFFF == number:
+        shift = _ROW_BITS + _SHEET_BITS
+        if seen is None or not seen >> shift or seen & ((1 << shift) - 1) == (len(self.sheets) - 1) << _ROW_BITS | number:
             return None
         name = _name(name)
-        return seen & 0xFFFFFFFF if name and name != seen >> _ROW_BITS else None
+        return self._where(seen) if name and name != seen >> shift else None
 
     def note(self, id_number: Any, name: Any, number: int) -> None:
         """Row ``number`` was written with ``id_number``: the first such row with a name is remembered."""

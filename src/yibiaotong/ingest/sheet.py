@@ -120,6 +120,7 @@ class SheetContext:
     actor: str | None = None
     progress: Callable[[int], None] | None = None
     strict: bool = False  # any error rejects the file: a row whose ID number is wrong is not linked by name
+    id_names: IdNames | None = None  # the file's ID numbers so far, over its sheets (see .sameid)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
@@ -196,7 +197,9 @@ class SheetImport:
         # the subject's name beside its ID number: one ID number is one person (see .sameid)
         self.name_index = next((i for lid in self.subject_ledgers for name, i in plan.ledgers[lid].columns
                                 if plan.columns[i].element.id == "person_name"), None)
-        self.id_names = IdNames() if self.name_index is not None else None
+        self.id_names = (ctx.id_names or IdNames()) if self.name_index is not None else None
+        if self.id_names is not None:
+            self.id_names.sheet(sheet.name)
         # records kept outside the import's unit are not this file's to change (ledgers empty at
         # the start hold only what this file wrote: nothing to look up there)
         self.guard = ScopeGuard(ctx.store.engine, ctx.matcher.tree, ctx.matcher.within,
@@ -533,8 +536,7 @@ class SheetImport:
         if ids is not None:
             first = ids.clash(out[plan.id_index], out[self.name_index], number)
             if first is not None:
-                self._reject(number, raw, [self._at(Problem("id-number-other-person", {"first_row": first}),
-                                                    plan.id_index, number)])
+                self._reject(number, raw, [self._at(_other_person(*first), plan.id_index, number)])
                 return False
         missing: list[Problem] = []
         simple = self.simple_keys
@@ -816,6 +818,14 @@ class SheetImport:
             form_id=ctx.form_id, department=ctx.department, period=ctx.period, org_unit=ctx.matcher.within,
             actor=ctx.actor, rows_read=r.rows_read, rows_imported=r.rows_imported, rows_invalid=r.rows_invalid,
             result={k: vars(v) for k, v in r.ledgers.items()}, created_at=datetime.now(UTC)))
+
+
+def _other_person(sheet: str | None, row: int) -> Problem:
+    """The row's ID number was written first at ``row`` (of ``sheet``, when another) for someone else."""
+    if sheet is None:
+        return Problem("id-number-other-person", {"first_row": row, "first": f"第{row}行", "first_en": f"row {row}"})
+    return Problem("id-number-other-person", {"first_row": row, "first_sheet": sheet,
+                                              "first": f"工作表“{sheet}”第{row}行", "first_en": f"row {row} of sheet {sheet!r}"})
 
 
 def _merge(parts: list[RecordColumns], records: list[PreparedRecord]) -> RecordColumns:
