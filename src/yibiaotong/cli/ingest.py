@@ -49,6 +49,9 @@ def import_files(
 
     例：ybt import 1月残疾人补贴花名册.xlsx --org-unit 500118103000
         ybt import a.xlsx b.csv --period 2024-01 --strict --json
+
+    退出码：0 每个文件的每一行都已导入（或与台账一致）；1 已导入，但有行出错未导入（见错误清单）；
+    2 有文件整个未导入。
     """
     from yibiaotong.ingest import Limits, import_file
 
@@ -70,6 +73,8 @@ def import_files(
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
     if any(not r.ok for r in reports):
         raise typer.Exit(2)
+    if any(r.rows_invalid for r in reports):  # a script sees that rows wait in an error workbook
+        raise typer.Exit(1)
 
 
 @contextmanager
