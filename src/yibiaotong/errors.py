@@ -388,6 +388,11 @@ CATALOG: dict[str, Template] = {
         "该行身份证号码缺失或有误，已按姓名、出生日期、性别、地址匹配到人员 {record}（匹配概率{probability}）",
         "no valid ID number: linked to {record} by name, birth date, sex and address ({probability})",
         "请核对并补正身份证号码。", "Check and correct the ID number."),
+    "form-value-invalid": Template(
+        "报表定义《{form}》给台账《{ledger}》的“{column}”规定的值“{value}”无效，未使用",
+        "form {form!r}: its value {value!r} for column {column!r} of ledger {ledger!r} is not valid and was not used",
+        "请数据包维护人员改正报表定义中的 values（字段名须是该台账的字段，值须符合数据元）。",
+        "Correct the form definition's values: a column of that ledger, a value its element accepts."),
     "id-number-other-person": Template(
         "身份证号码与{first}相同，但姓名不同：一个身份证号码只能是一个人，本行未导入",
         "the ID number is that of {first_en}, written for another person: this row was not imported",

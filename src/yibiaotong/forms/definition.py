@@ -51,6 +51,17 @@ class FormDef:
         return self.path.with_name(self.template) if self.path else None
 
     @property
+    def values(self) -> dict[str, dict[str, Any]]:
+        """What every row of the form is though no column says it, per ledger and column (``values:
+        {event_payment: {payment_type: 高龄津贴}}`` on a 高龄津贴 roster): an import writes them, a
+        report reads the records that hold them."""
+        given = self.extra.get("values") or {}
+        if not isinstance(given, dict) or not all(isinstance(v, dict) for v in given.values()):
+            raise YbtError(Problem("invalid-definition", {"reason": "values 应为“台账: {字段: 值}”"},
+                                   {"file": str(self.path) if self.path else None}))
+        return given
+
+    @property
     def ledgers(self) -> list[str]:
         return list(dict.fromkeys(f.ledger for f in self.fields if f.ledger))
 

@@ -47,6 +47,7 @@ class LedgerPlan:
     definition: LedgerDef
     table: Table
     columns: list[tuple[str, int]] = field(default_factory=list)  # ledger column, index into the plans
+    constants: dict[str, object] = field(default_factory=dict)  # the form's values: (ledger column -> value)
 
 
 @dataclass
@@ -152,6 +153,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             del ledgers[lid]
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
+    problems += _form_values(rec.form, ledgers, dictionary)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
@@ -171,17 +173,40 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     return plan, problems
 
 
+def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary) -> list[Problem]:
+    """The form's ``values`` (what every row is though no column says it) for the ledgers it writes,
+    each converted as a cell of its column would be; a value that does not convert is said, once."""
+    from yibiaotong.elements.validate import coerce
+
+    problems = []
+    for lid, given in form.values.items():
+        lp = ledgers.get(lid)
+        if lp is None:
+            continue
+        printed = {name for name, _i in lp.columns}
+        for column, raw in given.items():
+            element = column_element(dictionary, lp.definition, column) if column in lp.definition.column_names else None
+            value, found = coerce(element, raw, dictionary.codelists) if element is not None else (None, [])
+            if element is None or found or value is None:
+                problems.append(Problem("form-value-invalid", {"form": form.title, "ledger": lp.definition.name,
+                                                               "column": column, "value": str(raw)}))
+            elif column not in printed:  # a column of the sheet says it row by row
+                lp.constants[column] = value
+    return problems
+
+
 def unprinted_keys(lp: LedgerPlan) -> list[str]:
-    """The ledger's key columns no column of the form gives (the row's unit aside)."""
-    have = {name for name, _i in lp.columns}
+    """The ledger's key columns neither a column of the form nor its values give (the row's unit aside)."""
+    have = {name for name, _i in lp.columns} | set(lp.constants)
     return [key for key in lp.definition.key if key != "_org_unit" and key not in have]
 
 
-def period_keys(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> dict[str, dict[str, object]]:
-    """Per ledger, the key columns the form does not print that the file's period gives (统计月份 of a
-    monthly ledger from 2024年6月 in the title or --period; a year from either): as a report for
-    that period fills them, an import of it writes them. A month is not made up from a year."""
-    out: dict[str, dict[str, object]] = {}
+def implied_values(plan: SheetPlan, period: str | None, dictionary: Dictionary) -> dict[str, dict[str, object]]:
+    """Per ledger, what the rows are though no column says it: the form's values, and the key columns
+    the file's period gives (统计月份 of a monthly ledger from 2024年6月 in the title or --period; a
+    year from either): as a report for that period fills them, an import of it writes them. A month
+    is not made up from a year."""
+    out: dict[str, dict[str, object]] = {lid: dict(lp.constants) for lid, lp in plan.ledgers.items() if lp.constants}
     if not period:
         return out
     for lid, lp in plan.ledgers.items():

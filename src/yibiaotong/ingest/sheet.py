@@ -36,7 +36,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import SheetPlan, column_title, last_given, period_keys
+from yibiaotong.ingest.plan import SheetPlan, column_title, implied_values, last_given
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
@@ -189,7 +189,7 @@ class SheetImport:
         # ... but the main ledger's (低保对象 on a 低保 roster): a row listed there is a record of it,
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
-        self.from_period = period_keys(plan, ctx.period, ctx.store.dictionary)
+        self.implied = implied_values(plan, ctx.period, ctx.store.dictionary)
         # the ledgers keyed by the subject's ID number (see _gives_subject)
         self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
@@ -375,6 +375,8 @@ class SheetImport:
         given = self._given(taken, out)
         for lid, lp in self.plan.ledgers.items():
             values = {name: pick(out[i]) for name, i in lp.columns}
+            for name, value in self.implied.get(lid, {}).items():  # the form's values: every row's
+                values[name] = (value,) * len(taken)
             records = RecordColumns(pick(out[self.simple_keys[lid]]), codes, rows, values)
             if given[lid] is not None:
                 records = _split(records, [j for j, g in enumerate(given[lid]) if not g])[0]
@@ -550,7 +552,7 @@ class SheetImport:
                 continue  # a sub-table row writes its own ledgers; the record's were written with the record
             if not given[lid] and not nothing:
                 continue  # nothing for this ledger but its key: no record to write there
-            values = {name: out[i] for name, i in lp.columns} | self.from_period.get(lid, {})
+            values = {name: out[i] for name, i in lp.columns} | self.implied.get(lid, {})
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
             if key == "":
                 key = None
@@ -786,7 +788,7 @@ class SheetImport:
         conn, plan = self.ctx.conn, self.plan
         payload = {"id_column": plan.id_column, "org_unit": p.org_unit, "ledgers": {
             lid: {name: _json_scalar(p.values[i]) for name, i in lp.columns if p.values[i] is not None}
-            | self.from_period.get(lid, {}) for lid, lp in plan.ledgers.items()}}
+            | self.implied.get(lid, {}) for lid, lp in plan.ledgers.items()}}
         shown = {c.header: mask(c.element, p.cells[i]) for i, c in enumerate(plan.columns)
                  if p.cells[i] not in (None, "")}
         now = datetime.now(UTC)

@@ -102,7 +102,7 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
-    sources = build_sources(store, main, others, period)
+    sources = build_sources(store, main, others, period, values=fd.values)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
     problems: list[Problem] = []
@@ -335,7 +335,7 @@ def indicator_queries(store: LedgerStore, fd: FormDef, fields: list[TemplateFiel
         others = [q for q in _qualifiers(texts) if q in known and q != ledger]
         labels = D.header_labels(fd)
         sources = build_sources(store, ledger, others, period, within=org_path, names=set(_names(texts)),
-                                labels=labels)
+                                labels=labels, values=fd.values)
         scope = sources.scope(store, labels)
         problems += [_differs(d) for d in sources.differs]
         params = period.params(org_code)

@@ -12,6 +12,7 @@ amounts, the latest of its other values — so that each main record still gives
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, Text, and_, func, literal, select
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
@@ -100,17 +101,20 @@ def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
 
 def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
                   within: str | None = None, names: set[str] = frozenset(),
-                  labels: dict[str, str] | None = None) -> Sources:
+                  labels: dict[str, str] | None = None, values: dict[str, dict[str, Any]] | None = None) -> Sources:
     """``within``: the path of the unit whose subtree an aggregate sums; an area ledger's columns
     that ``names`` (those the aggregates use, as written; ``labels``: the form's own) mean are then
-    read with each unit's own figures in place of its parts' (:mod:`.own_figures`)."""
-    sources = _sources(store, main_id, others, period)
+    read with each unit's own figures in place of its parts' (:mod:`.own_figures`). ``values``: the
+    form's (FormDef.values): a joined ledger's key column it names is that value (a 高龄津贴
+    roster reads the 高龄津贴 payments, not every payment of the month)."""
+    values = values or {}
+    sources = _sources(store, main_id, others, period, values=values)
     if within is None or sources.main.subject != "area" or not names:
         return sources
     used = _main_columns(sources.scope(store, labels), main_id, names)
     own = own_figures(store, sources.main, period_column(sources.main, store), period, within, used)
     if own.table is not None:
-        sources = _sources(store, main_id, others, period, own.table)
+        sources = _sources(store, main_id, others, period, own.table, values)
     sources.differs = own.differs
     return sources
 
@@ -131,7 +135,7 @@ def _main_columns(scope: Scope, main_id: str, names: set[str]) -> set[str]:
 
 
 def _sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
-             main_table: FromClause | None = None) -> Sources:
+             main_table: FromClause | None = None, values: dict[str, dict[str, Any]] | None = None) -> Sources:
     main_def, aliased = _aliased(store, main_id)
     main_table = aliased if main_table is None else main_table
     month = period_column(main_def, store)
@@ -145,7 +149,7 @@ def _sources(store: LedgerStore, main_id: str, others: list[str], period: Period
         except Exception as exc:  # an unknown ledger in a hand-edited definition
             sources.unjoinable[other] = str(exc)
             continue
-        joined = _join(store, sources, definition, table, period)
+        joined = _join(store, sources, definition, table, period, (values or {}).get(other, {}))
         if joined is None:
             sources.unjoinable[other] = "没有共同的主键字段"
             continue
@@ -164,10 +168,12 @@ def _types(store: LedgerStore, definition: LedgerDef) -> dict[str, str]:
 
 
 def _join(store: LedgerStore, sources: Sources, definition: LedgerDef, table: FromClause,
-          period: Period) -> Joined | None:
+          period: Period, given: dict[str, Any]) -> Joined | None:
     bound: dict[str, ColumnElement] = {}
     for k in definition.key:
         value = _bind(store, sources, definition, k, period)
+        if value is None and k in given:  # the form's value: every row's record holds it
+            value = literal(_as_stored(store, definition, k, given[k]), table.c[k].type)
         if value is not None:
             bound[k] = value
     if not any(not _is_literal(v) for v in bound.values()):
@@ -199,6 +205,15 @@ def _bind(store: LedgerStore, sources: Sources, definition: LedgerDef, k: str, p
         if ids:
             return main_table.c[ids[0]]
     return None
+
+
+def _as_stored(store: LedgerStore, definition: LedgerDef, column: str, raw: Any) -> Any:
+    """A form's value as the ledger holds it (a code list label as its code), as an import writes it."""
+    from yibiaotong.elements.validate import coerce
+
+    value, _problems = coerce(store.dictionary.element(definition.column(column).element), raw,
+                              store.dictionary.codelists)
+    return raw if value is None else value  # an invalid one is said where the form is imported
 
 
 def _texty(part: ColumnElement) -> bool:

@@ -173,7 +173,7 @@ def rows_query(store: LedgerStore, fd: FormDef, sub: SubTable, period: Period, o
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in defs if f and f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
-    sources = build_sources(store, sub.ledger, others, period)
+    sources = build_sources(store, sub.ledger, others, period, values=fd.values)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
     try:
