@@ -12,9 +12,10 @@ from sqlalchemy import update
 
 from tests.ingest.conftest import fill_roster, id_number
 from yibiaotong.forms.store import get_form
-from yibiaotong.ingest import import_file
+from yibiaotong.ingest import confirm_link, import_file, list_links
 from yibiaotong.ledgers import LedgerStore
 from yibiaotong.ledgers.store import PreparedRecord
+from yibiaotong.orgunits import load_tree
 from yibiaotong.reports import generate_report
 from yibiaotong.setup import install_pack
 from yibiaotong.store import schema
@@ -71,11 +72,46 @@ def test_a_payment_rosters_rows_are_payments_of_its_kind_and_its_report_reads_th
 
 def test_a_form_value_the_ledger_cannot_hold_is_said_once_and_not_used(yongchuan, tmp_path):
     definition = get_form(yongchuan, FORM).to_dict()
-    definition["values"] = {"event_payment": {"no_such_column": "x"}}
+    definition["values"] = {"event_payment": {"no_such_column": "x"}, "event_paymnt": {"payment_type": "高龄津贴"}}
     with yongchuan.begin() as conn:
         conn.execute(update(schema.form).where(schema.form.c.id == FORM).values(definition=definition))
     report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "一月.xlsx", [elder(0), elder(1)]),
                          org_unit="临江镇", period="2024-01")
-    said = [w for w in report.warnings if w.code == "form-value-invalid"]
-    assert len(said) == 1 and said[0].params["column"] == "no_such_column" and "高龄津贴发放花名册" in said[0].message_zh
+    said = sorted((w.params["ledger"], w.params["column"]) for w in report.warnings if w.code == "form-value-invalid")
+    assert said == [("event_paymnt", "payment_type"), ("补贴发放台账", "no_such_column")]  # a misspelt ledger too
+    assert "高龄津贴发放花名册" in next(w for w in report.warnings if w.code == "form-value-invalid").message_zh
     assert report.rows_imported == 2 and LedgerStore(yongchuan).count("event_payment") == 0
+
+
+def test_a_payment_roster_of_the_payment_ledger_lists_its_kind_back_payments_included(yongchuan, tmp_path):
+    """003 城乡低保金发放花名册 lists payment records themselves: the 低保金 ones (a 低保金（补发）
+    too), not the 高龄津贴 paid the same month."""
+    store = LedgerStore(yongchuan)
+    village = next(u.code for u in load_tree(yongchuan) if u.name == "新华村" and u.code.startswith("500118103"))  # 临江镇
+    kinds = ["低保金", "低保金（补发）", "高龄津贴"]
+    store.write("event_payment", [PreparedRecord(f"{elder(n)['身份证号码']}|2024-01|{kind}", village, {
+        "id_number": elder(n)["身份证号码"], "payment_month": "2024-01", "payment_type": kind})
+        for n, kind in enumerate(kinds)])
+    out = generate_report(yongchuan, "003_城乡低保金发放花名册", "2024-01", "临江镇", tmp_path)
+    ws = openpyxl.load_workbook(out.path).active
+    assert sum(1 for row in ws.iter_rows(values_only=True) if "2024年1月" in row) == 2
+
+
+def test_a_row_waiting_for_its_person_carries_the_forms_values_and_only_the_ledgers_it_gives(yongchuan, tmp_path):
+    definition = get_form(yongchuan, FORM).to_dict()
+    definition["values"] = {"event_payment": {"payment_type": "高龄津贴", "payment_date": "2024-01-15"}}
+    with yongchuan.begin() as conn:
+        conn.execute(update(schema.form).where(schema.form.c.id == FORM).values(definition=definition))
+    known = elder(0)
+    import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "底册.xlsx", [known]), org_unit="临江镇", period="2024-01")
+    # no ID number and a birth date ten days off: maybe the same person, asked
+    maybe = {**known, "身份证号码": None, "出生日期": known["出生日期"][:-1] + "9", "发放月份": "2024年2月"}
+    report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "二月.xlsx", [maybe]), org_unit="临江镇",
+                         period="2024-02")
+    assert report.status == "imported" and report.sheets[0].rows_queued == 1, report.problems
+    (link,) = list_links(yongchuan)
+    confirm_link(yongchuan, link["id"], by="张敏")
+    store = LedgerStore(yongchuan)
+    paid = store.get("event_payment", f"{known['身份证号码']}|2024-02|高龄津贴")
+    assert paid is not None and paid["payment_date"] == date(2024, 1, 15)
+    assert store.count("person_health") == 0  # the row says nothing of health: no empty record made

@@ -153,7 +153,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             del ledgers[lid]
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
-    problems += _form_values(rec.form, ledgers, dictionary)
+    problems += _form_values(rec.form, ledgers, dictionary, {d.id for d in store.ledgers()})
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
@@ -173,7 +173,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     return plan, problems
 
 
-def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary) -> list[Problem]:
+def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, known: set[str]) -> list[Problem]:
     """The form's ``values`` (what every row is though no column says it) for the ledgers it writes,
     each converted as a cell of its column would be; a value that does not convert is said, once."""
     from yibiaotong.elements.validate import coerce
@@ -182,6 +182,9 @@ def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary) -
     for lid, given in form.values.items():
         lp = ledgers.get(lid)
         if lp is None:
+            if lid not in known:  # a misspelt ledger: said, as a misspelt column is
+                problems += [Problem("form-value-invalid", {"form": form.title, "ledger": lid, "column": column,
+                                                            "value": str(raw)}) for column, raw in given.items()]
             continue
         printed = {name for name, _i in lp.columns}
         for column, raw in given.items():

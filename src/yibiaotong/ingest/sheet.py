@@ -544,8 +544,7 @@ class SheetImport:
         simple = self.simple_keys
         records: list[tuple[str, PreparedRecord]] = []
         outside: list[Problem] = []
-        given = {lid: not indices or any(out[i] is not None for i in indices) for lid, indices in self.values_of.items()
-                 if self._only is None or lid in self._only}
+        given = self._gives(out)
         nothing = not any(given.values())  # only keys in the row: written everywhere, as the clerk listed them
         for lid, lp in self.plan.ledgers.items():
             if self._only is not None and lid not in self._only:
@@ -578,6 +577,11 @@ class SheetImport:
         if ids is not None:
             ids.note(out[plan.id_index], out[self.name_index], number)
         return True
+
+    def _gives(self, out: list[Any]) -> dict[str, bool]:
+        """Per ledger the row may write, whether it gives that ledger a value besides the keys."""
+        return {lid: not indices or any(out[i] is not None for i in indices) for lid, indices in self.values_of.items()
+                if self._only is None or lid in self._only}
 
     def _gives_subject(self, out: list[Any]) -> bool:
         """Does the row give a ledger keyed by the subject's ID number a value besides its key (or
@@ -786,9 +790,14 @@ class SheetImport:
 
     def _queue(self, p: Pending, options: list[resolve.Match], registry: resolve.Registry) -> None:
         conn, plan = self.ctx.conn, self.plan
+        # the ledgers the row would be written to were its person known (see _add): a confirmed link
+        # writes those, not an empty record of every other ledger the form feeds
+        given = self._gives(p.values)
+        everywhere = not any(given.values())
         payload = {"id_column": plan.id_column, "org_unit": p.org_unit, "ledgers": {
             lid: {name: _json_scalar(p.values[i]) for name, i in lp.columns if p.values[i] is not None}
-            | self.implied.get(lid, {}) for lid, lp in plan.ledgers.items()}}
+            | {name: _json_scalar(v) for name, v in self.implied.get(lid, {}).items()}
+            for lid, lp in plan.ledgers.items() if everywhere or given.get(lid, False)}}
         shown = {c.header: mask(c.element, p.cells[i]) for i, c in enumerate(plan.columns)
                  if p.cells[i] not in (None, "")}
         now = datetime.now(UTC)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, Text, and_, func, literal, select
+from sqlalchemy import String, Text, and_, func, literal, or_, select
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -143,6 +143,9 @@ def _sources(store: LedgerStore, main_id: str, others: list[str], period: Period
     sources = Sources(main_def, main_table, types)
     if month:
         sources.where.append(main_table.c[month] == period.text)
+    for column, raw in (values or {}).get(main_id, {}).items():  # a 低保金 roster lists the 低保金 payments
+        if column in main_def.column_names:
+            sources.where.append(_holding(main_table.c[column], _as_stored(store, main_def, column, raw)))
     for other in dict.fromkeys(o for o in others if o != main_id):
         try:
             definition, table = _aliased(store, other)
@@ -214,6 +217,14 @@ def _as_stored(store: LedgerStore, definition: LedgerDef, column: str, raw: Any)
     value, _problems = coerce(store.dictionary.element(definition.column(column).element), raw,
                               store.dictionary.codelists)
     return raw if value is None else value  # an invalid one is said where the form is imported
+
+
+def _holding(column: ColumnElement, value: Any) -> ColumnElement:
+    """The records whose column holds the form's value: for a text, also the value with a qualifier in
+    brackets after it (低保金（补发）, a back payment, is 低保金 too)."""
+    if isinstance(value, str):
+        return or_(column == value, column.startswith(value + "（"), column.startswith(value + "("))
+    return column == value
 
 
 def _texty(part: ColumnElement) -> bool:
