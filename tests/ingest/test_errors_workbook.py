@@ -41,6 +41,10 @@ def test_an_error_workbook_partly_fixed_and_imported_again_lists_only_what_is_st
     note = ws.cell(5, explain).value
     assert note.startswith("原第6行：电话号码无效") and "日期" not in note and "\n" not in note
     assert _red(ws.cell(5, 6)) and not any(_red(ws.cell(5, c)) for c in range(1, explain) if c != 6)
+    # the ID number and phone columns are text cells, the wrong one red, and so are the rows below
+    # them: an ID number typed there anew stays 18 digits, not 5.00118E+17
+    assert ws.cell(5, 4).number_format == "@" and ws.cell(5, 6).number_format == "@"
+    assert ws.cell(5, 2).number_format != "@" and ws.column_dimensions["D"].number_format == "@"
 
 
 def test_two_stale_explanation_columns_give_way_to_one_and_the_red_cells_stay_in_place(tmp_path):

@@ -49,6 +49,9 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
                                          "strings_to_formulas": False, "strings_to_urls": False})
     bad = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1})
     plain = wb.add_format({"border": 1})
+    # ID numbers and phones: cells formatted as text, so an ID number typed anew is not made 5.00118E+17
+    bad_text = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1, "num_format": "@"})
+    plain_text = wb.add_format({"border": 1, "num_format": "@"})
     day = wb.add_format({"num_format": "yyyy-mm-dd", "border": 1})
     bad_day = wb.add_format({"num_format": "yyyy-mm-dd", "bg_color": "#FFC7CE", "font_color": "#9C0006",
                              "border": 1})
@@ -78,14 +81,16 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
                     break
                 if c in stale:
                     continue
-                is_bad = c in rej.bad_columns
-                _write_value(ws, out_row, c - 1, value, bad if is_bad else plain, bad_day if is_bad else day,
-                             c in se.text_columns)
+                is_bad, as_text = c in rej.bad_columns, c in se.text_columns
+                fmt = (bad_text if is_bad else plain_text) if as_text else (bad if is_bad else plain)
+                _write_value(ws, out_row, c - 1, value, fmt, bad_day if is_bad else day, as_text)
             for c in range(len(rej.values) + 1, se.width + 1):
                 if c in rej.bad_columns:
                     ws.write_blank(out_row, c - 1, None, bad)
             ws.write_string(out_row, explain_col, f"原第{rej.row}行：" + "\n".join(rej.messages), note)
         ws.set_column(explain_col, explain_col, 60)
+        for c in se.text_columns - stale:  # rows the clerk adds below stay text too
+            ws.set_column(c - 1, c - 1, 20, plain_text)
     wb.close()
     return path
 
