@@ -44,7 +44,7 @@ def test_import_prints_what_happened_and_json_for_programs(sqlite_intake):
     db = sqlite_intake.engine.url.database
     good = sqlite_intake.roster("一月.xlsx", [person(1), person(2, **{"出生日期": "2023-13-01"})])
     result = run("import", good, "--org-unit", TOWN, "--db", db)
-    assert result.exit_code == 1, result.output  # imported, one row left out: a script can tell
+    assert result.exit_code == 3, result.output  # imported, one row left out: a script can tell
     assert run("import", sqlite_intake.roster("二月.xlsx", [person(3)]), "--org-unit", TOWN, "--db", db).exit_code == 0
     assert "导入完成：读取2行，导入1行，1行有错误未导入" in result.output and "日期无效" in result.output
     again = run("import", good, "--org-unit", TOWN, "--db", db, "--json")

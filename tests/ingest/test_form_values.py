@@ -55,19 +55,23 @@ def test_a_payment_rosters_rows_are_payments_of_its_kind_and_its_report_reads_th
     assert paid is not None and paid["payment_type"] == "高龄津贴" and paid["payment_month"] == "2024-01"
     # 王三福 is paid 高龄津贴 in February only, and 低保金 in January: January's 高龄津贴 roster
     # does not take the 低保金 payment for its 发放月份
-    feb = fill_roster(TEMPLATE, tmp_path / "二月.xlsx", [elder(2, **{"发放月份": "2024年2月"})])
+    feb = fill_roster(TEMPLATE, tmp_path / "二月.xlsx", [elder(n, **{"发放月份": "2024年2月"}) for n in (2, 3)])
     assert import_file(yongchuan, feb, org_unit="临江镇", period="2024-02").status == "imported"
-    other = elder(2)["身份证号码"]
-    store.write("event_payment", [PreparedRecord(f"{other}|2024-01|低保金", store.get(
-        "event_payment", f"{other}|2024-02|高龄津贴")["_org_unit"], {"id_number": other, "payment_month": "2024-01",
-                                                                   "payment_type": "低保金"})])
+    other, late = elder(2)["身份证号码"], elder(3)["身份证号码"]
+    place = store.get("event_payment", f"{other}|2024-02|高龄津贴")["_org_unit"]
+    # ... and 王四福 only a back payment of January's 高龄津贴: that is a 高龄津贴 payment of January
+    store.write("event_payment", [
+        PreparedRecord(f"{other}|2024-01|低保金", place, {"id_number": other, "payment_month": "2024-01",
+                                                        "payment_type": "低保金"}),
+        PreparedRecord(f"{late}|2024-01|高龄津贴（补发）", place, {"id_number": late, "payment_month": "2024-01",
+                                                               "payment_type": "高龄津贴（补发）"})])
     out = generate_report(yongchuan, FORM, "2024-01", "临江镇", tmp_path)
     ws = openpyxl.load_workbook(out.path).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     header = next(i for i, r in enumerate(rows) if "发放月份" in r)
     month, name = rows[header].index("发放月份"), rows[header].index("姓名")
     shown = {r[name]: r[month] for r in rows[header + 1:] if r[name]}
-    assert shown == {"王一福": "2024年1月", "王二福": "2024年1月", "王三福": None}
+    assert shown == {"王一福": "2024年1月", "王二福": "2024年1月", "王三福": None, "王四福": "2024年1月"}
 
 
 def test_a_form_value_the_ledger_cannot_hold_is_said_once_and_not_used(yongchuan, tmp_path):

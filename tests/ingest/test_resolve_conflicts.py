@@ -48,6 +48,20 @@ def test_an_uncertain_link_waits_for_a_person_and_is_never_merged_silently(intak
     assert list_links(intake.engine) == []
 
 
+def test_another_person_in_a_corrected_roster_of_the_same_month_is_listed_too(intake):
+    """The same roster sent again for the same month and unit is a correction, and not listed — but
+    not when it names someone else under an ID number (an error workbook re-imported as it was)."""
+    jan = person(1)
+    import_file(intake.engine, intake.roster("一月.xlsx", [jan]), org_unit=TOWN, period="2024-01")
+    spaced = person(1, **{"姓名": "张 二 华", "联系电话": "13900000001"})
+    import_file(intake.engine, intake.roster("一月改.xlsx", [spaced]), org_unit=TOWN, period="2024-01")
+    assert list_conflicts(intake.engine) == []  # a correction: the phone, and the name spaced otherwise
+    other = person(2, **{"身份证号码": jan["身份证号码"]})
+    import_file(intake.engine, intake.roster("一月再改.xlsx", [other]), org_unit=TOWN, period="2024-01")
+    listed = {c["column_name"]: c["rule"] for c in list_conflicts(intake.engine)}
+    assert listed == {"person_name": "correction", "birth_date": "correction", "gender": "correction"}
+
+
 def test_a_wrong_id_number_is_said_beside_the_link_and_strict_mode_links_nothing(intake):
     """A row whose ID number fails its check digit is linked by name, birth date, sex and address,
     and the clerk is still told what was wrong with the number; --strict rejects the file instead."""

@@ -50,8 +50,8 @@ def import_files(
     例：ybt import 1月残疾人补贴花名册.xlsx --org-unit 500118103000
         ybt import a.xlsx b.csv --period 2024-01 --strict --json
 
-    退出码：0 每个文件的每一行都已导入（或与台账一致）；1 已导入，但有行出错未导入（见错误清单）；
-    2 有文件整个未导入。
+    退出码：0 每个文件的每一行都已导入（或与台账一致）；3 已导入，但有行出错未导入（见错误清单）
+    或待人工确认人员身份；2 有文件整个未导入；1 程序出错。
     """
     from yibiaotong.ingest import Limits, import_file
 
@@ -73,8 +73,10 @@ def import_files(
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
     if any(not r.ok for r in reports):
         raise typer.Exit(2)
-    if any(r.rows_invalid for r in reports):  # a script sees that rows wait in an error workbook
-        raise typer.Exit(1)
+    # a script sees that rows wait in an error workbook or for a person to confirm who they are (not 1:
+    # Python's own exit code when the program fails)
+    if any(r.rows_invalid or any(s.rows_queued for s in r.sheets) for r in reports):
+        raise typer.Exit(3)
 
 
 @contextmanager

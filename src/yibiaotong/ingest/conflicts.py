@@ -14,7 +14,8 @@ unless it is one of the ordinary cases that are no disagreement between sources:
 
 * the same form reporting a newer period: a change over time — but for who the person is
   (:data:`WHO`: name, birth date, sex), which a month does not change: another one under the same
-  key is another person's row or a slip, and is listed (the newer value is kept all the same);
+  key is another person's row or a slip, and is listed (the newer value is kept all the same), in
+  a correction too;
 * a **correction**: the same form, for the same period, imported again for the same unit (or
   for none, district-wide) about a record that stays where it is, the row being that unit's own
   (the unit is a village or below, or the row names its place under it) and the value not one
@@ -115,9 +116,11 @@ class Arbiter:
                 continue  # the same file again: not a second opinion
             taken_back = _json_scalar(changed[column]) in replaced.get(column, ())
             winner, rule = self._decide(column, before, own and not taken_back)
-            listed = rule != "correction" and not (
-                rule == "newer-period" and winner == "new" and before.form == self.new.form
-                and not self._other_person(column, getattr(old, column), changed[column]))
+            # someone else under the record's key is listed whatever the rule: a newer month, or the
+            # same roster sent again (an error workbook re-imported as it was), does not make them one
+            other = self._other_person(column, getattr(old, column), changed[column])
+            listed = other or (rule != "correction" and not (
+                rule == "newer-period" and winner == "new" and before.form == self.new.form))
             # an age that is the person's age at the file's period: the one kept was an age at another
             # time (a report computes it at its month), not another source's different opinion
             listed = listed and not self._age_then(old, record, column, changed[column])

@@ -78,6 +78,8 @@ class ImportReport:
         self.status = "rejected"
         for sheet in self.sheets:
             sheet.nothing_stored()
+        # rows linked to a person or asked about were rolled back too: nothing to say of them
+        self.warnings = [w for w in self.warnings if w.code not in ("row-linked", "row-link-uncertain")]
 
     @property
     def ok(self) -> bool:

@@ -173,14 +173,18 @@ def _types(store: LedgerStore, definition: LedgerDef) -> dict[str, str]:
 def _join(store: LedgerStore, sources: Sources, definition: LedgerDef, table: FromClause,
           period: Period, given: dict[str, Any]) -> Joined | None:
     bound: dict[str, ColumnElement] = {}
+    holding: list[ColumnElement] = []  # the form's values: the records that hold them, grouped
+    base = table.element if hasattr(table, "element") else table
     for k in definition.key:
         value = _bind(store, sources, definition, k, period)
-        if value is None and k in given:  # the form's value: every row's record holds it
-            value = literal(_as_stored(store, definition, k, given[k]), table.c[k].type)
-        if value is not None:
+        if value is None and k in given:  # every row's record holds it (a back payment of that kind too)
+            holding.append(_holding(base.c[k], _as_stored(store, definition, k, given[k])))
+        elif value is not None:
             bound[k] = value
     if not any(not _is_literal(v) for v in bound.values()):
         return None  # only the month binds: every record of the month would match every row
+    if holding:
+        return _grouped(store, definition, table, bound, holding)
     if len(bound) == len(definition.key):
         parts = [bound[k] for k in definition.key]
         if all(_texty(p) for p in parts):
@@ -231,8 +235,10 @@ def _texty(part: ColumnElement) -> bool:
     return isinstance(getattr(part, "type", None), _TEXT_KEY)
 
 
-def _grouped(store: LedgerStore, definition: LedgerDef, table: FromClause, bound: dict[str, ColumnElement]) -> Joined:
-    """The ledger grouped by the bound part of its key: sums of numbers, the latest other values."""
+def _grouped(store: LedgerStore, definition: LedgerDef, table: FromClause, bound: dict[str, ColumnElement],
+             holding: list[ColumnElement] = ()) -> Joined:
+    """The ledger grouped by the bound part of its key: sums of numbers, the latest other values;
+    of the records ``holding`` the form's values only."""
     alias = table.name
     base = table.element if hasattr(table, "element") else table
     columns = [base.c[k].label(k) for k in bound]
@@ -248,7 +254,7 @@ def _grouped(store: LedgerStore, definition: LedgerDef, table: FromClause, bound
             columns.append((func.bool_or(col) if dialect_bool else func.max(col)).label(c.column))
         else:
             columns.append(func.max(col).label(c.column))
-    conditions = [base.c[k] == v for k, v in bound.items() if _is_literal(v)]
+    conditions = [base.c[k] == v for k, v in bound.items() if _is_literal(v)] + list(holding)
     stmt = select(*columns).group_by(*(base.c[k] for k in bound))
     if conditions:
         stmt = stmt.where(*conditions)
