@@ -297,3 +297,14 @@ def test_a_masked_value_from_an_export_is_never_taken_for_the_value(kind, raw):
     value, problems = coerce(el(kind), raw)
     assert value is None and [p.code for p in problems] == ["masked-value"]
     assert "脱敏" in problems[0].message_zh
+
+
+def test_a_persons_name_loses_the_spaces_that_line_it_up():
+    """validation person_name: 王  五 padded to line up with three-character names is 王五; a Latin
+    name keeps its space, a name with a dot loses the spaces around it."""
+    from yibiaotong.elements.model import Element
+
+    name = Element("person_name", "姓名", validation={"person_name": True})
+    assert coerce(name, "王  五") == ("王五", []) and coerce(name, " 王　五 ") == ("王五", [])
+    assert coerce(name, "John  Smith") == ("John Smith", []) and coerce(name, "阿依古丽 · 买买提") == ("阿依古丽·买买提", [])
+    assert coerce(Element("address", "地址"), "临江镇 红星村") == ("临江镇 红星村", [])  # not a name: kept

@@ -245,6 +245,19 @@ def test_another_person_under_an_id_number_of_another_sheet_is_refused_naming_th
     assert intake.store.get("person_identity", first["身份证号码"])["person_name"] == first["姓名"]
 
 
+def test_a_name_padded_to_line_up_is_stored_as_the_name(intake, monkeypatch):
+    """王  五 lined up with three-character names on a printed roster is 王五, on the column-wise
+    path and on the row-by-row one (a row with a problem elsewhere)."""
+    padded = person(1, **{"姓名": "张  二华"})
+    slow = person(2, **{"姓名": "张 三　强", "出生日期": "2023-02-30"})  # refused: its name is said as read
+    report = import_file(intake.engine, intake.roster("对齐.xlsx", [padded, slow, person(3)]), org_unit=TOWN)
+    assert report.rows_imported == 2
+    assert intake.store.get("person_identity", padded["身份证号码"])["person_name"] == "张二华"
+    linked = person(4, **{"姓名": "张 五 芳", "联系电话": "13800000009"})
+    import_file(intake.engine, intake.roster("对齐2.xlsx", [linked]), org_unit=TOWN)
+    assert intake.store.get("person_identity", linked["身份证号码"])["person_name"] == "张五芳"
+
+
 def test_one_name_written_with_another_dot_or_width_is_the_same_person():
     from yibiaotong.ingest.sameid import IdNames
 

@@ -153,6 +153,8 @@ def validation_faults(rules: object, kind: str | None = None) -> list[str]:
               for k in rules if k not in VALIDATION_RULES]
     if kind is not None and rules.get("not_future") and kind not in DATE_TYPES:
         faults.append("not_future 只用于日期、年月、年份类数据元")
+    if kind is not None and rules.get("person_name") and kind != "text":
+        faults.append("person_name 只用于文本类数据元（人的姓名）")
     return faults
 
 

@@ -17,7 +17,7 @@ ROLES = frozenset({
 })
 CATEGORIES = frozenset({"common", "application"})  # 公共数据元 / 应用数据元 (DB50/T 1808)
 # an element's validation rules (elements.validate): numbers, texts, and dates of what has happened
-VALIDATION_RULES = frozenset({"min", "max", "max_length", "pattern", "not_future"})
+VALIDATION_RULES = frozenset({"min", "max", "max_length", "pattern", "not_future", "person_name"})
 DATE_TYPES = frozenset({"date", "month", "datetime", "year"})
 
 

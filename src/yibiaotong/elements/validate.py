@@ -99,6 +99,16 @@ def clean_text(raw: Any) -> str:
     return " ".join(text.split())
 
 
+# spaces between two Chinese characters of a name (or around the dot of 阿依古丽·买买提) are padding:
+# 王  五 lined up with 欧阳修 on a printed roster is 王五
+_NAME_PADDING = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff·])\s+(?=[\u3400-\u9fff\uf900-\ufaff·])")
+
+
+def unpad_name(text: str) -> str:
+    """A person's name without the spaces that line it up (Latin names keep theirs: John Smith)."""
+    return _NAME_PADDING.sub("", text) if " " in text else text
+
+
 def parse_boolean(raw: Any) -> tuple[bool | None, Problem | None]:
     """是/否, 有/无, √/×, ☑/□, Y/N, yes/no, true/false, 1/0 (also the numbers 1 and 0)."""
     if isinstance(raw, bool):
@@ -157,7 +167,8 @@ def _parse(
 ) -> tuple[Any, Problem | None]:
     kind = element.type
     if kind == "text":
-        return clean_text(raw), None
+        text = clean_text(raw)
+        return (unpad_name(text) if (element.validation or {}).get("person_name") else text), None
     if kind == "integer":
         return parse_integer(raw, element.unit, source_unit)
     if kind in ("decimal", "amount"):

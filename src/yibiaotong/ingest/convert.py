@@ -64,7 +64,7 @@ def compile_converter(element: Element, codelists: Mapping[str, CodeList], sourc
     if kind in _MEMO_TYPES:
         return _memoized(slow)
     if kind == "text":
-        return _text(slow, rules)
+        return _text(slow, rules, _is_name(element))
     if kind == "id_number":
         return _id_number(slow, rules)
     if kind in ("phone", "mobile"):
@@ -81,7 +81,7 @@ def compile_column(element: Element, codelists: Mapping[str, CodeList], source_u
         return _memo_column(convert)
     rules = _column_rules(element)
     if kind == "text":
-        return _checked_column(convert, _text_rest, rules)
+        return _checked_column(convert, _name_rest if _is_name(element) else _text_rest, rules)
     if kind == "id_number":
         return _checked_column(convert, _IdChecksum().rest, rules)
     if kind in ("phone", "mobile"):
@@ -124,6 +124,19 @@ def _text_rest(cells: Sequence[str]) -> list[int]:
         return [i for i, c in enumerate(cells) if not c] if "" in cells else []
     search = _DIRTY_CELL.search
     return [i for i, c in enumerate(cells) if not c or search(c)]
+
+
+def _is_name(element: Element) -> bool:
+    """A person's name (validation ``person_name``): its padding spaces are taken out (unpad_name)."""
+    return bool((element.validation or {}).get("person_name"))
+
+
+def _name_rest(cells: Sequence[str]) -> list[int]:
+    """:func:`_text_rest`, and the names with a space inside (王 五: padding, taken out)."""
+    rest = _text_rest(cells)
+    if " " not in "|".join(cells):
+        return rest
+    return sorted({*rest, *(i for i, c in enumerate(cells) if " " in c)})
 
 
 def _mobile_rest(cells: Sequence[str]) -> list[int]:
@@ -274,13 +287,13 @@ def _date(slow: Converter, latest: date | None = None) -> Converter:
     return convert
 
 
-def _text(slow: Converter, rules: Callable[[Any], bool] | None) -> Converter:
+def _text(slow: Converter, rules: Callable[[Any], bool] | None, name: bool = False) -> Converter:
     def convert(raw: Any) -> tuple[Any, list[Problem]]:
         if raw.__class__ is str:
             text = raw.strip()
             if not text:
                 return _NONE
-            if _UNCLEAN.search(text) is None and (rules is None or rules(text)):
+            if _UNCLEAN.search(text) is None and (rules is None or rules(text)) and not (name and " " in text):
                 return text, []
         elif raw is None:
             return _NONE
