@@ -53,6 +53,11 @@ CATALOG: dict[str, Template] = {
     "invalid-date": Template(
         "日期无效：{value}", "not a valid date: {value}",
         "请写成 2024-01-05 或 2024年1月5日。", "Write dates as 2024-01-05 or 2024年1月5日."),
+    "date-serial-as-text": Template(
+        "日期无效：“{value}”像是Excel的日期序号（对应{date}），单元格是文本格式",
+        "not a valid date: {value!r} looks like an Excel date serial ({date}) kept as text",
+        "请核对：如果是{date}这一天，就写成 {date}（或把该列设为日期格式后重新输入）。",
+        "If {date} is meant, write it as {date} (or format the column as dates and enter it again)."),
     "date-in-future": Template(
         "日期晚于今天：{value}", "a date that has not come yet: {value}",
         "这一栏是已经发生的事情的日期（如出生日期、发证日期），不能晚于今天（{today}）；请核对年份是否写错。",

@@ -155,3 +155,13 @@ def test_years(raw):
 def test_invalid_years(raw):
     value, problem = parse_year(raw)
     assert value is None and problem.code == "invalid-year"
+
+
+def test_an_excel_serial_kept_as_text_is_named_with_its_day_not_taken():
+    """A date pasted into a column formatted as text keeps its serial (45296): refused, with the day it
+    would be, so the clerk can tell a serial from a typo; a number cell's serial is a date as ever."""
+    value, problem = parse_date("45296")
+    assert value is None and problem.code == "date-serial-as-text"
+    assert problem.params == {"value": "45296", "date": "2024-01-05"} and "2024-01-05" in problem.message_zh
+    assert parse_date(45296) == (date(2024, 1, 5), None)
+    assert parse_date("2024")[1].code == "invalid-date" and parse_date("123")[1].code == "invalid-date"

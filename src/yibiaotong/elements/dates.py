@@ -53,8 +53,18 @@ def parse_date(raw: object) -> tuple[date | None, Problem | None]:
         return (moment.date(), None) if moment else (None, _bad("invalid-date", raw))
     split = _split(_clean(raw))
     if split is None or (split[1] and _time_of(split[1]) is None):
-        return None, _bad("invalid-date", raw)
+        return None, _serial_as_text(raw) or _bad("invalid-date", raw)
     return split[0], None
+
+
+def _serial_as_text(raw: object) -> Problem | None:
+    """A date column formatted as text keeps an Excel date pasted into it as its serial number
+    (45296): not taken as a date — the clerk sees which day it would be and writes it."""
+    text = _clean(raw)
+    if not re.fullmatch(r"\d{5}", text):
+        return None
+    moment = _from_number(int(text))
+    return Problem("date-serial-as-text", {"value": text, "date": moment.date().isoformat()}) if moment else None
 
 
 def parse_month(raw: object) -> tuple[str | None, Problem | None]:
