@@ -17,6 +17,8 @@ from typing import Any
 # the dots between the parts of a name (阿依古丽·买买提) as people type them
 _DOTS = str.maketrans(dict.fromkeys("•・･.．‧∙⋅", "·"))
 _ROW_BITS, _SHEET_BITS = 32, 16  # row, then sheet, then name hash: one int per ID number
+_NAME_SHIFT = _ROW_BITS + _SHEET_BITS
+_PLACE = (1 << _NAME_SHIFT) - 1  # the sheet and row bits
 
 
 def name_as_said(value: Any) -> str:
@@ -54,28 +56,28 @@ class IdNames:
         one) and row. The others are noted."""
         first, found = self.first, {}
         here = (len(self.sheets) - 1) << _ROW_BITS
-        shift = _ROW_BITS + _SHEET_BITS
         for i in indices:
             key = ids[i]
             if key is None or key == "":
                 continue
-            seen = first.get(key)
-            name = _name(names[i])
-            if seen is None or not seen >> shift:  # new, or first written without a name
+            seen, name = first.get(key), _name(names[i])
+            if seen is None or not seen >> _NAME_SHIFT:  # new, or first written without a name
                 if seen is None or name:
-                    first[key] = name << shift | here | numbers[i]
-            elif name and name != seen >> shift and seen & ((1 << shift) - 1) != here | numbers[i]:
+                    first[key] = name << _NAME_SHIFT | here | numbers[i]
+            elif self._other(seen, name, here | numbers[i]):
                 found[i] = self._where(seen)
         return found
 
     def clash(self, id_number: Any, name: Any, number: int) -> tuple[str | None, int] | None:
         """Where ``id_number`` was first written when row ``number`` names another person (not noted)."""
         seen = self.first.get(id_number) if id_number not in (None, "") else None
-        shift = _ROW_BITS + _SHEET_BITS
-        if seen is None or not seen >> shift or seen & ((1 << shift) - 1) == (len(self.sheets) - 1) << _ROW_BITS | number:
-            return None
-        name = _name(name)
-        return self._where(seen) if name and name != seen >> shift else None
+        here = (len(self.sheets) - 1) << _ROW_BITS | number
+        return self._where(seen) if seen is not None and self._other(seen, _name(name), here) else None
+
+    @staticmethod
+    def _other(seen: int, name: int, place: int) -> bool:
+        """Does a row at ``place`` (another than the first's) name someone else than the first row did?"""
+        return bool(name and seen >> _NAME_SHIFT and name != seen >> _NAME_SHIFT and seen & _PLACE != place)
 
     def note(self, id_number: Any, name: Any, number: int) -> None:
         """Row ``number`` was written with ``id_number``: the first such row with a name is remembered."""

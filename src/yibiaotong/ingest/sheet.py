@@ -833,10 +833,10 @@ class SheetImport:
 
 def _other_person(sheet: str | None, row: int) -> Problem:
     """The row's ID number was written first at ``row`` (of ``sheet``, when another) for someone else."""
-    if sheet is None:
-        return Problem("id-number-other-person", {"first_row": row, "first": f"第{row}行", "first_en": f"row {row}"})
-    return Problem("id-number-other-person", {"first_row": row, "first_sheet": sheet,
-                                              "first": f"工作表“{sheet}”第{row}行", "first_en": f"row {row} of sheet {sheet!r}"})
+    params: dict[str, Any] = {"first_row": row, "first": f"第{row}行", "first_en": f"row {row}"}
+    if sheet is not None:
+        params.update(first_sheet=sheet, first=f"工作表“{sheet}”第{row}行", first_en=f"row {row} of sheet {sheet!r}")
+    return Problem("id-number-other-person", params)
 
 
 def _merge(parts: list[RecordColumns], records: list[PreparedRecord]) -> RecordColumns:
