@@ -119,3 +119,38 @@ def test_a_row_waiting_for_its_person_carries_the_forms_values_and_only_the_ledg
     paid = store.get("event_payment", f"{known['身份证号码']}|2024-02|高龄津贴")
     assert paid is not None and paid["payment_date"] == date(2024, 1, 15)
     assert store.count("person_health") == 0  # the row says nothing of health: no empty record made
+
+
+HOUSEHOLD_PAYMENTS = "003_城乡低保金发放花名册"
+
+
+def household(n: int, **over) -> dict:
+    born = date(1960 + n, 2 + n, 3 + n)
+    row = {"所属镇街": "临江镇", "所属村（社区）": "新华村", "发放年月": "2024年1月", "户主姓名": f"李{'一二三'[n]}贵",
+           "户主身份证号": id_number(born, 20 + 2 * n + 1), "在保人数": 2, "低保类别": "农村低保",
+           "发放金额/低保金（元）": 1200, "发放金额/分类施保金（元）": 60, "发放金额/合计（元）": 1260,
+           "发放方式": "社会化发放", "是否到账": "是", "发放银行": "重庆农村商业银行",
+           "惠民惠农一卡通账号": f"622988{n:013d}"}
+    return {**row, **over}
+
+
+def test_a_household_payment_roster_keeps_each_payment_as_the_heads(yongchuan, tmp_path):
+    """003 城乡低保金发放花名册 pays households through their heads and prints only 户主身份证号, while
+    the payment ledger is keyed by the payee's own ID number: the month's 低保金 is the head's (as the
+    report reads it back), not dropped with a warning on every row. The 一卡通 account (maybe a
+    designated member's) and the 低保金 column of the person ledger (a head may not be covered) stay
+    unwritten, said."""
+    rows = [household(0), household(1, **{"是否到账": "未到账"})]
+    report = import_file(yongchuan, fill_roster(PACK / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx", tmp_path / "一月.xlsx",
+                                                rows), org_unit="临江镇", period="2024-01")
+    assert report.status == "imported" and report.rows_imported == 2, report.problems
+    missing = {w.message_zh for w in report.warnings if w.code == "ledger-key-missing"}
+    assert not any("补贴发放台账" in m for m in missing) and any("银行" in m for m in missing), missing
+    store = LedgerStore(yongchuan)
+    head = rows[0]["户主身份证号"]
+    paid = store.get("event_payment", f"{head}|2024-01|低保金")
+    assert (paid["payment_type"], paid["x_fa_fang_jin_e_he_ji"], paid["payment_method"]) == ("低保金", 1260, "社会化发放")
+    assert store.count("event_payment") == 2 and store.count("person_dibao") == store.count("person_bank") == 0
+    out = generate_report(yongchuan, HOUSEHOLD_PAYMENTS, "2024-01", "临江镇", tmp_path)
+    shown = [row for row in openpyxl.load_workbook(out.path).active.iter_rows(values_only=True) if "李一贵" in row]
+    assert len(shown) == 1 and 1260 in shown[0] and "社会化发放" in shown[0]

@@ -3,8 +3,9 @@ database for that village and month, reads every row and changes nothing: what t
 (units, dates, code labels, the town beside the village, layouts) the intake reads back.
 
 Only forms whose definition prints the key of the records its rows are made of are sampled: a form
-whose rows are land parcels but which prints no parcel code (059 耕地地力保护补贴发放花名册), or
-payments without their type (003), cannot be read back into those records, by its definition.
+whose rows are land parcels but which prints no parcel code (059 耕地地力保护补贴发放花名册) cannot be
+read back into those records, by its definition. A household's payment roster (003) prints only the
+head's ID number: its payments are the head's, both ways.
 A derived 年龄 is computed as of the report's month; an age the ledger kept from an older form may
 differ and is the one value the import may change.
 """
@@ -40,7 +41,7 @@ FORMS = ["001_农村最低生活保障对象花名册", "019_残疾人生活补�
          "069_农村劳动力就业情况台账", "070_就业困难人员认定花名册", "082_家庭医生签约服务花名册",
          "093_城乡居民基本医疗保险参保登记花名册", "103_重点优抚对象抚恤补助发放花名册", "115_安全生产隐患排查整治台账",
          "123_农村房屋安全隐患排查台账", "135_脱贫人口和监测对象务工就业台账", "145_实有人口批量采集表",
-         "153_网格员花名册", "161_学前教育幼儿资助花名册", "176_困境妇女儿童家庭帮扶台账"]
+         "153_网格员花名册", "161_学前教育幼儿资助花名册", "176_困境妇女儿童家庭帮扶台账", "003_城乡低保金发放花名册"]
 
 
 @pytest.fixture(scope="module")

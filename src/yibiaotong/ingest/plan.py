@@ -250,6 +250,10 @@ def keys_not_given(plan: SheetPlan, dictionary: Dictionary) -> dict[str, list[st
     return out
 
 
+# ledgers of what is paid to someone: on a roster of households, to the head
+PAYEE_GROUPS = frozenset({"payment"})
+
+
 def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], main: str | None,
                       dictionary: Dictionary) -> None:
     """A ledger saying who and where a person is (identity, address, contact: reports.defaults.
@@ -259,19 +263,19 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
     household's (reports.sources._bind); read back, they are written to the head's records, not
     dropped with a missing-key warning on every row. A business ledger is not: a household's 月保障金额
     or 增减原因 consolidated into a person's benefit or disability-subsidy ledger would make the head a
-    record of it (a person who is not disabled listed in the disability-subsidy ledger)."""
+    record of it (a person who is not disabled listed in the disability-subsidy ledger). A payment
+    (:data:`PAYEE_GROUPS`) is the exception: a household's payment roster (城乡低保金发放花名册) pays
+    the household through its head, so the month's payment beside 户主身份证号 is the head's; left
+    unwritten, no such roster kept a payment. (The 一卡通 account beside it is not made the head's:
+    it may be a designated member's.)"""
     from yibiaotong.reports.defaults import GENERIC_GROUPS
 
     own = ledgers.get(main) if main else None
-    if own is None:
+    index = _main_id(columns, ledgers, own, dictionary) if own is not None else None
+    if index is None:
         return
-    printed = dict(own.columns)
-    ids = [k for k in own.definition.key if k in printed and columns[printed[k]].element.type == "id_number"]
-    if not ids:
-        return
-    index = printed[ids[0]]
     for lid, lp in ledgers.items():
-        if lid == main or not lp.definition.group or lp.definition.group not in GENERIC_GROUPS:
+        if lid != main and (not lp.definition.group or lp.definition.group not in GENERIC_GROUPS | PAYEE_GROUPS):
             continue
         for key in unprinted_keys(lp):
             element = column_element(dictionary, lp.definition, key)
@@ -279,6 +283,32 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
             # disabled person's on a roster of the disabled, and stays unwritten there
             if element is not None and element.type == "id_number" and element.role == "subject":
                 lp.columns.append((key, index))
+
+
+def _main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], own: LedgerPlan, dictionary: Dictionary
+             ) -> int | None:
+    """The column of the ID number that keys the form's own records: the main ledger's, or, when the
+    main ledger's is not printed (a payment roster's rows are payments, keyed by the payee's ID
+    number, and it prints only 户主身份证号), the ID number keying most of the form's other ledgers,
+    as the reporter binds the two (reports.sources._bind)."""
+    printed = dict(own.columns)
+    ids = [k for k in own.definition.key if k in printed and columns[printed[k]].element.type == "id_number"]
+    if ids:
+        return printed[ids[0]]
+    if not _person_keyed(own, dictionary):  # a parcel's or a village's records: no person to find
+        return None
+    keying: dict[int, int] = {}
+    for lp in ledgers.values():
+        for name, i in lp.columns:
+            if name in lp.definition.key and columns[i].element.type == "id_number":
+                keying[i] = keying.get(i, 0) + 1
+    return max(keying, key=lambda i: (keying[i], -i)) if keying else None
+
+
+def _person_keyed(lp: LedgerPlan, dictionary: Dictionary) -> bool:
+    """Is the ledger keyed by a person's own ID number (role subject)?"""
+    return any(e is not None and e.type == "id_number" and e.role == "subject"
+               for e in (column_element(dictionary, lp.definition, k) for k in lp.definition.key if k != "_org_unit"))
 
 
 def _merge_same_columns(ledgers: dict[str, LedgerPlan]) -> dict[int, list[int]]:
