@@ -154,3 +154,27 @@ def test_a_household_payment_roster_keeps_each_payment_as_the_heads(yongchuan, t
     out = generate_report(yongchuan, HOUSEHOLD_PAYMENTS, "2024-01", "临江镇", tmp_path)
     shown = [row for row in openpyxl.load_workbook(out.path).active.iter_rows(values_only=True) if "李一贵" in row]
     assert len(shown) == 1 and 1260 in shown[0] and "社会化发放" in shown[0]
+
+
+def test_a_payment_rosters_clean_rows_are_keyed_column_wise_as_row_by_row(yongchuan, tmp_path, monkeypatch):
+    """A payment is keyed by ID number, month and kind (the form's value): the clean rows of a payment
+    roster are keyed a chunk at a time, as one looked at alone is (the same key, a person listed
+    twice in the month one payment); only the row whose 发放月份 is blank is looked at alone, said."""
+    from yibiaotong.ingest.sheet import SheetImport
+
+    alone = []
+    row = SheetImport._row
+    monkeypatch.setattr(SheetImport, "_row", lambda self, number, *a: (alone.append(number), row(self, number, *a))[1])
+    rows = [elder(0), elder(1), elder(0, **{"高龄津贴（元/月）": 120}), elder(2, **{"发放月份": None})]
+    report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "一月.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    assert report.status == "imported" and report.rows_imported == 4, report.problems
+    first = 4  # the template's first data row; below the rows, its footer (制表人：…) is looked at alone too
+    assert [n for n in alone if n < first + len(rows)] == [first + 3]
+    (missing,) = [w for w in report.warnings if w.code == "ledger-key-missing"]
+    assert "发放月份" in missing.message_zh and missing.location["row"] == first + 3
+    store = LedgerStore(yongchuan)
+    assert sorted(r["_key"] for r in store.records("event_payment")) == sorted(
+        f"{elder(n)['身份证号码']}|2024-01|高龄津贴" for n in (0, 1))
+    assert store.count("person_identity") == 3
+    assert report.sheets[0].ledgers["event_payment"].duplicate_keys == 1

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import compress, filterfalse
+from itertools import compress, filterfalse, repeat
 from operator import itemgetter, ne
 from typing import Any
 
@@ -43,7 +43,8 @@ from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
 from yibiaotong.ingest.sameid import IdNames
 from yibiaotong.ingest.scope import ScopeGuard
 from yibiaotong.ingest.workbook import Chunk, Sheet, column_letter, from_rows
-from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, record_key
+from yibiaotong.ledgers.definition import ORG_UNIT_KEY
+from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, RecordColumns, _json_scalar, key_text, record_key
 from yibiaotong.orgunits import GRASSROOTS
 from yibiaotong.store import schema
 
@@ -190,6 +191,10 @@ class SheetImport:
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
         self.implied = implied_values(plan, ctx.period, ctx.store.dictionary)
+        # a ledger keyed by several parts (a payment: ID number, month, kind): how each part is given
+        # (see _key_parts); one whose key the form never gives keeps its rows on the row-by-row path
+        self.composite_keys = {lid: parts for lid, lp in plan.ledgers.items() if lid not in self.simple_keys
+                               for parts in [_key_parts(lp, self.implied.get(lid, {}))] if parts is not None}
         # the ledgers keyed by the subject's ID number (see _gives_subject)
         self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
@@ -307,19 +312,20 @@ class SheetImport:
         orgs = self._org_units(out, n)
         slow.update(i for i, (code, _problem) in enumerate(orgs) if code is None)
         slow.update(self._suspect_rows(chunk, cells))
-        key_columns = [plan.id_index] if plan.id_index is not None else []
-        key_columns += [self.simple_keys[lid] for lid in plan.ledgers if lid in self.simple_keys]
-        for j in dict.fromkeys(key_columns):  # no key: linked by name, or said which key is missing
-            slow.update(i for i, k in enumerate(out[j]) if k is None or k == "")
+        keys = self._keys(out, orgs, n)
+        key_columns = [out[plan.id_index]] if plan.id_index is not None else []
+        for column in {id(c): c for c in [*key_columns, *keys.values()]}.values():
+            # no key: linked by name, or said which key is missing
+            slow.update(i for i, k in enumerate(column) if k is None or k == "")
         if self.guard.active:  # a record kept outside the import's unit: said so in _add
-            for lid, j in self.simple_keys.items():
+            for lid, column in keys.items():
                 if lid in self.guard.tables:
-                    self.guard.check(lid, out[j])
+                    self.guard.check(lid, column)
                     outside = self.guard.outside[lid]
                     if outside:
-                        slow.update(i for i, k in enumerate(out[j]) if k in outside)
+                        slow.update(i for i, k in enumerate(column) if k in outside)
         # an empty row has no key either: it is among the rows looked at one by one already
-        if len(self.simple_keys) < len(plan.ledgers):  # a ledger keyed by several columns: keyed row by row
+        if len(keys) < len(plan.ledgers):  # a ledger whose key the form never gives: said row by row
             slow = set(range(n))
         if self.id_names is not None and len(slow) < n:  # another person under an ID number written before
             ids = out[plan.id_index]
@@ -330,7 +336,7 @@ class SheetImport:
             slow.update(self.id_names.clashes(ids, out[self.name_index], numbers,
                                               filterfalse(slow.__contains__, range(n))))
         if len(slow) < n:
-            self._take([i for i in range(n) if i not in slow], numbers, out, orgs)
+            self._take([i for i in range(n) if i not in slow], numbers, out, orgs, keys)
         for i in sorted(slow):
             bad = [(j, p) for j, (_values, problems) in enumerate(converted) if i in problems
                    for p in problems[i]] or None
@@ -367,7 +373,26 @@ class SheetImport:
                 "column": column_title(self.ctx.store.dictionary, definition, kept.ledger_column)}, self.where))
         return problems
 
-    def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list) -> None:
+    def _keys(self, out: list[Sequence[Any]], orgs: list, n: int) -> dict[str, Sequence[Any]]:
+        """Per ledger whose key the form gives, the chunk's keys as the ledger stores them (None where a
+        part is blank): a simple key is its column; the parts of another are joined as
+        :func:`~yibiaotong.ledgers.store.record_key` joins them."""
+        keys: dict[str, Sequence[Any]] = {lid: out[j] for lid, j in self.simple_keys.items()}
+        codes = None
+        for lid, parts in self.composite_keys.items():
+            columns: list[Any] = []
+            for part in parts:
+                if part is None:  # the row's unit
+                    codes = codes if codes is not None else [code for code, _problem in orgs]
+                    columns.append(codes)
+                else:
+                    columns.append(out[part] if isinstance(part, int) else repeat(part, n))
+            keys[lid] = [None if any(v is None or v == "" for v in values) else "|".join(map(key_text, values))
+                         for values in zip(*columns)]
+        return keys
+
+    def _take(self, taken: list[int], numbers: list[int], out: list[list[Any]], orgs: list,
+              keys: dict[str, Sequence[Any]]) -> None:
         """Clean rows of a chunk: per ledger, its columns for those rows."""
         pick = itemgetter(*taken) if len(taken) > 1 else (lambda seq, i=taken[0]: (seq[i],))
         codes = pick([code for code, _problem in orgs])
@@ -377,7 +402,7 @@ class SheetImport:
             values = {name: pick(out[i]) for name, i in lp.columns}
             for name, value in self.implied.get(lid, {}).items():  # the form's values: every row's
                 values[name] = (value,) * len(taken)
-            records = RecordColumns(pick(out[self.simple_keys[lid]]), codes, rows, values)
+            records = RecordColumns(pick(keys[lid]), codes, rows, values)
             if given[lid] is not None:
                 records = _split(records, [j for j, g in enumerate(given[lid]) if not g])[0]
             if len(records):
@@ -837,6 +862,23 @@ def _other_person(sheet: str | None, row: int) -> Problem:
     if sheet is not None:
         params.update(first_sheet=sheet, first=f"工作表“{sheet}”第{row}行", first_en=f"row {row} of sheet {sheet!r}")
     return Problem("id-number-other-person", params)
+
+
+def _key_parts(lp, implied: dict[str, Any]) -> list[int | str | None] | None:
+    """How the form gives each part of the ledger's key: a column's index, a text every row shares
+    (the form's values, the file's period), or None for the row's unit; None if it gives not all."""
+    printed = dict(lp.columns)
+    parts: list[int | str | None] = []
+    for k in lp.definition.key:
+        if k == ORG_UNIT_KEY:
+            parts.append(None)
+        elif k in printed:
+            parts.append(printed[k])
+        elif implied.get(k) not in (None, ""):
+            parts.append(key_text(implied[k]))
+        else:
+            return None
+    return parts
 
 
 def _merge(parts: list[RecordColumns], records: list[PreparedRecord]) -> RecordColumns:
