@@ -352,6 +352,12 @@ CATALOG: dict[str, Template] = {
     "ledger-key-missing": Template(
         "该行未写入台账《{ledger}》：缺少“{column}”", "row not written to ledger {ledger}: {column} is empty",
         "台账按该栏目识别记录；如需写入，请补填后重新导入。", "The ledger identifies records by it; fill it in and import again."),
+    "ledger-key-not-in-form": Template(
+        "本表没有台账《{ledger}》识别记录所用的“{column}”栏目，栏目“{headers}”未写入该台账",
+        "the form has no {column} column, by which ledger {ledger} knows its records: {headers} not written there",
+        "这是报表定义的问题，不是填报的问题；如需保存这些数据，请数据局在报表中增加该栏目，或在报表定义中把这些栏目对应到本表能写入的台账。",
+        "A definition problem, not the clerk's: to keep these values, add the column to the form, or map them to "
+        "a ledger the form can write."),
     "form-template-missing": Template(
         "找不到报表《{form}》的模板文件，只能按表格本身识别，填写的内容可能被误认作栏目名",
         "the template file of form {form} is missing: the sheet is read on its own, and values may be taken for labels",

@@ -154,6 +154,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
     problems += _form_values(rec.form, ledgers, dictionary, {d.id for d in store.ledgers()})
+    if template.layout == "roster":
+        problems += _never_keyed(columns, ledgers, dictionary)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
@@ -242,12 +244,39 @@ def _type_of(dictionary: Dictionary, lp: LedgerPlan, column: str) -> str | None:
 def keys_not_given(plan: SheetPlan, dictionary: Dictionary) -> dict[str, list[str]]:
     """Per ledger, its key columns the form's columns do not give, but for a month or a year (统计月份,
     which the file's period gives, or ``--period``): no row can be written there."""
+    return _keys_not_given(plan.ledgers, dictionary)
+
+
+def _keys_not_given(ledgers: dict[str, LedgerPlan], dictionary: Dictionary) -> dict[str, list[str]]:
     out = {}
-    for lid, lp in plan.ledgers.items():
+    for lid, lp in ledgers.items():
         missing = [k for k in unprinted_keys(lp) if _type_of(dictionary, lp, k) not in ("month", "year")]
         if missing:
             out[lid] = missing
     return out
+
+
+def _never_keyed(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], dictionary: Dictionary
+                 ) -> list[Problem]:
+    """A ledger keyed by what the roster has no column for (a person ledger's 公民身份号码 on a roster
+    of households printing 户主身份证号) gets no row of it: left out, and said once, with the columns
+    not kept. Said row by row, every row of a ten-thousand-row roster had the same warning, and
+    the roster was read a row at a time. A roster writing no ledger at all keeps them (the import
+    says why no row could be written, or that the form chosen is another)."""
+    never = _keys_not_given(ledgers, dictionary)
+    if not never or len(never) == len(ledgers):
+        return []
+    problems = []
+    for lid, missing in never.items():
+        lp = ledgers.pop(lid)
+        headers = [columns[i].header for name, i in lp.columns if columns[i].ledger == lid]
+        for _name, i in lp.columns:
+            if columns[i].ledger == lid:
+                columns[i].ledger = columns[i].ledger_column = None
+        problems.append(Problem("ledger-key-not-in-form", {
+            "ledger": lp.definition.name, "column": "、".join(column_title(dictionary, lp.definition, k) for k in missing),
+            "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else "")}))
+    return problems
 
 
 # ledgers of what is paid to someone: on a roster of households, to the head
