@@ -155,7 +155,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     _places_only(columns, ledgers)
     problems += _form_values(rec.form, ledgers, dictionary, {d.id for d in store.ledgers()})
     if template.layout == "roster":
-        problems += _never_keyed(columns, ledgers, dictionary)
+        problems += _never_keyed(plan, dictionary)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
@@ -256,26 +256,32 @@ def _keys_not_given(ledgers: dict[str, LedgerPlan], dictionary: Dictionary) -> d
     return out
 
 
-def _never_keyed(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], dictionary: Dictionary
-                 ) -> list[Problem]:
+def _never_keyed(plan: SheetPlan, dictionary: Dictionary) -> list[Problem]:
     """A ledger keyed by what the roster has no column for (a person ledger's 公民身份号码 on a roster
     of households printing 户主身份证号) gets no row of it: left out, and said once, with the columns
-    not kept. Said row by row, every row of a ten-thousand-row roster had the same warning, and
-    the roster was read a row at a time. A roster writing no ledger at all keeps them (the import
-    says why no row could be written, or that the form chosen is another)."""
+    not kept, which are not read either (a value there that does not convert refuses no row). Said
+    row by row, every row of a ten-thousand-row roster had the same warning, and the roster was
+    read a row at a time. A roster writing no ledger at all keeps them (the import says why no row
+    could be written, or that the form chosen is another)."""
+    columns, ledgers = plan.columns, plan.ledgers
     never = _keys_not_given(ledgers, dictionary)
     if not never or len(never) == len(ledgers):
         return []
     problems = []
     for lid, missing in never.items():
         lp = ledgers.pop(lid)
-        headers = [columns[i].header for name, i in lp.columns if columns[i].ledger == lid]
-        for _name, i in lp.columns:
-            if columns[i].ledger == lid:
-                columns[i].ledger = columns[i].ledger_column = None
+        headers = [columns[i].header for _name, i in lp.columns if columns[i].ledger == lid]
         problems.append(Problem("ledger-key-not-in-form", {
             "ledger": lp.definition.name, "column": "、".join(column_title(dictionary, lp.definition, k) for k in missing),
             "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else "")}))
+    used = {i for lp in ledgers.values() for _name, i in lp.columns} | {plan.town, plan.village}
+    kept = [i for i, c in enumerate(columns) if i in used or c.ledger not in never]
+    if len(kept) < len(columns):
+        at = {old: new for new, old in enumerate(kept)}
+        columns[:] = [columns[i] for i in kept]
+        for lp in ledgers.values():
+            lp.columns = [(name, at[i]) for name, i in lp.columns]
+        plan.town, plan.village = at.get(plan.town), at.get(plan.village)
     return problems
 
 
