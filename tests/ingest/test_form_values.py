@@ -181,3 +181,61 @@ def test_a_payment_rosters_clean_rows_are_keyed_column_wise_as_row_by_row(yongch
         f"{elder(n)['身份证号码']}|2024-01|高龄津贴" for n in (0, 1))
     assert store.count("person_identity") == 3
     assert report.sheets[0].ledgers["event_payment"].duplicate_keys == 1
+
+
+def test_a_roster_of_helpers_writes_nothing_of_the_helper_onto_the_households_head(yongchuan, tmp_path):
+    """136 帮扶责任人结对帮扶台账: its rows are helpers (帮扶责任人, whose own ID number it does not print)
+    beside the households they help (户主身份证号). Only a payment roster's records are the head's:
+    the helper's name and phone are not written onto the head's identity and contact records."""
+    head = id_number(date(1961, 3, 9), 112)
+    village = next(u.code for u in load_tree(yongchuan) if u.name == "新华村" and u.code.startswith("500118103"))
+    store = LedgerStore(yongchuan)
+    store.upsert("person_identity", [{"id_number": head, "person_name": "李四", "_org_unit": village}])
+    store.upsert("person_contact", [{"id_number": head, "phone": "13911112222", "_org_unit": village}])
+    roster = fill_roster(PACK / "forms" / "136_帮扶责任人结对帮扶台账.xlsx", tmp_path / "帮扶.xlsx", [{
+        "镇（街道）": "临江镇", "所属村（社区）": "新华村", "帮扶责任人/姓名": "王干部", "帮扶责任人/工作单位": "区农业农村委",
+        "帮扶责任人/联系电话": "13800001111", "帮扶户/户主姓名": "李四", "帮扶户/户主身份证号": head,
+        "帮扶户/户类型": "脱贫户", "帮扶户/家庭人口": 3}])
+    report = import_file(yongchuan, roster, org_unit="临江镇", period="2024-01")
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    assert store.get("person_identity", head)["person_name"] == "李四"
+    assert store.get("person_contact", head)["phone"] == "13911112222"
+
+
+def test_an_empty_row_is_no_record_of_a_ledger_keyed_by_the_unit_and_month(yongchuan, tmp_path):
+    """A village's figures of the month are keyed by its unit and the period, which an empty row (a
+    numbered template row left blank) has too: it is no record, whatever the path its chunk takes."""
+    from tests.ingest.conftest import install_roster
+
+    template = install_roster(yongchuan, tmp_path, "网格户数统计表", {
+        "村（社区）": ("village", None), "网格长": ("x_wang_ge_zhang", "area_population"),
+        "户数（户）": ("x_hu_shu", "area_population")})
+    rows = [{"村（社区）": "新华村", "网格长": "张三", "户数（户）": 120}, {}, {}]
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "一月.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    assert report.status == "imported" and (report.rows_read, report.rows_imported) == (1, 1), report.message
+    (record,) = LedgerStore(yongchuan).records("area_population")
+    assert record["x_hu_shu"] == 120 and record["_key"].endswith("|2024-01")
+
+
+def test_a_key_column_the_sheet_lacks_is_the_sheets_to_mend_not_the_definitions(yongchuan, tmp_path):
+    """003 prints 户主身份证号: a filled copy without that column keys none of its ledgers, but that is
+    the sheet's fault (said as a missing column, and each row returned to be filled in), not the
+    definition's."""
+    from yibiaotong.forms import read_templates
+
+    template = PACK / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx"
+    path = fill_roster(template, tmp_path / "一月.xlsx", [household(0), household(1)])
+    column = next(f.column for f in read_templates(template).forms[0].fields if f.header == "户主身份证号")
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    for merged in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(merged))
+    for r in range(1, ws.max_row + 1):
+        ws.cell(r, column).value = None
+    wb.save(path)
+    report = import_file(yongchuan, path, org_unit="临江镇", period="2024-01")
+    codes = {w.code for w in report.warnings}
+    assert "ledger-key-not-in-form" not in codes and "form-fields-missing" in codes, codes
+    assert report.rows_invalid == 2 and {p.code for p in report.problems} == {"ledger-key-missing"}
+    assert LedgerStore(yongchuan).count("event_payment") == 0

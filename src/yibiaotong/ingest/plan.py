@@ -154,7 +154,11 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
     problems += _form_values(rec.form, ledgers, dictionary, {d.id for d in store.ledgers()})
-    if template.layout == "roster":
+    # a sheet without one of its form's key columns (an ID number) cannot key some ledgers: the sheet's
+    # to mend, said as a missing column and row by row, not as the definition's
+    lacking = [dictionary.element(f.element) for f in rec.form.fields if f.header in rec.missing and f.element in dictionary]
+    keys = {k for lp in ledgers.values() for k in lp.definition.key}
+    if template.layout == "roster" and not any(e.type == "id_number" or e.id in keys for e in lacking):
         problems += _never_keyed(plan, dictionary)
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
@@ -306,11 +310,17 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
     from yibiaotong.reports.defaults import GENERIC_GROUPS
 
     own = ledgers.get(main) if main else None
-    index = _main_id(columns, ledgers, own, dictionary) if own is not None else None
+    if own is None:
+        return
+    index, groups = _own_id(columns, own), GENERIC_GROUPS | PAYEE_GROUPS
+    if index is None and own.definition.group in PAYEE_GROUPS and _person_keyed(own, dictionary):
+        # a payment roster printing only the head's ID number: its payments (and no one's identity
+        # or address: a helper's roster of the households he helps is no household's) are the head's
+        index, groups = _payee_id(columns, ledgers), PAYEE_GROUPS
     if index is None:
         return
     for lid, lp in ledgers.items():
-        if lid != main and (not lp.definition.group or lp.definition.group not in GENERIC_GROUPS | PAYEE_GROUPS):
+        if lid != main and (not lp.definition.group or lp.definition.group not in groups):
             continue
         for key in unprinted_keys(lp):
             element = column_element(dictionary, lp.definition, key)
@@ -320,18 +330,16 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
                 lp.columns.append((key, index))
 
 
-def _main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], own: LedgerPlan, dictionary: Dictionary
-             ) -> int | None:
-    """The column of the ID number that keys the form's own records: the main ledger's, or, when the
-    main ledger's is not printed (a payment roster's rows are payments, keyed by the payee's ID
-    number, and it prints only 户主身份证号), the ID number keying most of the form's other ledgers,
-    as the reporter binds the two (reports.sources._bind)."""
+def _own_id(columns: list[ColumnPlan], own: LedgerPlan) -> int | None:
+    """The column of the ID number keying the form's own records (its main ledger's), if printed."""
     printed = dict(own.columns)
     ids = [k for k in own.definition.key if k in printed and columns[printed[k]].element.type == "id_number"]
-    if ids:
-        return printed[ids[0]]
-    if not _person_keyed(own, dictionary):  # a parcel's or a village's records: no person to find
-        return None
+    return printed[ids[0]] if ids else None
+
+
+def _payee_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> int | None:
+    """On a payment roster that prints not the payee's own ID number, the ID number keying most of
+    its other ledgers (户主身份证号), as the reporter binds the two (reports.sources._bind)."""
     keying: dict[int, int] = {}
     for lp in ledgers.values():
         for name, i in lp.columns:

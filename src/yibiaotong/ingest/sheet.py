@@ -195,6 +195,9 @@ class SheetImport:
         # (see _key_parts); one whose key the form never gives keeps its rows on the row-by-row path
         self.composite_keys = {lid: parts for lid, lp in plan.ledgers.items() if lid not in self.simple_keys
                                for parts in [_key_parts(lp, self.implied.get(lid, {}))] if parts is not None}
+        # a key no cell of the row gives (a village's figures of the month: its unit and the period)
+        # is there for an empty row too, which is no record: such rows are looked at one by one
+        self.keyed_by_no_cell = any(all(not isinstance(p, int) for p in parts) for parts in self.composite_keys.values())
         # the ledgers keyed by the subject's ID number (see _gives_subject)
         self.subject_ledgers = [lid for lid, lp in plan.ledgers.items()
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
@@ -313,6 +316,8 @@ class SheetImport:
         slow.update(i for i, (code, _problem) in enumerate(orgs) if code is None)
         slow.update(self._suspect_rows(chunk, cells))
         keys = self._keys(out, orgs, n)
+        if self.keyed_by_no_cell:
+            slow.update(i for i, values in enumerate(zip(*out)) if all(v is None or v == "" for v in values))
         key_columns = [out[plan.id_index]] if plan.id_index is not None else []
         for column in {id(c): c for c in [*key_columns, *keys.values()]}.values():
             # no key: linked by name, or said which key is missing
