@@ -31,6 +31,7 @@ A value from the same file (a re-import, a repeated row) never conflicts with it
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -42,11 +43,13 @@ from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.idnumber import birth_date_of
 from yibiaotong.ingest.sameid import name_as_said
 from yibiaotong.ledgers.definition import LedgerDef
-from yibiaotong.ledgers.store import PreparedRecord, _json_scalar, insert_run
+from yibiaotong.ledgers.store import PreparedRecord, _json_scalar
 from yibiaotong.packs import load_pack, read_yaml
 from yibiaotong.reports.defaults import ALWAYS_DERIVED  # derived in every report: what is kept is a snapshot
 from yibiaotong.store import schema
 
+
+LOOK_UP = 500  # records whose history one query reads
 
 # elements that say who a person is: under one ID number they do not change from one period to
 # the next (a name rarely, and then once); a different one is listed even from a newer period
@@ -98,8 +101,25 @@ class Arbiter:
         self.conn, self.ledger, self.new, self.authority = conn, ledger, new, authority
         self.elements = {c.column: c.element for c in ledger.columns}
         self._sources: dict[int, SourceInfo] = {}
+        self._changes: dict[int, list[tuple]] = {}  # a batch's changed records: their inserts and updates
+        self._runs: tuple[list[int], list[int], list[int]] | None = None  # the ledger's insert runs
         self.recorded = 0  # conflicts listed for review
         self.rejected = 0  # new values that lost
+
+    def look_up(self, record_ids: list[int]) -> None:
+        """The history (inserts and updates) of a batch's changed records, read in one query per
+        :data:`LOOK_UP` records rather than one per record: a month's roster imported again over
+        last month's changes thousands of them."""
+        c = schema.change
+        found: dict[int, list[tuple]] = {i: [] for i in record_ids}
+        for start in range(0, len(record_ids), LOOK_UP):
+            stmt = (select(c.c.record_id, c.c.op, c.c.column_name, c.c.source_id, c.c.old_value)
+                    .where(c.c.ledger_id == self.ledger.id, c.c.record_id.in_(record_ids[start:start + LOOK_UP]),
+                           c.c.op.in_(("insert", "update")))
+                    .order_by(c.c.id.desc()))
+            for record_id, *change in self.conn.execute(stmt):
+                found[record_id].append(tuple(change))
+        self._changes = found
 
     def __call__(self, old: Any, record: PreparedRecord, changed: dict[str, Any]) -> dict[str, Any]:
         disputed = [k for k in changed if k != "_org_unit" and getattr(old, k) is not None]
@@ -186,17 +206,19 @@ class Arbiter:
         recorded in a run wrote every value); and per column the values updates replaced (as kept
         in the history), which a correction does not bring back."""
         c = schema.change
-        rows = self.conn.execute(
-            select(c.c.op, c.c.column_name, c.c.source_id, c.c.old_value)
-            .where(c.c.ledger_id == self.ledger.id, c.c.record_id == record_id, c.c.op.in_(("insert", "update")))
-            .order_by(c.c.id.desc())).all()
+        rows = self._changes.get(record_id)
+        if rows is None:  # not looked up with its batch
+            rows = [tuple(r) for r in self.conn.execute(
+                select(c.c.op, c.c.column_name, c.c.source_id, c.c.old_value)
+                .where(c.c.ledger_id == self.ledger.id, c.c.record_id == record_id, c.c.op.in_(("insert", "update")))
+                .order_by(c.c.id.desc()))]
         replaced: dict[str, list] = {}
         for op, column, _source, old_value in rows:
             if op == "update" and column in columns:
                 replaced.setdefault(column, []).append(old_value)
         # an insert wrote what no update wrote since, wherever it lies (migration 0013's downgrade
         # writes insert changes after the updates): updates first, latest first
-        rows = sorted(rows, key=lambda r: r.op == "insert")
+        rows = sorted(rows, key=lambda r: r[0] == "insert")
         out: dict[str, SourceInfo] = {}
         for op, column, source_id, _old in rows:
             targets = columns if op == "insert" else [column] if column in columns else []
@@ -206,11 +228,29 @@ class Arbiter:
             if len(out) == len(columns):
                 break
         if len(out) < len(columns):  # never updated since it was inserted in a run
-            run = insert_run(self.conn, self.ledger.id, record_id)
-            if run is not None:
+            source_id = self._run_source(record_id)
+            if source_id is not None:
                 for col in columns:
-                    out.setdefault(col, self._source(run["source_id"]))
+                    out.setdefault(col, self._source(source_id))
         return out, replaced
+
+    def _run_source(self, record_id: int) -> int | None:
+        """The source of the insert run holding the record: the ledger's runs are read once (they are
+        few: one per batch of an import's new records), a record they do not hold looked up alone
+        (one inserted since, by this import)."""
+        r = schema.change_run
+        if self._runs is None:
+            runs = self.conn.execute(select(r.c.first_id, r.c.last_id, r.c.source_id)
+                                     .where(r.c.ledger_id == self.ledger.id).order_by(r.c.first_id)).all()
+            self._runs = ([f for f, _l, _s in runs], [last for _f, last, _s in runs], [s for _f, _l, s in runs])
+        firsts, lasts, sources = self._runs
+        i = bisect_right(firsts, record_id) - 1
+        if i >= 0 and lasts[i] >= record_id:
+            return sources[i]
+        run = self.conn.execute(select(r.c.last_id, r.c.source_id)
+                                .where(r.c.ledger_id == self.ledger.id, r.c.first_id <= record_id)
+                                .order_by(r.c.first_id.desc()).limit(1)).first()
+        return run.source_id if run is not None and run.last_id >= record_id else None
 
     def _source(self, source_id: int) -> SourceInfo:
         if source_id not in self._sources:

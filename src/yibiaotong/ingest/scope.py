@@ -6,7 +6,7 @@ in another town, or a row without an ID number whose likeliest match lives elsew
 that record into the clerk's village and overwrite it. :class:`ScopeGuard` knows, per ledger, which
 keys belong to records outside the unit; the sheet import rejects such rows with a problem that
 says so without naming where the record is (that is not the clerk's to know) and drops such
-candidates from linking. An import for the whole district has no guard.
+candidates from linking. An import for the whole district (no unit, or the tree's root) has no guard.
 
 The guard reads on its own connection: the file's transaction is busy in the writer thread, and
 what that transaction wrote is inside the unit by construction.
@@ -31,6 +31,8 @@ class ScopeGuard:
         self.within = within
         self.within_name = tree.full_name(within) if within else ""
         self.units = {u.code for u in tree.subtree(within)} if within else None
+        if self.units is not None and len(self.units) == len(tree):  # the whole tree: nothing is outside
+            self.units = None
         self.tables = {lid: table for lid, (_definition, table) in ledgers.items()}
         self.outside: dict[str, set[str]] = {lid: set() for lid in ledgers}
         self.checked: dict[str, set[str]] = {lid: set() for lid in ledgers}

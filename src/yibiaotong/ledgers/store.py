@@ -271,6 +271,7 @@ class LedgerStore:
             result.inserted += len(new)
         updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         paths: dict[str, str] | None = None
+        proposed: list[tuple[PreparedRecord, Any, dict[str, Any]]] = []
         for p in batch:
             old = existing.get(p.key)
             if old is None:
@@ -284,7 +285,14 @@ class LedgerStore:
                 # record moves to another unit, or down to a closer one, never up to a vaguer one
                 if not _above(paths, p.org_unit, old._org_unit):
                     changed["_org_unit"] = p.org_unit
-            if changed and arbiter is not None:
+            if not changed:
+                result.unchanged += 1
+                continue
+            proposed.append((p, old, changed))
+        if arbiter is not None and proposed and hasattr(arbiter, "look_up"):
+            arbiter.look_up([old._id for _p, old, _changed in proposed])  # what it needs of them, at once
+        for p, old, changed in proposed:
+            if arbiter is not None:
                 changed = arbiter(old, p, changed)
             if not changed:
                 result.unchanged += 1
@@ -451,6 +459,8 @@ class _Transaction:
 # a million rows spends most of its time here. Values pass through the same SQLAlchemy bind
 # processors, so what is stored is exactly what a Core insert would store.
 
+# decides which changes of an existing record are applied; one with a ``look_up(record_ids)`` method is
+# told a batch's changed records before it is asked about each
 Arbiter = Callable[[Any, PreparedRecord, dict[str, Any]], dict[str, Any]]
 _MISSING = object()
 _CHANGE_COLUMNS = ("ledger_id", "record_id", "version", "op", "column_name", "old_value", "new_value",
