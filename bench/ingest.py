@@ -15,7 +15,11 @@ then measures, each in its own process (so each peak RSS is its own):
   provenance, error workbook) into a fresh SQLite database, and into PostgreSQL when reachable
   (127.0.0.1:5432, database test, user postgres). A large sheet is read by a second process while
   the import converts and writes: its CPU seconds are counted in the import's, its peak memory is
-  given separately (child_peak_rss_mb; the two peaks added are an upper bound of the total).
+  given separately (child_peak_rss_mb; the two peaks added are an upper bound of the total);
+- the next month: the same people's roster a month on (its 发放月份, a new amount for every third,
+  a new mobile for every tenth) imported into the ledgers the SQLite import filled — the update
+  path (existing records looked up, compared, conflicts weighed, history written); --no-update
+  skips it.
 
 Usage: python bench/ingest.py [--rows N] [--out DIR]. Last line: one JSON object.
 """
@@ -23,6 +27,7 @@ Usage: python bench/ingest.py [--rows N] [--out DIR]. Last line: one JSON object
 from __future__ import annotations
 
 import argparse
+import calendar
 import datetime as dt
 import json
 import os
@@ -57,8 +62,10 @@ GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚�
 GENERATOR_VERSION = 3  # 3: ID numbers unique (2 drew ~15,000 pairs of people sharing one)
 
 
-def generate(rows: int, path: Path, seed: int = 7) -> None:
-    """A roster as a clerk fills it: labels, dates in four spellings, ~1% rows with a mistake."""
+def generate(rows: int, path: Path, seed: int = 7, month: int = 1) -> None:
+    """A roster as a clerk fills it: labels, dates in four spellings, ~1% rows with a mistake. The
+    same people in a later ``month``: its 发放月份, a new amount for every third, a new mobile for
+    every tenth (what the next month's roster brings to ledgers holding this one)."""
     import xlsxwriter
 
     from yibiaotong.elements.idnumber import checksum_char
@@ -67,8 +74,9 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     ws = wb.add_worksheet("花名册")
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.write_row(0, 0, ["2024年1月残疾人两项补贴发放花名册"])
-    ws.write_row(1, 0, ["填报单位：永川区残联", *[""] * 12, "填报日期：2024年1月31日"])
+    ws.write_row(0, 0, [f"2024年{month}月残疾人两项补贴发放花名册"])
+    last = calendar.monthrange(2024, month)[1]
+    ws.write_row(1, 0, ["填报单位：永川区残联", *[""] * 12, f"填报日期：2024年{month}月{last}日"])
     ws.write_row(2, 0, HEADERS)
     used: set[tuple[dt.date, int]] = set()
     levels, kinds = ["一级", "二级", "三级", "四级"], ["视力残疾", "听力残疾", "言语残疾", "肢体残疾", "智力残疾", "精神残疾", "多重残疾"]
@@ -90,7 +98,10 @@ def generate(rows: int, path: Path, seed: int = 7) -> None:
                f"1{rnd.choice('3578')}{rnd.randrange(10**9):09d}", TOWNS[town], village,
                f"{TOWNS[town]}{village}{rnd.randrange(1, 20)}组{rnd.randrange(1, 200)}号", rnd.choice(kinds),
                rnd.choice(levels), idn + rnd.choice("1234567") + rnd.choice("1234"),
-               rnd.choice([80, 100, 120, 160, "120.00", "0.012万"]), "2024年1月"]
+               rnd.choice([80, 100, 120, 160, "120.00", "0.012万"]), f"2024年{month}月"]
+        if month > 1:  # drawn as in January, then changed: the same people, a month on
+            row[13] = 200 if i % 3 == 0 else row[13]
+            row[6] = f"139{i:08d}" if i % 10 == 0 else row[6]
         if rnd.random() < 0.01:  # a mistake: a wrong check digit, an impossible date, an unknown level, a short phone
             bad = rnd.randrange(4)
             if bad == 0:
@@ -200,6 +211,26 @@ def phase_import(path: Path, _rows: int, url: str | None = None) -> dict:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
+def phase_update(path: Path, _rows: int) -> dict:
+    """The next month's roster imported into the ledgers the SQLite import phase filled (its
+    database is left beside the file): most rows are records already there, a third with a new
+    amount, every row with a new 发放月份 — the update path, with its conflict rules and history."""
+    from yibiaotong.ingest import import_file
+    from yibiaotong.store.engine import connect
+
+    engine = connect(path.with_name("bench_ingest.db"))
+    try:
+        started = time.perf_counter()
+        report = import_file(engine, path, org_unit="500118000000", actor="bench",
+                             error_workbook=path.with_name("bench_errors_month2.xlsx"))
+        seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    counts = {lid: [c.inserted, c.updated, c.unchanged] for s in report.sheets for lid, c in s.ledgers.items()}
+    return {"seconds": seconds, "status": report.status, "rows": report.rows_read, "ledgers": counts,
+            "conflicts": sum(s.conflicts for s in report.sheets), "message": report.message[:200]}
+
+
 def run_phase(name: str, path: Path, rows: int, extra: list[str] = ()) -> dict:
     out = subprocess.run([sys.executable, __file__, "--phase", name, "--file", str(path), "--rows", str(rows), *extra],
                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
@@ -226,12 +257,14 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=200_000,
                         help="measure pandas at most this many rows and extrapolate (it is slow)")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-update", action="store_true", help="skip importing the next month's roster")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        fn = {"floor": phase_floor, "baseline": phase_baseline, "import": phase_import}[args.phase]
+        fn = {"floor": phase_floor, "baseline": phase_baseline, "import": phase_import,
+              "update": phase_update}[args.phase]
         cpu = time.process_time()
         result = fn(args.file, args.rows, args.url) if args.phase == "import" else fn(args.file, args.rows)
         # CPU seconds of this process (the phase, not its setup) next to wall seconds: on a shared,
@@ -268,6 +301,18 @@ def main() -> None:
     print(f"yibiaotong import → SQLite: {lite['seconds']:.1f} s (CPU {lite['cpu_seconds']:.1f} s, reading process "
           f"included), {args.rows / lite['seconds']:,.0f} rows/s, peak {lite['peak_rss_mb']:.0f} MB "
           f"(+{lite['child_peak_rss_mb']:.0f} MB in the reading process); {lite['message']}", flush=True)
+    update = None
+    if not args.no_update:  # the next month's roster into the ledgers the import filled
+        month2 = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}_month2.xlsx"
+        if not month2.exists():
+            print(f"writing the next month's {args.rows:,} rows to {month2} …", flush=True)
+            generate(args.rows, month2.with_suffix(".tmp.xlsx"), month=2)
+            month2.with_suffix(".tmp.xlsx").rename(month2)
+        update = run_phase("update", month2, args.rows)
+        print(f"next month's roster into those ledgers (updates): {update['seconds']:.1f} s (CPU "
+              f"{update['cpu_seconds']:.1f} s), {args.rows / update['seconds']:,.0f} rows/s, peak "
+              f"{update['peak_rss_mb']:.0f} MB (+{update['child_peak_rss_mb']:.0f} MB); per ledger inserted/updated/"
+              f"unchanged {update['ledgers']}, {update['conflicts']} conflicts listed", flush=True)
     base_rows = min(args.rows, args.baseline_rows)
     base = run_phase("baseline", path, base_rows)
     baseline_seconds = base["seconds"] * args.rows / base_rows
@@ -289,6 +334,11 @@ def main() -> None:
         "baseline_cpu_seconds": round(base["cpu_seconds"] * args.rows / base_rows, 2),
         "load_average_start": round(load_at_start, 1), "load_average": round(os.getloadavg()[0], 1),
     }
+    if update is not None:
+        result.update({"update_seconds": round(update["seconds"], 2),
+                       "update_rows_per_s": round(args.rows / update["seconds"]),
+                       "update_cpu_seconds": round(update["cpu_seconds"], 2), "update_peak_rss_mb": update["peak_rss_mb"],
+                       "update_ledgers": update["ledgers"]})
     if not args.no_postgres and pg_reachable():
         pg = run_phase("import", path, args.rows, ["--url", PG_URL])
         print(f"yibiaotong import → PostgreSQL: {pg['seconds']:.1f} s (CPU {pg['cpu_seconds']:.1f} s), "
