@@ -163,16 +163,9 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     if template.layout != "roster":
         problems += _members_stay_in_their_ledgers(columns, ledgers)
     plan.merged = _merge_same_columns(ledgers)
-    # the subject's ID number: the id_number column that is a key in the most ledgers
-    keyed: dict[str, tuple[int, int]] = {}
-    for lp in ledgers.values():
-        for column_name, index in lp.columns:
-            if columns[index].element.type == "id_number" and column_name in lp.definition.key:
-                count, _ = keyed.get(column_name, (0, index))
-                keyed[column_name] = (count + 1, index)
-    if keyed:
-        plan.id_column = max(keyed, key=lambda k: keyed[k][0])
-        plan.id_index = keyed[plan.id_column][1]
+    subject = _subject_id(columns, ledgers)
+    if subject is not None:
+        plan.id_column, plan.id_index = subject
     if not ledgers:
         problems.append(Problem("form-feeds-no-ledger", {"form": rec.form.title}))
         return None, problems
@@ -314,9 +307,11 @@ def _keyed_by_main_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan],
         return
     index, groups = _own_id(columns, own), GENERIC_GROUPS | PAYEE_GROUPS
     if index is None and own.definition.group in PAYEE_GROUPS and _person_keyed(own, dictionary):
-        # a payment roster printing only the head's ID number: its payments (and no one's identity
-        # or address: a helper's roster of the households he helps is no household's) are the head's
-        index, groups = _payee_id(columns, ledgers), PAYEE_GROUPS
+        # a payment roster printing only the head's ID number (its subject's, keying its other ledgers,
+        # as the reporter binds them: reports.sources._bind): its payments are the head's, and no
+        # one's identity or address (a helper's roster of the households he helps is no household's)
+        subject = _subject_id(columns, ledgers)
+        index, groups = (subject[1] if subject else None), PAYEE_GROUPS
     if index is None:
         return
     for lid, lp in ledgers.items():
@@ -337,15 +332,19 @@ def _own_id(columns: list[ColumnPlan], own: LedgerPlan) -> int | None:
     return printed[ids[0]] if ids else None
 
 
-def _payee_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> int | None:
-    """On a payment roster that prints not the payee's own ID number, the ID number keying most of
-    its other ledgers (户主身份证号), as the reporter binds the two (reports.sources._bind)."""
-    keying: dict[int, int] = {}
+def _subject_id(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> tuple[str, int] | None:
+    """The subject's ID number: the ID-number ledger column that is a key in the most ledgers, and
+    the index of the form's column giving it."""
+    keyed: dict[str, tuple[int, int]] = {}
     for lp in ledgers.values():
-        for name, i in lp.columns:
-            if name in lp.definition.key and columns[i].element.type == "id_number":
-                keying[i] = keying.get(i, 0) + 1
-    return max(keying, key=lambda i: (keying[i], -i)) if keying else None
+        for column_name, index in lp.columns:
+            if columns[index].element.type == "id_number" and column_name in lp.definition.key:
+                count, _ = keyed.get(column_name, (0, index))
+                keyed[column_name] = (count + 1, index)
+    if not keyed:
+        return None
+    name = max(keyed, key=lambda k: keyed[k][0])
+    return name, keyed[name][1]
 
 
 def _person_keyed(lp: LedgerPlan, dictionary: Dictionary) -> bool:

@@ -36,7 +36,7 @@ from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
-from yibiaotong.ingest.plan import SheetPlan, column_title, implied_values, last_given
+from yibiaotong.ingest.plan import LedgerPlan, SheetPlan, column_title, implied_values, last_given
 from yibiaotong.ingest.reader import Conversion
 from yibiaotong.ingest.recognise import norm
 from yibiaotong.ingest.report import LedgerCounts, LinkedRow, SheetReport
@@ -329,7 +329,8 @@ class SheetImport:
                     outside = self.guard.outside[lid]
                     if outside:
                         slow.update(i for i, k in enumerate(column) if k in outside)
-        # an empty row has no key either: it is among the rows looked at one by one already
+        # an empty row has no key either (nor, where a key comes from no cell, is it a record): it is
+        # among the rows looked at one by one already
         if len(keys) < len(plan.ledgers):  # a ledger whose key the form never gives: said row by row
             slow = set(range(n))
         if self.id_names is not None and len(slow) < n:  # another person under an ID number written before
@@ -869,7 +870,7 @@ def _other_person(sheet: str | None, row: int) -> Problem:
     return Problem("id-number-other-person", params)
 
 
-def _key_parts(lp, implied: dict[str, Any]) -> list[int | str | None] | None:
+def _key_parts(lp: LedgerPlan, implied: dict[str, Any]) -> list[int | str | None] | None:
     """How the form gives each part of the ledger's key: a column's index, a text every row shares
     (the form's values, the file's period), or None for the row's unit; None if it gives not all."""
     printed = dict(lp.columns)
