@@ -59,6 +59,7 @@ TOWNS = ["临江镇", "朱沱镇", "何埂镇", "松溉镇", "仙龙镇", "吉�
 VILLAGE_NAMES = ["红星", "黄瓜山", "石梯", "龙井", "高桥", "新华", "团结", "向阳", "和平", "永红", "桂花", "大桥"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂玉萍红梅鹏辉飞建国华志春海燕德正淑珍凤兴福光荣"
+DISTRICT = "500118000000"  # the bench's org tree: 永川区, its towns and villages
 GENERATOR_VERSION = 3  # 3: ID numbers unique (2 drew ~15,000 pairs of people sharing one)
 
 
@@ -132,10 +133,10 @@ def setup_database(engine) -> str:
 
     dictionary = Dictionary.for_pack("standard")
     dictionary.save(engine)
-    units = [OrgUnit("500118000000", "永川区", "district")]
+    units = [OrgUnit(DISTRICT, "永川区", "district")]
     for t, town in enumerate(TOWNS):
         code = f"500118{100 + t:03d}000"
-        units.append(OrgUnit(code, town, "town", "500118000000"))
+        units.append(OrgUnit(code, town, "town", DISTRICT))
         units += [OrgUnit(f"{code[:9]}{v + 1:03d}", f"{name}村", "village", code) for v, name in enumerate(VILLAGE_NAMES)]
     save_tree(engine, OrgTree(units))
     store = LedgerStore(engine, dictionary)
@@ -149,7 +150,7 @@ def setup_database(engine) -> str:
     fields = [FieldDef(header=h, element=e, ledger=lg, column=e if lg else None) for h, (e, lg) in ELEMENTS.items()]
     save_forms(engine, "bench", [FormDef(id="disability_roster", title="残疾人两项补贴发放花名册", layout="roster",
                                          template="", department="残联", fields=fields)])
-    return "500118000000"
+    return DISTRICT
 
 
 # --- phases, each run in its own process ------------------------------------------------------
@@ -221,7 +222,7 @@ def phase_update(path: Path, _rows: int) -> dict:
     engine = connect(path.with_name("bench_ingest.db"))
     try:
         started = time.perf_counter()
-        report = import_file(engine, path, org_unit="500118000000", actor="bench",
+        report = import_file(engine, path, org_unit=DISTRICT, actor="bench",
                              error_workbook=path.with_name("bench_errors_month2.xlsx"))
         seconds = time.perf_counter() - started
     finally:

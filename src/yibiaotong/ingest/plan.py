@@ -175,8 +175,6 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
 def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, known: set[str]) -> list[Problem]:
     """The form's ``values`` (what every row is though no column says it) for the ledgers it writes,
     each converted as a cell of its column would be; a value that does not convert is said, once."""
-    from yibiaotong.elements.validate import coerce
-
     problems = []
     for lid, given in form.values.items():
         lp = ledgers.get(lid)
@@ -187,9 +185,8 @@ def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, k
             continue
         printed = {name for name, _i in lp.columns}
         for column, raw in given.items():
-            element = column_element(dictionary, lp.definition, column) if column in lp.definition.column_names else None
-            value, found = coerce(element, raw, dictionary.codelists) if element is not None else (None, [])
-            if element is None or found or value is None:
+            value, found = lp.definition.as_stored(dictionary, column, raw) or (None, None)
+            if found is None or found or value is None:
                 problems.append(Problem("form-value-invalid", {"form": form.title, "ledger": lp.definition.name,
                                                                "column": column, "value": str(raw)}))
             elif column not in printed:  # a column of the sheet says it row by row

@@ -52,6 +52,17 @@ class LedgerDef:
     def column_names(self) -> list[str]:
         return [c.column for c in self.columns]
 
+    def as_stored(self, dictionary: Dictionary, name: str, raw: Any) -> tuple[Any, list[Problem]] | None:
+        """A value given for column ``name`` as the ledger holds it (a code list's label as its code),
+        converted as a cell of it would be, with what is wrong with it; None when the ledger has no
+        such column or the dictionary no element for it (a form's ``values``, written by an import
+        and matched by a report)."""
+        from yibiaotong.elements.validate import coerce
+
+        if name not in self.column_names or self.column(name).element not in dictionary:
+            return None
+        return coerce(dictionary.element(self.column(name).element), raw, dictionary.codelists)
+
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "subject": self.subject, "key": list(self.key),
                 "department": self.department, "description": self.description,

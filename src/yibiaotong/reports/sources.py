@@ -216,10 +216,7 @@ def _bind(store: LedgerStore, sources: Sources, definition: LedgerDef, k: str, p
 
 def _as_stored(store: LedgerStore, definition: LedgerDef, column: str, raw: Any) -> Any:
     """A form's value as the ledger holds it (a code list label as its code), as an import writes it."""
-    from yibiaotong.elements.validate import coerce
-
-    value, _problems = coerce(store.dictionary.element(definition.column(column).element), raw,
-                              store.dictionary.codelists)
+    value, _problems = definition.as_stored(store.dictionary, column, raw) or (None, None)
     return raw if value is None else value  # an invalid one is said where the form is imported
 
 
