@@ -100,6 +100,8 @@ class Arbiter:
     def __init__(self, conn: Connection, ledger: LedgerDef, new: SourceInfo, authority: dict[str, str]):
         self.conn, self.ledger, self.new, self.authority = conn, ledger, new, authority
         self.elements = {c.column: c.element for c in ledger.columns}
+        # what an age is checked against (_age_then), read with each stored record the import changes
+        self.reads = [column for column, element in self.elements.items() if element in ("birth_date", "id_number")]
         self._sources: dict[int, SourceInfo] = {}
         self._changes: dict[int, list[tuple]] = {}  # a batch's changed records: their inserts and updates
         self._runs: tuple[list[int], list[int], list[int]] | None = None  # the ledger's insert runs
