@@ -291,3 +291,41 @@ def test_an_arbiter_is_shown_the_stored_columns_it_reads_beside_the_changed_ones
     assert result.updated == 1 and len(arbiter.looked_up) == 1
     assert arbiter.seen == [(date(1965, 3, 12), "13800000000", {"phone": "13911112222"})]
     assert store.get("disabled_person", ZHANG)["phone"] == "13911112222"
+
+
+def test_an_update_stores_each_records_own_values_of_every_type(store, engine, dictionary):
+    """The update path writes through the driver: whole numbers, yes/no, a moment (two records'
+    equal moments at other offsets each stored as its own), the update's time and source, and a
+    database error said as a problem, nothing written."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from yibiaotong.elements.dictionary import Dictionary
+    from yibiaotong.elements.model import Element
+
+    more = Dictionary([*dictionary.elements.values(), Element("visited_at", "走访时间", "datetime"),
+                       Element("is_visited", "是否走访", "boolean")], dictionary.codelists.values())
+    s = LedgerStore(engine, more)
+    s.create_ledger(LedgerDef.from_dict({
+        "id": "visit", "name": "走访台账", "subject": "person", "key": ["id_number"],
+        "columns": ["id_number", "household_size", "visited_at", "is_visited"]}))
+    ids = [make_id(f"500118196503120{n:02d}") for n in range(1, 4)]
+    s.upsert("visit", [{"id_number": i, "household_size": "2"} for i in ids], org_unit=VILLAGE)
+    utc, beijing = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, 8, tzinfo=timezone(timedelta(hours=8)))
+    result = s.upsert("visit", [{"id_number": ids[0], "household_size": "3", "visited_at": utc, "is_visited": "是"},
+                                {"id_number": ids[1], "household_size": "3", "visited_at": beijing, "is_visited": "否"},
+                                {"id_number": ids[2], "household_size": "2"}], org_unit=VILLAGE)
+    assert (result.updated, result.unchanged) == (2, 1)
+    first, second = s.get("visit", ids[0]), s.get("visit", ids[1])
+    assert (first["household_size"], first["is_visited"], second["is_visited"]) == (3, True, False)
+    # each its own as given: SQLite keeps the clock time written, PostgreSQL the moment (in UTC)
+    hours = (0, 8) if engine.dialect.name == "sqlite" else (0, 0)
+    assert (first["visited_at"].hour, second["visited_at"].hour) == hours
+    assert first["_version"] == 2 and first["_updated_at"] > first["_created_at"]
+    assert first["_source_id"] == result.source_id != s.get("visit", ids[2])["_source_id"]
+    records, problems = s.prepare("visit", [{"id_number": ids[0], "household_size": "4", "_org_unit": "999999999999"}],
+                                  known_org_units={"999999999999"})
+    assert not problems
+    with pytest.raises(YbtError) as info:  # an existing record moved to a unit the tree does not hold
+        s.write("visit", records)
+    assert info.value.problems[0].code == "database-error"
+    assert s.get("visit", ids[0])["household_size"] == 3

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import json.encoder
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -222,8 +222,9 @@ class LedgerStore:
         """Write prepared records in one transaction (or inside the caller's ``conn``).
 
         ``source_id`` reuses a source already recorded in this transaction (an import writes many
-        batches from one file); ``arbiter(old_row, record, changed)`` may drop changes of existing
-        records (which value wins when two sources disagree) and returns the changes to apply.
+        batches from one file); ``arbiter(old_row, record, changed)`` (an :class:`Arbiter`) may drop
+        changes of existing records (which value wins when two sources disagree) and returns the
+        changes to apply.
         ``assume_new``: the caller knows no record has these keys (an import into a ledger that was
         empty when its transaction began), so they are not looked up; were it wrong, the unique
         key makes the transaction fail rather than duplicate a record.
@@ -434,13 +435,14 @@ class _Transaction:
     def __init__(self, engine: Engine, step: str):
         self._cm = engine.begin()
         self.step = step
+        self._driver_error = engine.dialect.dbapi.Error  # the bulk paths use the driver's cursor
 
     def __enter__(self) -> Connection:
         return self._cm.__enter__()
 
     def __exit__(self, exc_type, exc, tb):
         suppressed = self._cm.__exit__(exc_type, exc, tb)  # rolls back on any exception
-        if isinstance(exc, SQLAlchemyError):
+        if isinstance(exc, (SQLAlchemyError, self._driver_error)):
             raise YbtError(Problem("database-error", {"reason": f"{self.step}: {exc.__class__.__name__}: {str(exc.orig if hasattr(exc, 'orig') else exc)[:300]}"})) from exc
         return suppressed
 
@@ -455,8 +457,8 @@ class Arbiter(Protocol):
     """Decides which changes of an existing record are applied (the import's is
     :class:`yibiaotong.ingest.conflicts.Arbiter`)."""
 
-    #: columns of a stored record it may read besides those a change names
-    reads: Iterable[str]
+    #: columns of a stored record it may read besides those a change names (read once per batch)
+    reads: Collection[str]
 
     def look_up(self, record_ids: list[int]) -> None:
         """Told a batch's changed records before it is asked about each."""
@@ -487,7 +489,7 @@ def _existing(conn: Connection, table: Table, batch: list[PreparedRecord], arbit
 
 def _changes(pairs: list[tuple[PreparedRecord, Any]]) -> list[dict[str, Any]]:
     """Per (record, its stored row), the values the row does not hold already (an empty value
-    changes nothing), in the record's column order. Column by column: a month's roster imported
+    changes nothing), in the order the batch's records first name their columns. Column by column: a month's roster imported
     over last month's changes a column or two of each record, and comparing a column at once in C
     spares a Python step per value."""
     out: list[dict[str, Any]] = [{} for _pair in pairs]
@@ -671,6 +673,8 @@ def _processed_column(conn: Connection, column, values: Sequence[Any], memo: Val
         return values
     kinds = set(map(type, values))
     kinds.discard(type(None))
+    if datetime in kinds:  # equal moments at other offsets are equal, but not stored alike
+        return [process(value) for value in values]
     if len(kinds) == 1:  # one type: keyed by the value itself, looked up by map
         seen = (memo if memo is not None else ValueMemo()).table((process, *kinds))
         try:
