@@ -21,6 +21,9 @@ then measures, each in its own process (so each peak RSS is its own):
   path (existing records looked up, compared, conflicts weighed, history written); --no-update
   skips it.
 
+- with --shared-strings, the same roster saved as Excel and WPS save a file (its texts once, in
+  the workbook's shared strings, not in each cell): floor and SQLite import again (shared_*).
+
 Usage: python bench/ingest.py [--rows N] [--out DIR]. Last line: one JSON object.
 """
 
@@ -63,16 +66,19 @@ DISTRICT = "500118000000"  # the bench's org tree: 永川区, its towns and vill
 GENERATOR_VERSION = 3  # 3: ID numbers unique (2 drew ~15,000 pairs of people sharing one)
 
 
-def generate(rows: int, path: Path, seed: int = 7, month: int = 1) -> None:
+def generate(rows: int, path: Path, seed: int = 7, month: int = 1, shared_strings: bool = False) -> None:
     """A roster as a clerk fills it: labels, dates in four spellings, ~1% rows with a mistake. The
     same people in a later ``month``: its 发放月份, a new amount for every third, a new mobile for
-    every tenth (what the next month's roster brings to ledgers holding this one)."""
+    every tenth (what the next month's roster brings to ledgers holding this one). Its texts are
+    written in the cells (xlsxwriter's constant-memory mode), or with ``shared_strings`` once in
+    the workbook's table of strings, as Excel and WPS save a file (xlsxwriter then holds the whole
+    sheet in memory: ~2.5 GB at a million rows)."""
     import xlsxwriter
 
     from yibiaotong.elements.idnumber import checksum_char
 
     rnd = random.Random(seed)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": not shared_strings, "strings_to_numbers": False})
     ws = wb.add_worksheet("花名册")
     day = wb.add_format({"num_format": "yyyy-mm-dd"})
     ws.write_row(0, 0, [f"2024年{month}月残疾人两项补贴发放花名册"])
@@ -259,6 +265,8 @@ def main() -> None:
                         help="measure pandas at most this many rows and extrapolate (it is slow)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-update", action="store_true", help="skip importing the next month's roster")
+    parser.add_argument("--shared-strings", action="store_true",
+                        help="also the same roster saved as Excel saves it (texts in the shared strings): floor and import")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -340,6 +348,20 @@ def main() -> None:
                        "update_rows_per_s": round(args.rows / update["seconds"]),
                        "update_cpu_seconds": round(update["cpu_seconds"], 2), "update_peak_rss_mb": update["peak_rss_mb"],
                        "update_ledgers": update["ledgers"]})
+    if args.shared_strings:  # the same rows as Excel saves them: its texts once, in the table of shared strings
+        shared = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}_shared.xlsx"
+        if not shared.exists():
+            print(f"writing {args.rows:,} rows with shared strings to {shared} …", flush=True)
+            generate(args.rows, shared.with_suffix(".tmp.xlsx"), shared_strings=True)
+            shared.with_suffix(".tmp.xlsx").rename(shared)
+        floor_s, import_s = run_phase("floor", shared, args.rows), run_phase("import", shared, args.rows)
+        print(f"shared strings: floor {floor_s['seconds']:.1f} s, import → SQLite {import_s['seconds']:.1f} s "
+              f"({args.rows / import_s['seconds']:,.0f} rows/s, {import_s['seconds'] / floor_s['seconds']:.2f}× the floor), "
+              f"peak {import_s['peak_rss_mb']:.0f} MB (+{import_s['child_peak_rss_mb']:.0f} MB)", flush=True)
+        result.update({"shared_floor_seconds": round(floor_s["seconds"], 2), "shared_seconds": round(import_s["seconds"], 2),
+                       "shared_rows_per_s": round(args.rows / import_s["seconds"]),
+                       "shared_ratio_vs_floor": round(import_s["seconds"] / floor_s["seconds"], 2),
+                       "shared_peak_rss_mb": import_s["peak_rss_mb"], "shared_child_peak_rss_mb": import_s["child_peak_rss_mb"]})
     if not args.no_postgres and pg_reachable():
         pg = run_phase("import", path, args.rows, ["--url", PG_URL])
         print(f"yibiaotong import → PostgreSQL: {pg['seconds']:.1f} s (CPU {pg['cpu_seconds']:.1f} s), "

@@ -199,3 +199,56 @@ def test_tag_search_finds_a_tag_wherever_its_letter_is_frequent():
     assert holds(frequent, b"<f", tries=8) and not holds(frequent[:-14], b"<f", tries=8)
     # the tag begins just before where the counted tries stop
     assert holds(b"ff<f", b"<f", tries=2)
+
+
+def _xlsx(path, sheet_rows: bytes, strings: bytes) -> None:
+    """A workbook of one sheet written by hand: its rows' XML and its shared strings' <si> items."""
+    import zipfile
+
+    main = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        z.writestr("_rels/.rels", b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="' + rel + b'/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", b'<?xml version="1.0" encoding="UTF-8"?><workbook ' + main + b' xmlns:r="' + rel + b'"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="' + rel + b'/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="' + rel + b'/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+        z.writestr("xl/sharedStrings.xml", b'<?xml version="1.0" encoding="UTF-8"?><sst ' + main + b">" + strings + b"</sst>")
+        z.writestr("xl/worksheets/sheet1.xml", b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + main
+                   + b"><sheetData>" + sheet_rows + b"</sheetData></worksheet>")
+
+
+def test_shared_strings_are_read_once_for_the_parts_and_give_what_calamine_gives_whole(tmp_path, monkeypatch):
+    """As Excel saves a roster, its texts are shared strings: the parts after the first leave the
+    table out and name each string (read once); an empty one, rich text with a phonetic reading,
+    kept spaces, an escaped line break and digits with a leading zero come back as calamine reads
+    them whole, and a part whose shared cell is written otherwise keeps the table."""
+    items = [b"<si><t/></si>", b"<si><t>\xe5\xa7\x93\xe5\x90\x8d</t></si>",  # "" and 姓名
+             b"<si><r><t>\xe5\xbc\xa0</t></r><r><rPr><b/></rPr><t>\xe4\xb8\x89</t></r><rPh sb=\"0\" eb=\"1\"><t>zhang</t></rPh></si>",
+             b'<si><t xml:space="preserve">  \xe5\x89\x8d\xe5\x90\x8e\xe7\xa9\xba\xe6\xa0\xbc </t></si>',
+             b"<si><t>\xe7\xac\xac\xe4\xb8\x80\xe8\xa1\x8c_x000D_\n\xe7\xac\xac\xe4\xba\x8c\xe8\xa1\x8c</t></si>",
+             b"<si><t>0012</t></si>"]
+    items += [b"<si><t>\xe6\x9d\x91%d</t></si>" % i for i in range(300)]  # 村0 … 村299
+    rows = [b'<row r="1"><c r="A1" t="s"><v>1</v></c><c r="B1" t="s"><v>5</v></c></row>']
+    for r in range(2, 400):
+        cells = [b'<c r="A%d"><v>%d</v></c>' % (r, r), b'<c r="B%d" s="0" t="s"><v>%d</v></c>' % (r, r % len(items)),
+                 b'<c r="C%d" t="s"><v>%d</v></c>' % (r, (r + 1) % 6)]
+        if r == 350:  # another writer's attribute order: this part keeps the table
+            cells.append(b'<c t="s" r="D%d"><v>2</v></c>' % r)
+        if r == 200:  # a text holding the mark the parts name strings by: so does this one
+            cells.append(b'<c r="D%d" t="inlineStr"><is><t>\xee\x80\x803</t></is></c>' % r)
+        rows.append(b'<row r="%d">' % r + b"".join(cells) + b"</row>")
+    path = tmp_path / "shared.xlsx"
+    _xlsx(path, b"".join(rows), b"".join(items))
+    whole = sheets(path)
+    assert whole[0]["rows"][0] == (1, ["姓名", "0012"])
+    assert whole[0]["rows"][1] == (2, [2.0, "张三", "  前后空格 "])  # the phonetic run is no text
+    assert whole[0]["rows"][305] == (306, [306.0, "", "姓名"])  # the empty string
+    assert {v for _n, values in whole[0]["rows"] for v in values} >= {"  前后空格 ", "第一行\r\n第二行", "0012"}
+    assert whole[0]["rows"][199][1][3] == "\ue0003"
+    tables = []
+    real = workbook._shared_strings
+    monkeypatch.setattr(workbook, "_STRINGS_PER_ROW", 7)  # the table read as rows of 7: the first starts empty
+    monkeypatch.setattr(workbook, "_shared_strings", lambda *args: tables.append(1) or real(*args))
+    assert _parted(monkeypatch, path, parts=6) == whole
+    # once per pass over the sheet (its head, then its rows), not once for each of its parts
+    assert 1 <= len(tables) <= 2

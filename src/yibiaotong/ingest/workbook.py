@@ -427,28 +427,35 @@ def part_blocks(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[int, l
     """The rows of a large sheet a part at a time, as runs of consecutive rows: the number of the
     first, and the rows (values from column A at position 0)."""
     last = None  # the last row of the previous part: the empty rows between parts are rows too
-    for data, rows_without_number in _parts(path, name, scan):
+    for data, rows_without_number, strings in _parts(path, name, scan):
         if rows_without_number:  # <row> without r="…": calamine counts this part's rows from 1
             offset = last or 0
             if data.height:
-                yield data.start[0] + 1 + offset, _values(data)
+                yield data.start[0] + 1 + offset, _values(data, strings)
             last = offset + rows_without_number
             continue
         if not data.height:
             continue
         if last is not None and data.start[0] > last:
             yield last + 1, [[] for _n in range(data.start[0] - last)]
-        yield data.start[0] + 1, _values(data)
+        yield data.start[0] + 1, _values(data, strings)
         last = data.start[0] + data.height
 
 
-def _values(data) -> list[list[Any]]:
-    """A part's rows, from column A (calamine's start at the first used column)."""
+def _values(data, strings: list[str] | None = None) -> list[list[Any]]:
+    """A part's rows, from column A (calamine's start at the first used column); cells naming a
+    shared string by :data:`_MARK` replaced by it (see :func:`_read_parts`)."""
     rows = data.to_python()
     c0 = data.start[1]
     if c0:
         pad = [""] * c0
         rows = [pad + values for values in rows]
+    if strings is not None:
+        mark = _MARK.decode()
+        for values in rows:
+            for j, value in enumerate(values):
+                if value.__class__ is str and value[:1] == mark:
+                    values[j] = strings[int(value[1:])]
     return rows
 
 
@@ -471,7 +478,7 @@ def chunked_blocks(blocks: Iterator[tuple[int, list[list[Any]]]], first: int, si
         yield from_rows(numbers, rows)
 
 
-def _parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int]]:
+def _parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int, list[str] | None]]:
     """:func:`_read_parts`, a damaged zip said as an OSError (the file cannot be read), as calamine's are."""
     try:
         yield from _read_parts(path, name, scan)
@@ -479,11 +486,22 @@ def _parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int]]:
         raise OSError(f"{scan.member}: {exc}") from exc
 
 
-def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int]]:
+def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, int, list[str] | None]]:
     """The sheet as calamine reads each part: a workbook in memory with the file's other parts
     (workbook, styles, shared strings; not the other sheets) and this sheet's XML up to
     <sheetData>, a run of whole rows, and the closing tags; with it, how many rows the part has
-    when they do not say their numbers (0 when they do)."""
+    when they do not say their numbers (0 when they do), and the shared strings its marked cells
+    name (None: none are marked).
+
+    A workbook saved by Excel or WPS keeps its texts once, in the shared strings, which calamine
+    reads whole for every workbook: for every part. A million-row roster's table (its names, ID
+    numbers, addresses) is as large as a tenth of its sheet, so from the second part on the
+    table is read once, by calamine (:func:`_shared_strings`), and left out of the parts: a
+    shared-string cell (``t="s"``) becomes a text cell holding :data:`_MARK` and its index,
+    replaced by its string in :func:`_values`. The first part (the importing process reads it
+    too, for the sheet's head) keeps only the first strings of the table, up to the last it
+    names (Excel writes them in the order they are first used). A part where some such cell is
+    written otherwise than Excel writes them, or holding the mark itself, keeps the table."""
     import io
 
     from python_calamine import CalamineWorkbook
@@ -493,14 +511,27 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
         # pictures are no cell values: left out of every part
         others = [(info.filename, zf.read(info)) for info in zf.infolist()
                   if info.filename not in sheets and not info.filename.startswith("xl/media/")]
-        # a part re-reads the shared strings: with many of them, fewer and larger parts
-        strings = sum(len(data) for filename, data in others if filename.endswith("sharedStrings.xml"))
-        size = max(PART_BYTES, 4 * strings)
+        without_strings = [(filename, data) for filename, data in others if not filename.endswith("sharedStrings.xml")]
+        table_name, table = next(((f, data) for f, data in others if f.endswith("sharedStrings.xml")), ("", b""))
+        strings: list[str] | None = None  # read at the second part: the first is read by the importing process too
+        size = PART_BYTES
 
-        def workbook(prefix: bytes, rows: bytes) -> tuple[Any, int]:
+        def workbook(prefix: bytes, rows: bytes, first_part: bool) -> tuple[Any, int, list[str] | None]:
+            nonlocal strings
+            given, parts = None, others
+            if table and (shared := rows.count(_SHARED)) == rows.count(b't="s"') and _MARK not in rows:
+                parts = without_strings
+                if shared and first_part:  # the strings it names: the first of the table, as Excel writes it
+                    named = _SHARED_INDEX.findall(rows)
+                    parts = others if len(named) != shared else \
+                        [*without_strings, (table_name, _first_strings(table, max(map(int, named)) + 1))]
+                elif shared:
+                    if strings is None:
+                        strings = _shared_strings(CalamineWorkbook, others, scan.member, name, table)
+                    given, rows = strings, rows.replace(_SHARED, _SHARED_MARKED)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
-                for filename, data in others:
+                for filename, data in parts:
                     out.writestr(filename, data)
                 out.writestr(scan.member, b"".join((prefix, rows, b"</sheetData></worksheet>")))
             buffer.seek(0)
@@ -508,7 +539,7 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
             numbered = first < 0 or b' r="' in rows[first:rows.find(b">", first)]
             # rows that do not say their number are counted, empty ones too, as calamine counts them
             count_rows = 0 if numbered else rows.count(b"<row ") + rows.count(b"<row>") + rows.count(b"<row/>")
-            return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), count_rows
+            return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), count_rows, given
 
         with zf.open(scan.member) as fh:
             buffer = bytearray()
@@ -521,7 +552,7 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
             # the whole sheet's <dimension> would make calamine reserve room for all its cells
             prefix = _DIMENSION.sub(b"", bytes(buffer[:start]))
             del buffer[:start]
-            want, searched = FIRST_PART_BYTES, 0
+            want, searched, first_part = FIRST_PART_BYTES, 0, True
             while True:
                 chunk = fh.read(1 << 22)
                 buffer += chunk
@@ -536,11 +567,60 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
                     part = bytes(buffer[:cut])
                     del buffer[:cut]
                     stop, searched, end = stop - cut, max(0, searched - cut), end - cut if end >= 0 else end
-                    yield workbook(prefix, part)
-                    want = size
+                    yield workbook(prefix, part, first_part)
+                    want, first_part = size, False
                 if end >= 0 or not chunk:
-                    yield workbook(prefix, bytes(buffer[:stop]))
+                    yield workbook(prefix, bytes(buffer[:stop]), first_part)
                     return
+
+
+# a shared-string cell as Excel, WPS, openpyxl and xlsxwriter write it, and as a part reads it
+# without the table: a text cell (t="str", a formula's text) holding a private-use character no
+# roster holds and the string's index
+_MARK = "\ue000".encode()
+_SHARED = b' t="s"><v>'
+_SHARED_MARKED = b' t="str"><v>' + _MARK
+_SHARED_INDEX = re.compile(rb' t="s"><v>(\d+)</v>')
+_STRING_ITEM = re.compile(rb"<si[ >/]")
+
+
+def _first_strings(table: bytes, n: int) -> bytes:
+    """The shared strings' part with only its first ``n`` strings (all of them if it has no more)."""
+    item = next(islice(_STRING_ITEM.finditer(table), n, None), None)
+    return table if item is None else table[:item.start()] + b"</sst>"
+
+
+def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name: str, table: bytes) -> list[str]:
+    """The workbook's shared strings as calamine reads them (rich text, escapes, phonetic runs):
+    a sheet of rows as wide as Excel's naming each in turn, read once."""
+    import io
+
+    count = table.count(b"<si>") + table.count(b"<si ") + table.count(b"<si/>")
+    width = _STRINGS_PER_ROW
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+        for filename, data in others:
+            out.writestr(filename, data)
+        with out.open(member, "w") as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet '
+                        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            for start in range(0, count, width):
+                sheet.write(b"<row>" + b"".join(b'<c t="s"><v>%d</v></c>' % i for i in range(start, min(count, start + width)))
+                            + b"</row>")
+            sheet.write(b"</sheetData></worksheet>")
+    buffer.seek(0)
+    data = calamine.from_filelike(buffer).get_sheet_by_name(name)
+    del buffer
+    # empty strings are empty cells to calamine: its range starts at the first cell holding text
+    strings = [""] * count
+    first_row, first_column = data.start
+    for r, values in enumerate(data.to_python()):
+        at = (first_row + r) * width + first_column
+        strings[at:at + len(values)] = values[:count - at]
+    return strings
+
+
+_STRINGS_PER_ROW = 16_384  # Excel's widest row: few rows, so few lists to build
 
 
 def column_number(letters: str) -> int:
