@@ -592,12 +592,27 @@ def _first_strings(table: bytes, n: int) -> bytes:
 
 def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name: str, table: bytes) -> list[str]:
     """The workbook's shared strings as calamine reads them (rich text, escapes, phonetic runs):
-    a sheet of rows as wide as Excel's naming each in turn, read once."""
-    import io
+    a sheet of rows as wide as Excel's naming each in turn, read once. The workbook goes through
+    a file, not memory: calamine reads a file it is given in memory into a copy of its own."""
+    import tempfile
 
     count = table.count(b"<si>") + table.count(b"<si ") + table.count(b"<si/>")
     width = _STRINGS_PER_ROW
-    buffer = io.BytesIO()
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as buffer:
+        _table_workbook(buffer, others, member, count, width)
+        buffer.flush()
+        data = calamine.from_path(buffer.name).get_sheet_by_name(name)
+    # empty strings are empty cells to calamine: its range starts at the first cell holding text
+    strings = [""] * count
+    first_row, first_column = data.start
+    for r, values in enumerate(data.to_python()):
+        at = (first_row + r) * width + first_column
+        strings[at:at + len(values)] = values[:count - at]
+    return strings
+
+
+def _table_workbook(buffer, others: list[tuple[str, bytes]], member: str, count: int, width: int) -> None:
+    """The file's other parts and, as ``member``, a sheet whose cells name shared strings 0 … count - 1."""
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
         for filename, data in others:
             out.writestr(filename, data)
@@ -608,16 +623,6 @@ def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name
                 sheet.write(b"<row>" + b"".join(b'<c t="s"><v>%d</v></c>' % i for i in range(start, min(count, start + width)))
                             + b"</row>")
             sheet.write(b"</sheetData></worksheet>")
-    buffer.seek(0)
-    data = calamine.from_filelike(buffer).get_sheet_by_name(name)
-    del buffer
-    # empty strings are empty cells to calamine: its range starts at the first cell holding text
-    strings = [""] * count
-    first_row, first_column = data.start
-    for r, values in enumerate(data.to_python()):
-        at = (first_row + r) * width + first_column
-        strings[at:at + len(values)] = values[:count - at]
-    return strings
 
 
 _STRINGS_PER_ROW = 16_384  # Excel's widest row: few rows, so few lists to build
