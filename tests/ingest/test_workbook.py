@@ -6,6 +6,7 @@ import subprocess
 from datetime import date, datetime
 
 import openpyxl
+import pytest
 import xlsxwriter
 
 from yibiaotong.ingest import workbook
@@ -252,3 +253,49 @@ def test_shared_strings_are_read_once_for_the_parts_and_give_what_calamine_gives
     assert _parted(monkeypatch, path, parts=6) == whole
     # once per pass over the sheet (its head, then its rows), not once for each of its parts
     assert 1 <= len(tables) <= 2
+
+
+_ODD_CELLS = {  # a cell of row 300 (a later part) written as another tool might, or holding what looks like the mark
+    "the mark as a character reference": b'<c r="C300" t="inlineStr"><is><t>&#xE000;5</t></is></c>',
+    "the mark in a formula's text": b'<c r="C300" t="str"><f>A1</f><v>&#57344;7</v></c>',
+    "single quotes": b"<c r='C300' t='s'><v>3</v></c>",
+    "spaces around the equals sign": b'<c r="C300" t = "s"><v>3</v></c>',
+    "an index with spaces": b'<c r="C300" t="s"><v> 3 </v></c>',
+}
+_ODD_TABLES = {  # the table of shared strings written otherwise than Excel writes it
+    "prefixed items": lambda items: [i.replace(b"<si>", b"<x:si>").replace(b"</si>", b"</x:si>")
+                                     .replace(b"<t>", b"<x:t>").replace(b"</t>", b"</x:t>") for i in items],
+    "a line break in a tag": lambda items: [i.replace(b"<si>", b"<si\n>") for i in items],
+    "a comment naming an item": lambda items: [b"<!-- <si><t>no</t></si> -->", *items],
+}
+
+
+def _roster_with_shared_strings(tmp_path, odd_cell=b"", odd_table=None):
+    items = [b"<si><t>s%d</t></si>" % i for i in range(10)]
+    if odd_table is not None:
+        items = odd_table(items)
+    rows = [b'<row r="%d"><c r="A%d"><v>%d</v></c><c r="B%d" t="s"><v>%d</v></c>%s</row>'
+            % (r, r, r, r, r % 10, odd_cell if r == 300 else b"") for r in range(1, 400)]
+    path = tmp_path / "odd.xlsx"
+    _xlsx(path, b"".join(rows), b"".join(items))
+    return path
+
+
+@pytest.mark.parametrize("odd", [*_ODD_CELLS, *_ODD_TABLES])
+def test_shared_strings_written_otherwise_read_in_parts_as_whole(tmp_path, monkeypatch, odd):
+    """What another writer, or a GBK user-defined character (U+E000, the parts' mark), puts in a
+    roster reads in parts as calamine reads it whole: such a part keeps the table."""
+    path = _roster_with_shared_strings(tmp_path, _ODD_CELLS.get(odd, b""), _ODD_TABLES.get(odd))
+    whole = sheets(path)
+    assert whole[0]["rows"][299][1][1] == "s0"
+    assert _parted(monkeypatch, path, parts=6) == whole
+
+
+def test_a_shared_string_the_table_lacks_is_an_error_in_parts_as_whole(tmp_path, monkeypatch):
+    from python_calamine import CalamineError
+
+    path = _roster_with_shared_strings(tmp_path, b'<c r="C300" t="s"><v>99</v></c>')
+    with pytest.raises(CalamineError):
+        sheets(path)
+    with pytest.raises((CalamineError, OSError), match="string index not found"):
+        _parted(monkeypatch, path, parts=6)

@@ -120,19 +120,27 @@ class Workbook:
         from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
         scans = _sheet_scans(self.path) if self.kind == "xlsx" else {}
-        try:
-            wb = CalamineWorkbook.from_path(str(self.path))
-        except PasswordError:
-            raise  # a password-protected .xls: xlrd cannot open it either (the import says file-encrypted)
-        except CalamineError:
-            if self.kind != "xls":
-                raise
-            yield from _xlrd_sheets(self.path)  # a bare BIFF stream, as some old tools write .xls
-            return
-        with wb:
+        wb = None
+        if any(scan.size > PART_BYTES for scan in scans.values()):
+            # a large sheet is read in parts, not by calamine opening the workbook, which reads
+            # the whole table of shared strings (a fifth of a million-row roster saved by Excel):
+            # the sheets are listed from workbook.xml, and the workbook opened for a small one
+            listed = [(name, scan.hidden) for name, scan in scans.items()]
+        else:
+            try:
+                wb = CalamineWorkbook.from_path(str(self.path))
+            except PasswordError:
+                raise  # a password-protected .xls: xlrd cannot open it either (the import says file-encrypted)
+            except CalamineError:
+                if self.kind != "xls":
+                    raise
+                yield from _xlrd_sheets(self.path)  # a bare BIFF stream, as some old tools write .xls
+                return
             visible = {m.name: str(m.visible).lower().endswith("visible") for m in wb.sheets_metadata}
-            for name in wb.sheet_names:
-                if not visible.get(name, True):  # skipped unread (the import says so): no scan, no load
+            listed = [(name, not visible.get(name, True)) for name in wb.sheet_names]
+        try:
+            for name, hidden in listed:
+                if hidden:  # skipped unread (the import says so): no scan, no load
                     yield Sheet(name, True, Grid(name), {}, [], None, set(), lambda: iter(()))
                     continue
                 scan = scans.get(name)
@@ -147,9 +155,14 @@ class Workbook:
                     finally:
                         reading.close()
                     continue
+                if wb is None:
+                    wb = CalamineWorkbook.from_path(str(self.path))
                 if scan is not None:
                     _scan_sheet(self.path, scan)
                 yield _calamine_sheet(wb, name, scan.formulas if scan else set())
+        finally:
+            if wb is not None:
+                wb.close()
 
 
 def _calamine_sheet(wb, name: str, formulas: set[tuple[int, int]]) -> Sheet:
@@ -331,6 +344,7 @@ class SheetScan:
     formulas: set[tuple[int, int]] = field(default_factory=set)  # cells with a formula and no value
     merges: set[tuple[int, int, int, int]] = field(default_factory=set)
     rows: int | None = None  # the last row, from <dimension>
+    hidden: bool = False  # workbook.xml's state="hidden" or "veryHidden"
 
 
 def _sheet_scans(path: Path) -> dict[str, SheetScan]:
@@ -338,8 +352,9 @@ def _sheet_scans(path: Path) -> dict[str, SheetScan]:
     out: dict[str, SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
+            hidden = _hidden_sheets(zf)
             for name, member in _sheet_members(zf).items():
-                out[name] = SheetScan(member, zf.getinfo(member).file_size)
+                out[name] = SheetScan(member, zf.getinfo(member).file_size, hidden=name in hidden)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return out  # calamine (or the reading in parts) will say what is wrong with the file
     return out
@@ -367,6 +382,13 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
         out[sheet.get("name", "")] = target
     return out
+
+
+def _hidden_sheets(zf: zipfile.ZipFile) -> set[str]:
+    """The sheets workbook.xml says are hidden (state="hidden" or "veryHidden"), as calamine lists them."""
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    return {sheet.get("name", "") for sheet in book.iter(f"{main}sheet") if sheet.get("state", "visible") != "visible"}
 
 
 def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
@@ -452,10 +474,13 @@ def _values(data, strings: list[str] | None = None) -> list[list[Any]]:
         rows = [pad + values for values in rows]
     if strings is not None:
         mark = _MARK.decode()
-        for values in rows:
-            for j, value in enumerate(values):
-                if value.__class__ is str and value[:1] == mark:
-                    values[j] = strings[int(value[1:])]
+        try:
+            for values in rows:
+                for j, value in enumerate(values):
+                    if value.__class__ is str and value[:1] == mark:
+                        values[j] = strings[int(value[1:])]
+        except IndexError:  # as calamine says it reading the sheet whole
+            raise OSError(f"Cell string index not found: {value[1:]}") from None
     return rows
 
 
@@ -511,24 +536,28 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
         # pictures are no cell values: left out of every part
         others = [(info.filename, zf.read(info)) for info in zf.infolist()
                   if info.filename not in sheets and not info.filename.startswith("xl/media/")]
-        without_strings = [(filename, data) for filename, data in others if not filename.endswith("sharedStrings.xml")]
-        table_name, table = next(((f, data) for f, data in others if f.endswith("sharedStrings.xml")), ("", b""))
+        # the table calamine reads (xl/sharedStrings.xml, whatever its case), its comments left out
+        table_name = next((filename for filename, _data in others if filename.lower() == _TABLE), "")
+        table = _uncommented(dict(others)[table_name]) if table_name else b""
+        without_strings = [(filename, data) for filename, data in others if filename != table_name]
         strings: list[str] | None = None  # read at the second part: the first is read by the importing process too
         size = PART_BYTES
 
         def workbook(prefix: bytes, rows: bytes, first_part: bool) -> tuple[Any, int, list[str] | None]:
-            nonlocal strings
+            nonlocal strings, size
             given, parts = None, others
-            if table and (shared := rows.count(_SHARED)) == rows.count(b't="s"') and _MARK not in rows:
+            shared = _shared_cells(rows) if table else None
+            if shared is not None:
                 parts = without_strings
                 if shared and first_part:  # the strings it names: the first of the table, as Excel writes it
-                    named = _SHARED_INDEX.findall(rows)
-                    parts = others if len(named) != shared else \
-                        [*without_strings, (table_name, _first_strings(table, max(map(int, named)) + 1))]
+                    highest = max(map(int, _SHARED_INDEX.findall(rows)))
+                    parts = [*without_strings, (table_name, _first_strings(table, highest + 1))]
                 elif shared:
                     if strings is None:
                         strings = _shared_strings(CalamineWorkbook, others, scan.member, name, table)
                     given, rows = strings, rows.replace(_SHARED, _SHARED_MARKED)
+            elif table:  # a part that keeps the table reads it again: fewer, larger parts from here on
+                size = max(size, 4 * len(table))
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
                 for filename, data in parts:
@@ -581,13 +610,31 @@ _MARK = "\ue000".encode()
 _SHARED = b' t="s"><v>'
 _SHARED_MARKED = b' t="str"><v>' + _MARK
 _SHARED_INDEX = re.compile(rb' t="s"><v>(\d+)</v>')
-_STRING_ITEM = re.compile(rb"<si[ >/]")
+_ODD_INDEX = re.compile(rb' t="s"><v>(?!\d+</v>)')
+_TABLE = "xl/sharedstrings.xml"
+_STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")  # <si>, <x:si>, <si/> …, as calamine counts them
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+
+
+def _uncommented(table: bytes) -> bytes:
+    return _COMMENT.sub(b"", table) if b"<!--" in table else table
+
+
+def _shared_cells(rows: bytes) -> int | None:
+    """How many shared-string cells a part has, where every one is written as Excel writes it
+    (t="s", then its index in <v>: digits only) and no text in it could be taken for the mark (as
+    itself or as a character reference); else None: the part keeps the table. Passes in C, no
+    object per cell."""
+    if _MARK in rows or b"&#" in rows or b"'s'" in rows:
+        return None
+    shared = rows.count(_SHARED)
+    return shared if shared == rows.count(b'"s"') and not _ODD_INDEX.search(rows) else None
 
 
 def _first_strings(table: bytes, n: int) -> bytes:
     """The shared strings' part with only its first ``n`` strings (all of them if it has no more)."""
     item = next(islice(_STRING_ITEM.finditer(table), n, None), None)
-    return table if item is None else table[:item.start()] + b"</sst>"
+    return table if item is None else table[:item.start()] + table[table.rindex(b"</"):]
 
 
 def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name: str, table: bytes) -> list[str]:
@@ -596,7 +643,9 @@ def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name
     a file, not memory: calamine reads a file it is given in memory into a copy of its own."""
     import tempfile
 
-    count = table.count(b"<si>") + table.count(b"<si ") + table.count(b"<si/>")
+    count = len(_STRING_ITEM.findall(table))
+    if not count:
+        return []
     width = _STRINGS_PER_ROW
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as buffer:
         _table_workbook(buffer, others, member, count, width)
