@@ -6,6 +6,8 @@ import json
 import os
 import resource
 import sys
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,3 +34,42 @@ def machine() -> str:
 def emit(result: dict) -> None:
     """The last line every benchmark prints: one JSON object."""
     print(json.dumps(result, ensure_ascii=False))
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):  # gone meanwhile
+        return 0.0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except OSError:
+        return []
+
+
+class TreeMemory:
+    """The largest RSS of a process and its children together, sampled every ``every`` seconds
+    (Linux /proc): each process's own peak is exact, but added they are only an upper bound, since
+    the two need not peak at once."""
+
+    def __init__(self, pid: int, every: float = 0.1):
+        self.pid, self.every, self.peak_mb = pid, every, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            total = _rss_mb(self.pid) + sum(_rss_mb(c) for c in _children(self.pid))
+            self.peak_mb = max(self.peak_mb, total)
+            time.sleep(self.every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return round(self.peak_mb, 1)

@@ -15,7 +15,8 @@ then measures, each in its own process (so each peak RSS is its own):
   provenance, error workbook) into a fresh SQLite database, and into PostgreSQL when reachable
   (127.0.0.1:5432, database test, user postgres). A large sheet is read by a second process while
   the import converts and writes: its CPU seconds are counted in the import's, its peak memory is
-  given separately (child_peak_rss_mb; the two peaks added are an upper bound of the total);
+  given separately (child_peak_rss_mb; the two peaks added are an upper bound of the total), and
+  both processes' RSS together, sampled every 0.1 s (tree_peak_rss_mb);
 - the next month: the same people's roster a month on (its 发放月份, a new amount for every third,
   a new mobile for every tenth) imported into the ledgers the SQLite import filled — the update
   path (existing records looked up, compared, conflicts weighed, history written); --no-update
@@ -43,7 +44,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, emit, machine, peak_rss_mb
+from common import ROOT, TreeMemory, emit, machine, peak_rss_mb
 
 PG_URL = os.environ.get("YBT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 HEADERS = ["序号", "姓名", "性别", "身份证号码", "出生日期", "民族", "联系电话", "镇街", "村（社区）", "家庭住址",
@@ -239,11 +240,17 @@ def phase_update(path: Path, _rows: int) -> dict:
 
 
 def run_phase(name: str, path: Path, rows: int, extra: list[str] = ()) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--phase", name, "--file", str(path), "--rows", str(rows), *extra],
-                         capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    if out.returncode != 0:
-        sys.exit(f"phase {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """One phase in a process of its own; with its figures, the peak of its RSS and its reading
+    process's together (``tree_peak_rss_mb``, sampled)."""
+    with subprocess.Popen([sys.executable, __file__, "--phase", name, "--file", str(path), "--rows", str(rows), *extra],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}) as proc:
+        memory = TreeMemory(proc.pid)
+        stdout, stderr = proc.communicate()
+        tree_peak = memory.stop()
+    if proc.returncode != 0:
+        sys.exit(f"phase {name} failed:\n{stderr[-3000:]}")
+    return {**json.loads(stdout.strip().splitlines()[-1]), "tree_peak_rss_mb": tree_peak}
 
 
 def pg_reachable() -> bool:
@@ -309,7 +316,8 @@ def main() -> None:
           f"{args.rows / floor['seconds']:,.0f} rows/s, peak {floor['peak_rss_mb']:.0f} MB", flush=True)
     print(f"yibiaotong import → SQLite: {lite['seconds']:.1f} s (CPU {lite['cpu_seconds']:.1f} s, reading process "
           f"included), {args.rows / lite['seconds']:,.0f} rows/s, peak {lite['peak_rss_mb']:.0f} MB "
-          f"(+{lite['child_peak_rss_mb']:.0f} MB in the reading process); {lite['message']}", flush=True)
+          f"(+{lite['child_peak_rss_mb']:.0f} MB in the reading process; {lite['tree_peak_rss_mb']:.0f} MB together at most, "
+          f"sampled); {lite['message']}", flush=True)
     update = None
     if not args.no_update:  # the next month's roster into the ledgers the import filled
         month2 = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}_month2.xlsx"
@@ -331,6 +339,7 @@ def main() -> None:
     result = {
         "rows": args.rows, "seconds": round(lite["seconds"], 2), "rows_per_s": round(args.rows / lite["seconds"]),
         "peak_rss_mb": lite["peak_rss_mb"], "child_peak_rss_mb": lite["child_peak_rss_mb"],
+        "tree_peak_rss_mb": lite["tree_peak_rss_mb"],
         "floor_seconds": round(floor["seconds"], 2), "floor_seconds_before_after": [round(before["seconds"], 2),
                                                                                 round(after["seconds"], 2)],
         "ratio_vs_floor": round(lite["seconds"] / floor["seconds"], 2),
@@ -357,11 +366,13 @@ def main() -> None:
         floor_s, import_s = run_phase("floor", shared, args.rows), run_phase("import", shared, args.rows)
         print(f"shared strings: floor {floor_s['seconds']:.1f} s, import → SQLite {import_s['seconds']:.1f} s "
               f"({args.rows / import_s['seconds']:,.0f} rows/s, {import_s['seconds'] / floor_s['seconds']:.2f}× the floor), "
-              f"peak {import_s['peak_rss_mb']:.0f} MB (+{import_s['child_peak_rss_mb']:.0f} MB)", flush=True)
+              f"peak {import_s['peak_rss_mb']:.0f} MB (+{import_s['child_peak_rss_mb']:.0f} MB; "
+              f"{import_s['tree_peak_rss_mb']:.0f} MB together at most, sampled)", flush=True)
         result.update({"shared_floor_seconds": round(floor_s["seconds"], 2), "shared_seconds": round(import_s["seconds"], 2),
                        "shared_rows_per_s": round(args.rows / import_s["seconds"]),
                        "shared_ratio_vs_floor": round(import_s["seconds"] / floor_s["seconds"], 2),
-                       "shared_peak_rss_mb": import_s["peak_rss_mb"], "shared_child_peak_rss_mb": import_s["child_peak_rss_mb"]})
+                       "shared_peak_rss_mb": import_s["peak_rss_mb"], "shared_child_peak_rss_mb": import_s["child_peak_rss_mb"],
+                       "shared_tree_peak_rss_mb": import_s["tree_peak_rss_mb"]})
     if not args.no_postgres and pg_reachable():
         pg = run_phase("import", path, args.rows, ["--url", PG_URL])
         print(f"yibiaotong import → PostgreSQL: {pg['seconds']:.1f} s (CPU {pg['cpu_seconds']:.1f} s), "
