@@ -308,3 +308,19 @@ def test_a_persons_name_loses_the_spaces_that_line_it_up():
     assert coerce(name, "王  五") == ("王五", []) and coerce(name, " 王　五 ") == ("王五", [])
     assert coerce(name, "John  Smith") == ("John Smith", []) and coerce(name, "阿依古丽 · 买买提") == ("阿依古丽·买买提", [])
     assert coerce(Element("address", "地址"), "临江镇 红星村") == ("临江镇 红星村", [])  # not a name: kept
+
+
+def test_a_code_list_answered_by_a_forms_yes_no_column():
+    """是/否 under 是否到账 stand for 已发放 and 发放失败: each answer means its code only, is that
+    code's label, and the list's other spellings still read; an answer naming no code is refused."""
+
+    status = CodeList("payment_status", "发放状态", (
+        CodeItem("1", "待发放", ("未发放",)), CodeItem("2", "已发放", ("是", "已到账")),
+        CodeItem("3", "发放失败", ("未到账",))))
+    answered = status.answered({"是": "2", "否": "3"}, "payment_status@是否到账")
+    assert answered.id == "payment_status@是否到账" and answered.name == "发放状态"
+    assert [answered.lookup(v) for v in ("是", "否", "已到账", "未到账", "待发放", "3")] == ["2", "3", "2", "3", "1", "3"]
+    assert (answered.label("2"), answered.label("3"), answered.label("1")) == ("是", "否", "待发放")
+    assert status.lookup("否") is None and status.label("2") == "已发放"  # the list itself is unchanged
+    with pytest.raises(KeyError):
+        status.answered({"是": "9"}, "x")

@@ -142,3 +142,60 @@ def test_a_value_column_in_another_quantity_is_neither_written_nor_read(demo_db,
                        for v in row]
     assert set(counts.values()) - {0} <= set(stored) and not paid & set(stored)  # the counts, none of the amounts
     engine.dispose()
+
+
+def test_a_yes_no_column_reads_and_writes_the_codes_it_answers(demo_db, tmp_path):
+    """003 asks 是否到账 of each payment: the definition's answers make 是 the code 已发放 and 否 发放失败
+    (未到账) — both ways: the report prints 是, a clerk's 否 is stored as that code (it was refused as no
+    发放状态 before), and the next report prints 否 again."""
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    engine = connect(db)
+    store = LedgerStore(engine)
+    form = get_form(engine, "003_城乡低保金发放花名册")
+    assert form.field("是否到账").answers == {"是": "2", "否": "3"}
+    village = _busiest_village(engine, store, form)
+    report = Reporter(engine, reveal=True).report(form, PERIOD, village, tmp_path / "003.xlsx")
+    wb = openpyxl.load_workbook(report.path)
+    ws = wb.active
+    at = next((r, c) for r in range(1, 10) for c in range(1, ws.max_column + 1) if ws.cell(r, c).value == "是否到账")
+    column = at[1]
+    answers = [ws.cell(r, column).value for r in range(at[0] + 1, ws.max_row + 1)
+               if ws.cell(r, column).value not in (None, "")]
+    assert answers and set(answers) == {"是"}
+    row = next(r for r in range(at[0] + 1, ws.max_row + 1) if ws.cell(r, column).value == "是")
+    ws.cell(row, column).value = "否"
+    wb.save(tmp_path / "003_filled.xlsx")
+
+    imported = import_file(engine, tmp_path / "003_filled.xlsx", period=PERIOD, org_unit=village, actor="clerk")
+    assert imported.ok and not imported.problems, imported.problems
+    table = store.definition_and_table("event_payment")[1]
+    with engine.connect() as conn:
+        failed = conn.execute(select(func.count()).where(table.c.payment_status == "3")).scalar_one()
+    assert failed == 1
+    again = Reporter(engine, reveal=True).report(form, PERIOD, village, tmp_path / "003_again.xlsx")
+    ws = openpyxl.load_workbook(again.path).active
+    assert Counter(ws.cell(r, column).value for r in range(at[0] + 1, ws.max_row + 1)
+                   if ws.cell(r, column).value not in (None, "")) == Counter({"是": len(answers) - 1, "否": 1})
+    engine.dispose()
+
+
+def test_an_answer_naming_no_code_is_a_definition_problem_said_once(demo_db, tmp_path):
+    from sqlalchemy import update
+
+    db = tmp_path / "demo.db"
+    shutil.copy(demo_db, db)
+    engine = connect(db)
+    store = LedgerStore(engine)
+    fd = get_form(engine, "003_城乡低保金发放花名册")
+    fd.field("是否到账").answers = {"是": "2", "否": "9"}
+    with engine.begin() as conn:
+        conn.execute(update(schema.form).where(schema.form.c.id == fd.id).values(definition=fd.to_dict()))
+    form = get_form(engine, fd.id)
+    village = _busiest_village(engine, store, form)
+    report = Reporter(engine, reveal=True).report(form, PERIOD, village, tmp_path / "003.xlsx")
+    imported = import_file(engine, report.path, period=PERIOD, org_unit=village, actor="clerk")
+    said = [p for p in [*imported.problems, *imported.warnings] if p.code == "form-answer-unknown-code"]
+    assert len(said) == 1 and "是否到账" in said[0].message_zh and "“9”" in said[0].message_zh
+    assert imported.rows_imported == report.rows  # the other columns are read
+    engine.dispose()

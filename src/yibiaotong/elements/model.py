@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 ELEMENT_TYPES = frozenset({
@@ -63,6 +64,24 @@ class CodeList:
     @property
     def codes(self) -> list[str]:
         return [item.code for item in self.items]
+
+    def answered(self, answers: Mapping[str, str], id: str) -> CodeList:
+        """This list as a form's column answers it (是/否 under 是否到账): each answer is the code it
+        stands for, and that code's label is its first answer; the answers mean nothing else.
+        Raises KeyError naming an answer whose code the list does not hold."""
+        by_code: dict[str, list[str]] = {}
+        for answer, code in answers.items():
+            if str(code) not in self.codes:
+                raise KeyError(answer)
+            by_code.setdefault(str(code), []).append(str(answer))
+        taken = {_fold(a) for a in map(str, answers)}
+        items = []
+        for item in self.items:
+            own = by_code.get(item.code, [])
+            others = tuple(s for s in (item.label, *item.aliases) if _fold(s) not in taken)
+            items.append(replace(item, label=own[0], aliases=(*own[1:], *others)) if own
+                         else replace(item, aliases=tuple(a for a in item.aliases if _fold(a) not in taken)))
+        return CodeList(id, self.name, tuple(items), self.standard, self.pack)
 
 
 def _fold(text: str) -> str:

@@ -28,6 +28,9 @@ class FieldDef:
     served: bool = True  # False: filled per submission (signatures, opinions), no ledger holds it
     expression: str | None = None  # reports: a derived value, e.g. age(birth_date)
     aggregate: str | None = None  # indicator tables: e.g. count_if(gender = '2')
+    # a yes/no column standing for codes of the element's code list (是否到账 for 发放状态:
+    # {"是": "2", "否": "3"}): read as those codes, and written back as those answers
+    answers: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None and not (k == "served" and v)}

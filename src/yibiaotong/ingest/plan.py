@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Table
 
 from yibiaotong.elements.dictionary import Dictionary
-from yibiaotong.elements.model import Element
+from yibiaotong.elements.model import CodeList, Element
 from yibiaotong.elements.numbers import other_quantity
 from yibiaotong.errors import Problem
+from yibiaotong.forms.definition import FieldDef
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest.convert import ColumnConverter, Converter, compile_column, compile_converter
 from yibiaotong.ingest.recognise import Recognition
@@ -62,6 +63,24 @@ class SheetPlan:
     # several of the form's columns feeding one ledger column (变动前/低保类别, 变动后/低保类别): the
     # column the ledger reads (index into columns) -> all of them, left to right (see last_given)
     merged: dict[int, list[int]] = field(default_factory=dict)
+    # the code lists the columns are read with: the dictionary's, and those a column answers otherwise (FieldDef.answers)
+    codelists: dict[str, CodeList] = field(default_factory=dict)
+
+
+def _answered(element: Element, fd: FieldDef, codelists: dict[str, CodeList]) -> tuple[Element, Problem | None]:
+    """The element as the column reads it: its code list answered as the form answers it (是/否
+    under 是否到账), kept in ``codelists`` under an id of its own."""
+    codelist = codelists.get(element.codelist or "")
+    if codelist is None:
+        return element, None  # said as unknown-codelist by the converter, as for any column
+    answered_id = f"{codelist.id}@{fd.header}"
+    try:
+        codelists[answered_id] = codelist.answered(fd.answers or {}, answered_id)
+    except KeyError as exc:
+        code = str((fd.answers or {})[exc.args[0]])
+        return element, Problem("form-answer-unknown-code", {"header": fd.header, "answer": exc.args[0], "code": code,
+                                                             "codelist": codelist.name})
+    return replace(element, codelist=answered_id), None
 
 
 def _places_only(columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan]) -> None:
@@ -82,7 +101,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     problems: list[Problem] = []
     columns: list[ColumnPlan] = []
     ledgers: dict[str, LedgerPlan] = {}
-    plan = SheetPlan(columns, ledgers)
+    plan = SheetPlan(columns, ledgers, codelists=dict(dictionary.codelists))
     # (printed unit, kept unit) -> headers and elements of the columns printed in another quantity,
     # and the ledgers those columns were for
     other: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
@@ -111,6 +130,11 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         if not ledger_id and element_id not in ORG_ELEMENTS:
             continue  # not kept in any ledger (signatures, opinions): nothing to read
         element = dictionary.element(element_id)
+        if fd.answers and element.type == "code":
+            element, problem = _answered(element, fd, plan.codelists)
+            if problem is not None:
+                problems.append(problem)
+                continue
         unit = tf.unit or fd.unit  # what this file prints wins over what the definition remembers
         kept = element.kept_unit
         if ledger_id and element.type in ("integer", "decimal", "amount") and other_quantity(kept, unit):
@@ -122,7 +146,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             continue
         row, col = tf.value_cell if (template.layout != "roster" and tf.value_cell) else (None, tf.column)
         columns.append(ColumnPlan(fd.header, col, column_letter(col), row, element,
-                                  compile_converter(element, dictionary.codelists, unit),
+                                  compile_converter(element, plan.codelists, unit),
                                   ledger_id, column_name if ledger_id else None, unit=unit,
                                   subtable=tf.subtable if template.layout != "roster" else None))
         index = len(columns) - 1

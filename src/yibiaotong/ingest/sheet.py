@@ -263,7 +263,7 @@ class SheetImport:
             starts.setdefault(m.top, []).append(m)
         # the reading process (a large sheet) converts the columns too, unless merged cells are to be filled first
         conversion = None if starts else Conversion.of(
-            [(c.column - 1, c.element, c.unit) for c in self.plan.columns], self.ctx.store.dictionary.codelists)
+            [(c.column - 1, c.element, c.unit) for c in self.plan.columns], self.plan.codelists)
         with contextlib.closing(self.sheet.chunks(first, BATCH_ROWS, conversion)) as chunks:  # a reading process ends with it
             for chunk in chunks:
                 if skip and not skip.isdisjoint(chunk.numbers):

@@ -8,6 +8,7 @@ name and renamed when complete: a stopped run never leaves half a workbook.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -278,6 +279,9 @@ class Reporter:
             fmt = V.number_format(p.type, p.unit)
             return OutColumn(p.column, p.index, convert, num_format=fmt)
         codelist = self.store.dictionary.codelists.get(p.codelist) if p.type == "code" and p.codelist else None
+        if codelist is not None and p.answers:
+            with contextlib.suppress(KeyError):  # an answer naming no code: the import says so; labels here
+                codelist = codelist.answered(p.answers, codelist.id)
         convert = V.converter(p.type, p.element, codelist, reveal=self.reveal, form_unit=p.unit)
         numeric = p.type in ("integer", "decimal", "amount") and not (not self.reveal and V.masked(p.element)) \
             and not (p.element is not None and p.element.type in ("year", "code"))

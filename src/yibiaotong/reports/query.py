@@ -49,6 +49,7 @@ class Place:
     why: str | None = None  # why the place stays blank
     unit: str | None = None  # the unit printed on the form
     codelist: str | None = None
+    answers: dict[str, str] | None = None  # the form answers these codes so (是/否 under 是否到账)
     ledger: str | None = None  # indicators: the ledger aggregated
 
 
@@ -161,7 +162,7 @@ def field_places(store: LedgerStore, fd: FormDef, fields: list[TemplateField], s
             continue
         place.element = store.dictionary.elements.get(fdef.element) if fdef.element else None
         if place.element is not None:
-            place.type, place.codelist = place.element.type, place.element.codelist
+            place.type, place.codelist, place.answers = place.element.type, place.element.codelist, fdef.answers
         place.why = None if fdef.expression else _other_quantity(place)
         if place.why:
             continue
