@@ -324,3 +324,7 @@ def test_a_code_list_answered_by_a_forms_yes_no_column():
     assert status.lookup("否") is None and status.label("2") == "已发放"  # the list itself is unchanged
     with pytest.raises(KeyError):
         status.answered({"是": "9"}, "x")
+    with pytest.raises(KeyError):  # not answer: code pairs
+        status.answered(["是", "否"], "x")
+    ones = status.answered({"1": "2", "0": "3"}, "x")  # answers spelling codes: the answers win
+    assert [ones.lookup(v) for v in ("1", "0", "待发放")] == ["2", "3", "1"] and ones.label("2") == "1"

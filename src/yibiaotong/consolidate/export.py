@@ -46,13 +46,14 @@ def write_pack(plan: Plan, pack_dir: str | Path) -> dict[str, int]:
                                       column=f.element if f.ledger else None, unit=f.unit, served=f.served)
                              for f in pf.fields])
         target = template.with_name(f"{stem}.yaml")
-        if target.exists():  # keep what people added by hand (filters, expressions, department)
+        if target.exists():  # keep what people added by hand (filters, expressions, answers, department)
             old = FormDef.load(target)
             fd.department, fd.filter, fd.extra = old.department, old.filter, old.extra
             hand = {f.header: f for f in old.fields}
             for f in fd.fields:
                 if f.header in hand:
-                    f.expression, f.aggregate = hand[f.header].expression, hand[f.header].aggregate
+                    f.expression, f.aggregate, f.answers = hand[f.header].expression, hand[f.header].aggregate, \
+                        hand[f.header].answers
         fd.save(target)
         forms += 1
     return {"elements": len(elements), "ledgers": len(plan.ledgers), "forms": forms}

@@ -66,9 +66,12 @@ class CodeList:
         return [item.code for item in self.items]
 
     def answered(self, answers: Mapping[str, str], id: str) -> CodeList:
-        """This list as a form's column answers it (是/否 under 是否到账): each answer is the code it
-        stands for, and that code's label is its first answer; the answers mean nothing else.
-        Raises KeyError naming an answer whose code the list does not hold."""
+        """This list as a form's column answers it (是/否, 1/0 under 是否到账): each answer is the code it
+        stands for, even where it spells another code, and that code's label is its first answer;
+        the answers mean nothing else. Raises KeyError naming an answer whose code the list does
+        not hold (or the answers themselves, when they are not answer: code pairs)."""
+        if not isinstance(answers, Mapping):
+            raise KeyError(str(answers))
         by_code: dict[str, list[str]] = {}
         for answer, code in answers.items():
             if str(code) not in self.codes:
@@ -81,7 +84,9 @@ class CodeList:
             others = tuple(s for s in (item.label, *item.aliases) if _fold(s) not in taken)
             items.append(replace(item, label=own[0], aliases=(*own[1:], *others)) if own
                          else replace(item, aliases=tuple(a for a in item.aliases if _fold(a) not in taken)))
-        return CodeList(id, self.name, tuple(items), self.standard, self.pack)
+        out = CodeList(id, self.name, tuple(items), self.standard, self.pack)
+        out._index.update({_fold(str(answer)): str(code) for answer, code in answers.items()})  # over the codes' own
+        return out
 
 
 def _fold(text: str) -> str:

@@ -77,7 +77,8 @@ def _answered(element: Element, fd: FieldDef, codelists: dict[str, CodeList]) ->
     try:
         codelists[answered_id] = codelist.answered(fd.answers or {}, answered_id)
     except KeyError as exc:
-        code = str((fd.answers or {})[exc.args[0]])
+        given = fd.answers if isinstance(fd.answers, dict) else {}
+        code = str(given[exc.args[0]]) if exc.args[0] in given else "（应写成“答案: 代码”）"
         return element, Problem("form-answer-unknown-code", {"header": fd.header, "answer": exc.args[0], "code": code,
                                                              "codelist": codelist.name})
     return replace(element, codelist=answered_id), None
@@ -134,6 +135,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
             element, problem = _answered(element, fd, plan.codelists)
             if problem is not None:
                 problems.append(problem)
+                if ledger_id:
+                    emptied.add(ledger_id)
                 continue
         unit = tf.unit or fd.unit  # what this file prints wins over what the definition remembers
         kept = element.kept_unit
