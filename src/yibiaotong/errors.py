@@ -373,8 +373,13 @@ CATALOG: dict[str, Template] = {
         "报表定义把栏目“{header}”中的“{answer}”对应到代码“{code}”，但代码表《{codelist}》中没有该代码，该栏目未导入",
         "the form definition maps {answer} in column {header} to code {code}, which code list {codelist} does not hold: "
         "the column is not imported",
-        "这是报表定义的问题，不是填报的问题：请数据局在报表定义中改正该栏目的 answers，使每个答案对应代码表中已有的代码。",
+        "这是报表定义的问题，不是填报的问题：请数据局在报表定义中改正该栏目的答案对照（answers），使每个答案对应代码表中已有的代码。",
         "A definition problem, not the clerk's: correct the column's answers so each names a code of the list."),
+    "form-answers-malformed": Template(
+        "报表定义中栏目“{header}”的答案对照写法有误，该栏目未导入",
+        "the answers of column {header} in the form definition are not answer: code pairs: the column is not imported",
+        "这是报表定义的问题，不是填报的问题：请数据局把该栏目的答案对照（answers）逐项写成“答案: 代码”，如 是: \"2\"。",
+        "A definition problem, not the clerk's: write the column's answers as answer: code pairs, e.g. 是: \"2\"."),
     "subtable-column-not-kept": Template(
         "子表栏目“{headers}”在报表定义中对应台账《{ledger}》中本表主记录的信息，不能按成员逐行写入，未导入",
         "sub-table columns {headers} map to the form's own record in ledger {ledger}: not imported row by row",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from yibiaotong.elements import dates
-from yibiaotong.elements.model import CodeItem, CodeList, Element
+from yibiaotong.elements.model import AnswerError, CodeItem, CodeList, Element
 from yibiaotong.elements.validate import coerce, mask
 from yibiaotong.errors import CATALOG
 
@@ -322,9 +322,11 @@ def test_a_code_list_answered_by_a_forms_yes_no_column():
     assert [answered.lookup(v) for v in ("是", "否", "已到账", "未到账", "待发放", "3")] == ["2", "3", "2", "3", "1", "3"]
     assert (answered.label("2"), answered.label("3"), answered.label("1")) == ("是", "否", "待发放")
     assert status.lookup("否") is None and status.label("2") == "已发放"  # the list itself is unchanged
-    with pytest.raises(KeyError):
+    with pytest.raises(AnswerError) as info:
         status.answered({"是": "9"}, "x")
-    with pytest.raises(KeyError):  # not answer: code pairs
+    assert (info.value.answer, info.value.code) == ("是", "9")
+    with pytest.raises(AnswerError) as info:  # not answer: code pairs
         status.answered(["是", "否"], "x")
+    assert (info.value.answer, info.value.code) == (None, None)
     ones = status.answered({"1": "2", "0": "3"}, "x")  # answers spelling codes: the answers win
     assert [ones.lookup(v) for v in ("1", "0", "待发放")] == ["2", "3", "1"] and ones.label("2") == "1"

@@ -30,6 +30,15 @@ class CodeItem:
     parent: str | None = None
 
 
+class AnswerError(KeyError):
+    """A form's answers for a code list that cannot be: ``answer`` names ``code``, which the list
+    does not hold (both None: the answers are not answer: code pairs)."""
+
+    def __init__(self, answer: str | None, code: str | None):
+        super().__init__(answer)
+        self.answer, self.code = answer, code
+
+
 @dataclass(frozen=True)
 class CodeList:
     """A code list such as GB/T 2261.1 sex; look values up by code, label or alias."""
@@ -68,14 +77,14 @@ class CodeList:
     def answered(self, answers: Mapping[str, str], id: str) -> CodeList:
         """This list as a form's column answers it (是/否, 1/0 under 是否到账): each answer is the code it
         stands for, even where it spells another code, and that code's label is its first answer;
-        the answers mean nothing else. Raises KeyError naming an answer whose code the list does
-        not hold (or the answers themselves, when they are not answer: code pairs)."""
+        the answers mean nothing else. Raises :class:`AnswerError` for an answer whose code the
+        list does not hold, or for answers that are not answer: code pairs."""
         if not isinstance(answers, Mapping):
-            raise KeyError(str(answers))
+            raise AnswerError(None, None)
         by_code: dict[str, list[str]] = {}
         for answer, code in answers.items():
             if str(code) not in self.codes:
-                raise KeyError(answer)
+                raise AnswerError(str(answer), str(code))
             by_code.setdefault(str(code), []).append(str(answer))
         taken = {_fold(a) for a in map(str, answers)}
         items = []

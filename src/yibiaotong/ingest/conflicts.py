@@ -94,6 +94,9 @@ def load_authority(engine: Engine) -> dict[str, str]:
     return out
 
 
+AGE_SOURCES = ("birth_date", "id_number")  # what an age is checked against: the birth date, else the ID number's
+
+
 class Arbiter:
     """Decides, per changed value of an existing record, whether this import's value wins."""
 
@@ -101,7 +104,7 @@ class Arbiter:
         self.conn, self.ledger, self.new, self.authority = conn, ledger, new, authority
         self.elements = {c.column: c.element for c in ledger.columns}
         # what an age is checked against (_age_then), read with each stored record the import changes
-        self.reads = [column for column, element in self.elements.items() if element in ("birth_date", "id_number")]
+        self.reads = [column for column, element in self.elements.items() if element in AGE_SOURCES]
         self._sources: dict[int, SourceInfo] = {}
         self._changes: dict[int, list[tuple]] = {}  # a batch's changed records: their inserts and updates
         self._runs: tuple[list[int], list[int], list[int]] | None = None  # the ledger's insert runs
@@ -180,9 +183,10 @@ class Arbiter:
             return next((record.values.get(name) or getattr(old, name, None)
                          for name, e in self.elements.items() if e == element), None)
 
-        birth = known("birth_date")
+        birth_element, id_element = AGE_SOURCES
+        birth = known(birth_element)
         if not isinstance(birth, date):
-            id_number = known("id_number")
+            id_number = known(id_element)
             try:
                 birth = birth_date_of(id_number) if id_number else None
             except ValueError:  # an ID number without a possible date

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Table
 
 from yibiaotong.elements.dictionary import Dictionary
-from yibiaotong.elements.model import CodeList, Element
+from yibiaotong.elements.model import AnswerError, CodeList, Element
 from yibiaotong.elements.numbers import other_quantity
 from yibiaotong.errors import Problem
 from yibiaotong.forms.definition import FieldDef
@@ -76,10 +76,10 @@ def _answered(element: Element, fd: FieldDef, codelists: dict[str, CodeList]) ->
     answered_id = f"{codelist.id}@{fd.header}"
     try:
         codelists[answered_id] = codelist.answered(fd.answers or {}, answered_id)
-    except KeyError as exc:
-        given = fd.answers if isinstance(fd.answers, dict) else {}
-        code = str(given[exc.args[0]]) if exc.args[0] in given else "（应写成“答案: 代码”）"
-        return element, Problem("form-answer-unknown-code", {"header": fd.header, "answer": exc.args[0], "code": code,
+    except AnswerError as exc:
+        if exc.answer is None:
+            return element, Problem("form-answers-malformed", {"header": fd.header})
+        return element, Problem("form-answer-unknown-code", {"header": fd.header, "answer": exc.answer, "code": exc.code,
                                                              "codelist": codelist.name})
     return replace(element, codelist=answered_id), None
 

@@ -473,11 +473,10 @@ def _values(data, strings: list[str] | None = None) -> list[list[Any]]:
         pad = [""] * c0
         rows = [pad + values for values in rows]
     if strings is not None:
-        mark = _MARK.decode()
         try:
             for values in rows:
                 for j, value in enumerate(values):
-                    if value.__class__ is str and value[:1] == mark:
+                    if value.__class__ is str and value[:1] == _MARK_TEXT:
                         values[j] = strings[int(value[1:])]
         except IndexError:  # as calamine says it reading the sheet whole
             raise OSError(f"Cell string index not found: {value[1:]}") from None
@@ -537,8 +536,7 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
         others = [(info.filename, zf.read(info)) for info in zf.infolist()
                   if info.filename not in sheets and not info.filename.startswith("xl/media/")]
         # the table calamine reads (xl/sharedStrings.xml, whatever its case), its comments left out
-        table_name = next((filename for filename, _data in others if filename.lower() == _TABLE), "")
-        table = _uncommented(dict(others)[table_name]) if table_name else b""
+        table_name, table = next(((f, _uncommented(data)) for f, data in others if f.lower() == _TABLE), ("", b""))
         without_strings = [(filename, data) for filename, data in others if filename != table_name]
         strings: list[str] | None = None  # read at the second part: the first is read by the importing process too
         size = PART_BYTES
@@ -554,7 +552,7 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
                     parts = [*without_strings, (table_name, _first_strings(table, highest + 1))]
                 elif shared:
                     if strings is None:
-                        strings = _shared_strings(CalamineWorkbook, others, scan.member, name, table)
+                        strings = _shared_strings(others, scan.member, name, table)
                     given, rows = strings, rows.replace(_SHARED, _SHARED_MARKED)
             elif table:  # a part that keeps the table reads it again: fewer, larger parts from here on
                 size = max(size, 4 * len(table))
@@ -606,7 +604,8 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
 # a shared-string cell as Excel, WPS, openpyxl and xlsxwriter write it, and as a part reads it
 # without the table: a text cell (t="str", a formula's text) holding a private-use character no
 # roster holds and the string's index
-_MARK = "\ue000".encode()
+_MARK_TEXT = "\ue000"
+_MARK = _MARK_TEXT.encode()
 _SHARED = b' t="s"><v>'
 _SHARED_MARKED = b' t="str"><v>' + _MARK
 _SHARED_INDEX = re.compile(rb' t="s"><v>(\d+)</v>')
@@ -637,11 +636,13 @@ def _first_strings(table: bytes, n: int) -> bytes:
     return table if item is None else table[:item.start()] + table[table.rindex(b"</"):]
 
 
-def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name: str, table: bytes) -> list[str]:
+def _shared_strings(others: list[tuple[str, bytes]], member: str, name: str, table: bytes) -> list[str]:
     """The workbook's shared strings as calamine reads them (rich text, escapes, phonetic runs):
     a sheet of rows as wide as Excel's naming each in turn, read once. The workbook goes through
     a file, not memory: calamine reads a file it is given in memory into a copy of its own."""
     import tempfile
+
+    from python_calamine import CalamineWorkbook
 
     count = len(_STRING_ITEM.findall(table))
     if not count:
@@ -650,7 +651,7 @@ def _shared_strings(calamine, others: list[tuple[str, bytes]], member: str, name
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as buffer:
         _table_workbook(buffer, others, member, count, width)
         buffer.flush()
-        data = calamine.from_path(buffer.name).get_sheet_by_name(name)
+        data = CalamineWorkbook.from_path(buffer.name).get_sheet_by_name(name)
     # empty strings are empty cells to calamine: its range starts at the first cell holding text
     strings = [""] * count
     first_row, first_column = data.start
