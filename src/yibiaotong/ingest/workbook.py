@@ -352,9 +352,8 @@ def _sheet_scans(path: Path) -> dict[str, SheetScan]:
     out: dict[str, SheetScan] = {}
     try:
         with zipfile.ZipFile(path) as zf:
-            hidden = _hidden_sheets(zf)
-            for name, member in _sheet_members(zf).items():
-                out[name] = SheetScan(member, zf.getinfo(member).file_size, hidden=name in hidden)
+            for name, (member, hidden) in _sheet_entries(zf).items():
+                out[name] = SheetScan(member, zf.getinfo(member).file_size, hidden=hidden)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return out  # calamine (or the reading in parts) will say what is wrong with the file
     return out
@@ -370,6 +369,12 @@ def _scan_sheet(path: Path, scan: SheetScan) -> None:
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    return {name: member for name, (member, _hidden) in _sheet_entries(zf).items()}
+
+
+def _sheet_entries(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
+    """Per sheet name, as workbook.xml lists them: its XML in the zip, and whether it is hidden
+    (state="hidden" or "veryHidden", as calamine lists them)."""
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
           "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
           "p": "http://schemas.openxmlformats.org/package/2006/relationships"}
@@ -380,15 +385,8 @@ def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     for sheet in book.findall("m:sheets/m:sheet", ns):
         target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
         target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        out[sheet.get("name", "")] = target
+        out[sheet.get("name", "")] = target, sheet.get("state", "visible") != "visible"
     return out
-
-
-def _hidden_sheets(zf: zipfile.ZipFile) -> set[str]:
-    """The sheets workbook.xml says are hidden (state="hidden" or "veryHidden"), as calamine lists them."""
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    return {sheet.get("name", "") for sheet in book.iter(f"{main}sheet") if sheet.get("state", "visible") != "visible"}
 
 
 def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
