@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from datetime import date, datetime
 
@@ -52,8 +53,9 @@ def _parted(monkeypatch, path, parts: int = 3):
     return out
 
 
-def test_an_openpyxl_roster_with_shared_strings_dates_merges_and_gaps_reads_the_same_in_parts(tmp_path, monkeypatch):
-    path = tmp_path / "大表.xlsx"
+def _openpyxl_roster(path):
+    """A roster with a merged title, dates, an empty row, a village merged down, a formula without a
+    value, a far cell and a hidden sheet."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "花名册"
@@ -73,12 +75,79 @@ def test_an_openpyxl_roster_with_shared_strings_dates_merges_and_gaps_reads_the_
     hidden.sheet_state = "hidden"
     hidden["A1"] = "x"
     wb.save(path)
+
+
+def test_an_openpyxl_roster_with_shared_strings_dates_merges_and_gaps_reads_the_same_in_parts(tmp_path, monkeypatch):
+    path = tmp_path / "大表.xlsx"
+    _openpyxl_roster(path)
     whole = sheets(path)
     assert whole[0]["merges"] and whole[0]["formulas"] == {(200, 6)}
     parted = _parted(monkeypatch, path)
     assert parted == whole
     first = Workbook(path, "xlsx").sheets().__next__()
     assert first.total_rows == whole[0]["rows"][-1][0]
+
+
+def _rewritten(path, out, change) -> None:
+    """The workbook at ``path`` with its first sheet's XML changed by ``change``, saved as ``out``."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            zout.writestr(info, change(data) if info.filename == "xl/worksheets/sheet1.xml" else data)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """A sheet as the OpenXML SDK writes it: its elements prefixed, the namespace bound to x."""
+    xml = re.sub(rb"<(/?)(?=[A-Za-z])", rb"<\1x:", xml)
+    return xml.replace(b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                       b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"')
+
+
+def _single_quoted(xml: bytes) -> bytes:
+    return re.sub(rb'(\s[\w:]+)="([^"]*)"', rb"\1='\2'", xml)
+
+
+@pytest.mark.parametrize("change", [_prefixed, _single_quoted, lambda xml: _single_quoted(_prefixed(xml))],
+                         ids=["prefixed", "single-quoted", "both"])
+def test_a_sheet_written_with_prefixed_elements_or_single_quotes_reads_the_same_in_parts(tmp_path, monkeypatch, change):
+    """Exports written by the OpenXML SDK (``<x:row>``) or with single-quoted attributes: their merges,
+    formulas without a value and row numbers read in parts as calamine reads the sheet whole."""
+    plain = tmp_path / "plain.xlsx"
+    _openpyxl_roster(plain)
+    path = tmp_path / "written.xlsx"
+    _rewritten(plain, path, change)
+    whole = sheets(path)
+    assert whole == sheets(plain)
+    assert whole[0]["formulas"] == {(200, 6)} and whole[0]["rows"][-1][0] == 401
+    assert _parted(monkeypatch, path) == whole
+    first = Workbook(path, "xlsx").sheets().__next__()
+    assert first.total_rows == whole[0]["rows"][-1][0]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 5, 7, 64])
+def test_prefixes_cut_between_reads_are_removed_whole(size):
+    """A tag's prefix split over two reads (``<x`` then ``:row>``) loses its prefix all the same."""
+    import io
+
+    xml = b'<?xml version="1.0"?><x:worksheet xmlns:x="m"><x:sheetData><x:row r="1"><x:c><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>'
+    reader = workbook._Unprefixed(io.BytesIO(xml))
+    pieces = iter(lambda: reader.read(size), b"")
+    assert b"".join(pieces) == b'<?xml version="1.0"?><worksheet xmlns:x="m"><sheetData><row r="1"><c><v>1</v></c></row></sheetData></worksheet>'
+
+
+def test_shared_strings_of_a_prefixed_sheet_are_read_once_in_parts(tmp_path, monkeypatch):
+    path = _roster_with_shared_strings(tmp_path)
+    prefixed = tmp_path / "prefixed.xlsx"
+    _rewritten(path, prefixed, _prefixed)
+    whole = sheets(prefixed)
+    assert whole == sheets(path)
+    tables = []
+    real = workbook._shared_strings
+    monkeypatch.setattr(workbook, "_shared_strings", lambda *args: tables.append(1) or real(*args))
+    assert _parted(monkeypatch, prefixed, parts=6) == whole
+    assert 1 <= len(tables) <= 2  # the later parts named their strings: the table was left out of them
 
 
 def test_an_xlsxwriter_roster_with_inline_strings_and_date_cells_reads_the_same_in_parts(tmp_path, monkeypatch):
@@ -96,23 +165,13 @@ def test_an_xlsxwriter_roster_with_inline_strings_and_date_cells_reads_the_same_
 
 
 def test_a_sheet_whose_rows_carry_no_numbers_reads_the_same_in_parts(tmp_path, monkeypatch):
-    import zipfile
-
     path = tmp_path / "无行号.xlsx"
     wb = openpyxl.Workbook()
     for r in range(1, 200):
         wb.active.append([r, f"v{r}"])
     wb.save(path)
     plain = tmp_path / "plain.xlsx"
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                import re
-
-                data = re.sub(rb'<row r="\d+"', b"<row", data)
-                data = re.sub(rb'<c r="[A-Z]+\d+"', b"<c", data)
-            zout.writestr(info, data)
+    _rewritten(path, plain, lambda xml: re.sub(rb'<c r="[A-Z]+\d+"', b"<c", re.sub(rb'<row r="\d+"', b"<row", xml)))
     whole = sheets(plain)
     assert whole[0]["rows"][-1] == (199, [199.0, "v199"])
     assert _parted(monkeypatch, plain) == whole

@@ -35,7 +35,7 @@ HEAD_ROWS = 100  # enough for any header block, title and a record form; few eno
 PART_BYTES = 48 * 1024 * 1024
 FIRST_PART_BYTES = 1024 * 1024  # the first part holds the header: small, as it is read twice
 _FORMULA_NO_VALUE = re.compile(
-    rb'<c r="([A-Z]+)(\d+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+    rb'<c r=["\']([A-Z]+)(\d+)["\'][^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
 
 
 @dataclass
@@ -332,9 +332,9 @@ def _checked_rows(path: Path, encoding: str, dialect: Any, reader: Any) -> Itera
 
 # --- large sheets, and what calamine does not say (.xlsx) -----------------------------------
 
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_MERGE = re.compile(rb'<mergeCell ref=["\']([A-Z]+)(\d+):([A-Z]+)(\d+)["\']')
 _DIMENSION = re.compile(rb"<dimension [^>]*/>")
-_DIMENSION_ROWS = re.compile(rb'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')
+_DIMENSION_ROWS = re.compile(rb'<dimension ref=["\'][A-Z]+\d+(?::[A-Z]+(\d+))?["\']')
 
 
 @dataclass
@@ -392,7 +392,8 @@ def _sheet_entries(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
 def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
     """Stream the sheet's XML; only a chunk and the tail of the previous one are in memory."""
     tail = b""
-    with zf.open(scan.member) as fh:
+    with zf.open(scan.member) as opened:
+        fh = _Unprefixed(opened)
         while True:
             chunk = fh.read(1 << 22)
             if not chunk:
@@ -409,6 +410,42 @@ def _scan(zf: zipfile.ZipFile, scan: SheetScan) -> None:
                     scan.merges.add((int(m.group(2)), column_number(m.group(1).decode()), int(m.group(4)),
                                      column_number(m.group(3).decode())))
             tail = block[-512:]  # a cell cut at the chunk boundary is found in the next block
+
+
+class _Unprefixed:
+    """A sheet's XML read as if its elements had no prefix: the OpenXML SDK writes ``<x:row>``,
+    ``<x:c>`` … with the namespace bound to ``x``, where the cutting into parts and the scans look
+    for ``<row>``. calamine matches elements by their local name, so the parts read as the sheet
+    does whole. Done on the bytes (two replaces in C per read): ``<`` is markup wherever it stands
+    in XML (text and attributes escape it), and a sheet holds no CDATA."""
+
+    def __init__(self, fh):
+        self._fh, self._prefix, self._held = fh, None, b""
+
+    def read(self, size: int) -> bytes:
+        while True:
+            chunk = self._fh.read(size)
+            data, self._held = self._held + chunk, b""
+            if self._prefix is None:  # the root element, which opens the sheet, says it
+                found = _ROOT.search(data)
+                if found is None and chunk and len(data) < _ROOT_WITHIN:
+                    self._held = data
+                    continue
+                self._prefix = (found.group(1) or b"") if found else b""
+            if self._prefix and chunk:  # a tag cut at the end of the read waits for the next
+                cut = data.rfind(b"<", max(0, len(data) - len(self._prefix) - 1))
+                if cut >= 0:
+                    data, self._held = data[:cut], data[cut:]
+            if not data and chunk:
+                continue
+            if not self._prefix:
+                return data
+            return data.replace(b"<" + self._prefix, b"<").replace(b"</" + self._prefix, b"</")
+
+
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?worksheet[\s>]")
+_ROOT_WITHIN = 1 << 20  # bytes of a sheet's XML before its root element, at most (the XML declaration, a comment)
+_NUMBER_ATTRIBUTE = re.compile(rb"\sr\s*=\s*[\"']")  # <row r="7">, <row r='7'>
 
 
 def _holds(block: bytes, tag: bytes, tries: int = 256) -> bool:
@@ -561,12 +598,13 @@ def _read_parts(path: Path, name: str, scan: SheetScan) -> Iterator[tuple[Any, i
                 out.writestr(scan.member, b"".join((prefix, rows, b"</sheetData></worksheet>")))
             buffer.seek(0)
             first = rows.find(b"<row")
-            numbered = first < 0 or b' r="' in rows[first:rows.find(b">", first)]
+            numbered = first < 0 or _NUMBER_ATTRIBUTE.search(rows, first, rows.find(b">", first)) is not None
             # rows that do not say their number are counted, empty ones too, as calamine counts them
             count_rows = 0 if numbered else rows.count(b"<row ") + rows.count(b"<row>") + rows.count(b"<row/>")
             return CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), count_rows, given
 
-        with zf.open(scan.member) as fh:
+        with zf.open(scan.member) as opened:
+            fh = _Unprefixed(opened)
             buffer = bytearray()
             while b"<sheetData>" not in buffer:
                 chunk = fh.read(1 << 16)
