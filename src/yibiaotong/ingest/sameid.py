@@ -11,7 +11,10 @@ person the ID number already belongs to; the first row stays imported.
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import not_
 from typing import Any
 
 # the dots between the parts of a name (阿依古丽·买买提) as people type them
@@ -56,10 +59,19 @@ class IdNames:
         one) and row. The others are noted."""
         first, found = self.first, {}
         here = (len(self.sheets) - 1) << _ROW_BITS
-        for i in indices:
+        rows = [i for i in indices if ids[i] is not None and ids[i] != ""]
+        keys = [ids[i] for i in rows]
+        # the usual row: an ID number this file has not had, once in the batch — noted in bulk
+        # (a million-row roster is a million of them); the others one by one, in row order
+        new = list(map(not_, map(first.__contains__, keys)))
+        if len(set(keys)) < len(keys):
+            once = Counter(keys)
+            new = [n and once[k] == 1 for n, k in zip(new, keys)]
+        hashes = list(map(_name, [names[i] for i in compress(rows, new)]))
+        first.update(zip(compress(keys, new), [h << _NAME_SHIFT | here | numbers[i]
+                                               for h, i in zip(hashes, compress(rows, new))]))
+        for i in compress(rows, map(not_, new)):
             key = ids[i]
-            if key is None or key == "":
-                continue
             seen, name = first.get(key), _name(names[i])
             if seen is None or not seen >> _NAME_SHIFT:  # new, or first written without a name
                 if seen is None or name:
