@@ -239,3 +239,23 @@ def test_a_key_column_the_sheet_lacks_is_the_sheets_to_mend_not_the_definitions(
     assert "ledger-key-not-in-form" not in codes and "form-fields-missing" in codes, codes
     assert report.rows_invalid == 2 and {p.code for p in report.problems} == {"ledger-key-missing"}
     assert LedgerStore(yongchuan).count("event_payment") == 0
+
+
+def test_another_household_head_under_a_household_heads_id_number_is_refused(yongchuan, tmp_path):
+    """On a household's roster (003: 户主姓名 beside 户主身份证号) a row naming another head under an
+    ID number an earlier row gave is refused naming that row, as on a person's roster: merged, the
+    first household would take the second's head and payment."""
+    template = PACK / "forms" / "003_城乡低保金发放花名册.xlsx"
+    head = id_number(date(1969, 5, 30), 977)
+
+    def household(name: str, amount: int) -> dict:
+        return {"所属镇街": "临江镇", "所属村（社区）": "新华村", "发放年月": "2024年1月", "户主姓名": name,
+                "户主身份证号": head, "在保人数": 2, "发放金额/低保金（元）": amount, "发放金额/合计（元）": amount}
+
+    path = fill_roster(template, tmp_path / "低保金.xlsx", [household("刘家明", 730), household("官洪军", 2060)])
+    report = import_file(yongchuan, path, org_unit="临江镇", period="2024-01")
+    assert report.rows_imported == 1, report.problems
+    (problem,) = [p for p in report.problems if p.code == "id-number-other-person"]
+    assert problem.params["first_row"] == problem.location["row"] - 1
+    paid = LedgerStore(yongchuan).get("event_payment", f"{head}|2024-01|低保金")
+    assert paid is not None and paid["x_fa_fang_jin_e_he_ji"] == 730

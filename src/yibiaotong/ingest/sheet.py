@@ -203,8 +203,7 @@ class SheetImport:
                                 if any(i == plan.id_index and name in lp.definition.key for name, i in lp.columns)]
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # the subject's name beside its ID number: one ID number is one person (see .sameid)
-        self.name_index = next((i for lid in self.subject_ledgers for name, i in plan.ledgers[lid].columns
-                                if plan.columns[i].element.id == "person_name"), None)
+        self.name_index = _name_index(plan, self.subject_ledgers)
         self.id_names = (ctx.id_names or IdNames()) if self.name_index is not None else None
         if self.id_names is not None:
             self.id_names.sheet(sheet.name)
@@ -868,6 +867,21 @@ def _other_person(sheet: str | None, row: int) -> Problem:
     if sheet is not None:
         params.update(first_sheet=sheet, first=f"工作表“{sheet}”第{row}行", first_en=f"row {row} of sheet {sheet!r}")
     return Problem("id-number-other-person", params)
+
+
+def _name_index(plan: SheetPlan, subject_ledgers: list[str]) -> int | None:
+    """The column naming the person whose ID number keys the rows: 姓名 beside a person's own ID
+    number; beside another role's (户主身份证号 on a household's roster) that role's name (户主姓名)."""
+    if plan.id_index is None:
+        return None
+    role = plan.columns[plan.id_index].element.role
+    named = [i for lid in subject_ledgers for _name, i in plan.ledgers[lid].columns
+             if plan.columns[i].element.validation.get("person_name")]
+    for i in named:
+        element = plan.columns[i].element
+        if element.id == "person_name" if role in (None, "subject") else element.role == role:
+            return i
+    return None
 
 
 def _key_parts(lp: LedgerPlan, implied: dict[str, Any]) -> list[int | str | None] | None:
