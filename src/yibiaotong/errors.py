@@ -165,6 +165,13 @@ CATALOG: dict[str, Template] = {
         "that one cell; nothing was imported",
         "请用记事本或Excel打开，在该行补上结束的引号或删去多余的引号，再重新导入。",
         "Open it in a text editor, close or remove the stray quote in that row, and import again."),
+    "csv-cell-too-long": Template(
+        "CSV文件第{row}行有一格超过13万个字符，文件未导入：多半是该行或其上方有一个英文双引号（\"）没有结束，"
+        "其后的许多行都被读进了这一格",
+        "a field in row {row} of the CSV file is longer than 131,072 characters, so nothing was imported: most likely "
+        "a double quote in or above that row never closes and the lines after it read as that one cell",
+        "请用记事本或Excel打开，在该行及其上方找到多余或没有结束的引号并改正，再重新导入。",
+        "Open it in a text editor, find the stray or unclosed quote in or above that row, and import again."),
     "file-extension-mismatch": Template(
         "文件扩展名是{ext}，实际是{actual}格式，已按实际格式读取", "the file is named {ext} but is {actual}; read as {actual}",
         "建议用Excel打开后另存为正确的格式。", "Save it again in Excel in its real format."),

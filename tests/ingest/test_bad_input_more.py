@@ -241,6 +241,21 @@ def test_a_csv_quote_that_never_closes_says_where_instead_of_reading_the_rest_as
     assert intake.store.get("person_identity", person(2)["身份证号码"])["address_current"] == "红星村3组 12号"
 
 
+def test_a_csv_quote_closing_far_below_says_where_instead_of_a_traceback(intake):
+    """A stray quote whose closing one lies 128 K characters on makes a cell the csv module will not
+    read: said as that row's overlong cell, nothing written."""
+    rows = [values(1 + n % 9) for n in range(2000)]
+    lines = csv_bytes(rows).decode().split("\r\n")
+    lines[2] = lines[2].replace(",临江镇", ',"临江镇', 1)
+    lines[-2] = lines[-2] + '"'
+    path = intake.tmp / "远处的引号.csv"
+    path.write_bytes("\r\n".join(lines).encode())
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["csv-cell-too-long"]
+    assert report.problems[0].location["row"] == 3 and "第3行有一格超过13万个字符" in report.problems[0].message_zh
+    assert nothing_written(intake)
+
+
 def test_files_that_cannot_be_opened_say_why_in_a_clerks_words(intake, monkeypatch):
     from yibiaotong.ingest import limits
 

@@ -265,6 +265,15 @@ class UnclosedQuote(Exception):
         self.row = row
 
 
+class OverlongCell(Exception):
+    """A CSV field longer than the csv module reads (128 K characters): no roster's cell is; a stray
+    quote whose closing one lies far below makes one."""
+
+    def __init__(self, row: int):
+        super().__init__(row)
+        self.row = row
+
+
 def csv_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the first megabyte decodes as such, else GB18030; UTF-16
     when the file starts with its byte-order mark (Excel's "Unicode text", tab-separated)."""
@@ -309,15 +318,21 @@ def _checked_rows(path: Path, encoding: str, dialect: Any, reader: Any) -> Itera
     the file into one cell without a word), and :class:`UnclosedQuote` says where it began."""
     held = None  # a record over several lines, held until the next one shows it did not end the file
     line = 1  # where the next record starts
-    for number, values in enumerate(reader, start=1):
-        if held is not None:
-            yield held[1], held[2]
-            held = None
-        if reader.line_num > line:
-            held = (line, number, values)
-        else:
-            yield number, values
-        line = reader.line_num + 1
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):
+            if held is not None:
+                yield held[1], held[2]
+                held = None
+            if reader.line_num > line:
+                held = (line, number, values)
+            else:
+                yield number, values
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise OverlongCell(number + 1) from exc
+        raise OSError(f"CSV: {exc} (record {number + 1})") from exc  # the file cannot be read as it is
     if held is not None:
         start, number, values = held
         with path.open(encoding=encoding, newline="") as fh:
