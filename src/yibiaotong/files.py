@@ -31,3 +31,16 @@ def written_whole(target: Path) -> Iterator[Path]:
 def write_text_whole(target: Path, text: str) -> None:
     with written_whole(target) as partial:
         partial.write_text(text, encoding="utf-8")
+
+
+def close_workbook(wb) -> None:
+    """Close an xlsxwriter workbook (it writes the file then); a file it could not create is the
+    OSError that stopped it (its errno says why: no such folder, no space, no permission), not
+    xlsxwriter's own exception, so callers say it as any file they could not write."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        wb.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args else None
+        raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from exc

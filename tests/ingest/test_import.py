@@ -449,6 +449,17 @@ def test_an_error_workbook_that_cannot_take_its_place_leaves_no_hidden_copy(inta
     assert not partial_of(target).exists()  # the rows to fix (with their values) are not left behind
 
 
+def test_an_error_workbook_into_a_folder_that_is_not_there_is_said_not_raised(intake):
+    """xlsxwriter says a file it cannot create with its own exception: said as the folder missing,
+    after the good rows were stored, as any file that could not be written."""
+    target = intake.tmp / "没有的文件夹" / "错误清单.xlsx"
+    report = import_file(intake.engine, intake.roster("一.xlsx", [person(1), person(2, **{"出生日期": "明天"})]),
+                         org_unit=TOWN, error_workbook=target)
+    assert report.status == "imported" and report.rows_imported == 1 and report.error_workbook is None
+    (warning,) = [w for w in report.warnings if w.code == "error-workbook-unwritable"]
+    assert "错误清单未能写出（要写入的文件夹不存在）" in warning.message_zh
+
+
 def test_a_row_listed_on_a_roster_is_a_record_of_its_main_ledger_even_with_its_values_blank(intake):
     """A row that gives a ledger nothing but its key writes no record there (a roster of the disabled
     does not make subsidy records) — but the roster's own ledger (here 残疾人信息) keeps everyone it

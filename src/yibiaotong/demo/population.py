@@ -26,8 +26,8 @@ from typing import Any
 from yibiaotong.demo.benefits import BenefitMaker, Welfare, assign_conditions, window
 from yibiaotong.demo.codes import IdNumbers
 from yibiaotong.demo.facts import Fact, FactWriter
-from yibiaotong.demo.intake import intake_entry
 from yibiaotong.demo.farmland import FarmlandMaker
+from yibiaotong.demo.intake import intake_entry
 from yibiaotong.demo.names import NameBook, population_dir
 from yibiaotong.demo.people import Household, HouseholdMaker, Village
 from yibiaotong.demo.planted import Manifest, Planter

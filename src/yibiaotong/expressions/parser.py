@@ -16,9 +16,9 @@ from sqlglot import exp
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
-from yibiaotong.expressions.functions import FUNCTIONS
 
 from yibiaotong.errors import Problem
+from yibiaotong.expressions.functions import FUNCTIONS
 from yibiaotong.expressions.problems import ExpressionError, _problem, not_allowed
 
 MAX_LENGTH = 4000  # characters

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 
 from yibiaotong.forms import words

@@ -8,7 +8,6 @@ columns. A parent printed once in an unmerged cell with blanks to its right (laz
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from yibiaotong.forms import words

@@ -48,7 +48,6 @@ from yibiaotong.packs import load_pack, read_yaml
 from yibiaotong.reports.defaults import ALWAYS_DERIVED  # derived in every report: what is kept is a snapshot
 from yibiaotong.store import schema
 
-
 LOOK_UP = 500  # records whose history one query reads
 
 # elements that say who a person is: under one ID number they do not change from one period to

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from yibiaotong.files import close_workbook
 from yibiaotong.forms.grid import Span
 
 EXPLAIN = "错误说明"
@@ -91,7 +92,7 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
         ws.set_column(explain_col, explain_col, 60)
         for c in se.text_columns - stale:  # rows the clerk adds below stay text too
             ws.set_column(c - 1, c - 1, 20, plain_text)
-    wb.close()
+    close_workbook(wb)
     return path
 
 

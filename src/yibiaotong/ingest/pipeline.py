@@ -50,7 +50,8 @@ log = logging.getLogger("yibiaotong.ingest")
 
 IMPORT_CACHE_KB = 96 * 1024
 # why a file could not be written, in words a clerk knows (the system's own words go in the English text)
-_WRITE_FAILURES = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完", errno.EACCES: "没有写入权限",
+_WRITE_FAILURES = {errno.ENOENT: "要写入的文件夹不存在", errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完",
+                   errno.EACCES: "没有写入权限",
                    errno.EPERM: "没有写入权限", errno.EROFS: "磁盘是只读的", errno.EISDIR: "同名的文件夹占用了这个位置"}
 Progress = Callable[[int, int | None], None]  # rows of the file done, rows known so far (None: unknown)
 

@@ -26,7 +26,7 @@ Modules: ``period``, ``defaults`` (definition defaults), ``sources`` (main ledge
 masking), ``titles`` (title, unit and date lines), ``writer`` (xlsxwriter), ``generate``.
 """
 
-from yibiaotong.reports.generate import ReportResult, Reporter, generate_all, generate_report, report_units
+from yibiaotong.reports.generate import Reporter, ReportResult, generate_all, generate_report, report_units
 from yibiaotong.reports.period import Period
 
 __all__ = ["Period", "ReportResult", "Reporter", "generate_all", "generate_report", "report_units"]

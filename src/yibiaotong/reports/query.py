@@ -25,11 +25,10 @@ from yibiaotong.forms.model import TemplateField
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.tree import subtree_range
 from yibiaotong.reports import defaults as D
-from yibiaotong.reports.period import Period
 from yibiaotong.reports.own_figures import Differs
+from yibiaotong.reports.period import Period
 from yibiaotong.reports.sources import Sources, build_sources
 from yibiaotong.store import schema
-
 
 _TEXT_LIKE = frozenset({"text", "code", "id_number", "phone", "mobile", "postcode", "month"})
 

@@ -18,6 +18,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from yibiaotong.files import close_workbook
 from yibiaotong.reports.template import Style, TemplateSheet
 from yibiaotong.reports.values import Converter
 
@@ -81,7 +82,7 @@ class Book:
         return f
 
     def close(self) -> None:
-        self.wb.close()
+        close_workbook(self.wb)
 
 
 def sheet_setup(ws: Worksheet, tpl: TemplateSheet, *, repeat: tuple[int, int] | None = None,

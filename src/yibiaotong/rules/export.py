@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from yibiaotong.access.audit import local_time
+from yibiaotong.files import close_workbook
 from yibiaotong.rules.alerts import list_alerts
 from yibiaotong.rules.definitions import SEVERITIES
 from yibiaotong.rules.evidence import Readable
@@ -72,5 +73,5 @@ def export_alerts(engine, path: str | Path, *, readable: Readable | None = None,
                 records.write_string(r2, c, value)
             r2 += 1
     ws.autofilter(0, 0, max(len(alerts), 1), len(COLUMNS) - 1)
-    wb.close()
+    close_workbook(wb)
     return len(alerts)

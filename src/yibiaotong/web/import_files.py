@@ -30,8 +30,8 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import parse_options_header
 from starlette.concurrency import run_in_threadpool
 
-from yibiaotong.files import write_text_whole
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.files import write_text_whole
 
 KEEP_SECONDS = 24 * 3600
 FORM_SLACK = 256 * 1024  # multipart boundaries and the small fields around the file

@@ -30,8 +30,7 @@ from yibiaotong.access.redact import redact
 from yibiaotong.access.scope import Scope
 from yibiaotong.access.users import disabled_problem, get_user
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.ingest import ImportReport, Limits, import_file
-from yibiaotong.ingest import jobs
+from yibiaotong.ingest import ImportReport, Limits, import_file, jobs
 from yibiaotong.ingest.report import STATUS_ZH
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.web.import_files import ImportFiles, Upload

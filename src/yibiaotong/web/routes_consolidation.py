@@ -24,8 +24,8 @@ from yibiaotong.access.audit import local_time
 from yibiaotong.consolidate import stored_decisions
 from yibiaotong.consolidate.installed import (
     DECISIONS_FILE,
-    InstalledForm,
     Installation,
+    InstalledForm,
     read_installation,
     reviewed,
     signature,
