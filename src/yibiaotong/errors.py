@@ -123,6 +123,17 @@ CATALOG: dict[str, Template] = {
     "missing-key": Template(
         "缺少“{column}”，无法确定这一行是台账中的哪条记录", "the record lacks key column {column!r}",
         "台账靠这一项区分每条记录，请填写后重新导入。", "The ledger identifies records by this key; fill it in."),
+    "database-not-found": Template(
+        "数据库文件“{path}”不存在", "there is no database at {path}",
+        "请检查 --db 或环境变量 YBT_DATABASE_URL 写的路径；要新建数据库，请用 ybt init（或 ybt demo 建演示库）。",
+        "Check the --db path or YBT_DATABASE_URL; to create a database use ybt init (or ybt demo)."),
+    "database-not-sqlite": Template(
+        "“{path}”不是一表通的数据库文件（不是SQLite数据库）", "{path} is not a database (not an SQLite file)",
+        "请检查 --db 写的是不是数据库文件（如 demo.db），而不是表格或其他文件。",
+        "Check that --db names the database file (such as demo.db), not a workbook or another file."),
+    "database-folder-missing": Template(
+        "要建数据库的文件夹“{path}”不存在", "the folder {path} for the database does not exist",
+        "请先建好该文件夹，或检查 --db 写的路径。", "Create the folder first, or check the --db path."),
     "unknown-org-unit": Template(
         "组织机构代码“{org_unit}”不存在", "unknown org unit {org_unit!r}", "请使用组织机构树中的代码。", "Use a code of the org tree."),
     "record-not-found": Template(

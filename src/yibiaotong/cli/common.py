@@ -20,6 +20,13 @@ Db = Annotated[str | None, typer.Option(
 Json = Annotated[bool, typer.Option("--json", help="以 JSON 输出（供程序读取）")]
 
 
+def open_store(db: str | None):
+    """The database a command works on, which must be there (``ybt init`` and ``ybt demo`` make one)."""
+    from yibiaotong.store import open_store as opened
+
+    return opened(db, existing=True)
+
+
 def fail(error: YbtError, as_json: bool = False) -> None:
     """Print every problem (Chinese for people, JSON for machines) and exit with status 2."""
     if as_json:

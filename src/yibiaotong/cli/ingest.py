@@ -15,7 +15,7 @@ from rich.text import Text
 
 from yibiaotong.cli.common import Db, Json, console, err_console, fail, print_json
 from yibiaotong.errors import YbtError
-from yibiaotong.store import open_store
+from yibiaotong.cli.common import open_store
 
 links = typer.Typer(help="待确认人员：身份证号码缺失或有误、按姓名等匹配不确定的行。\n\n例：ybt links list", no_args_is_help=True)
 conflicts = typer.Typer(help="数据冲突：不同来源对同一数据的填报不一致。\n\n例：ybt conflicts list", no_args_is_help=True)

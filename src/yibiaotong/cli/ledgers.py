@@ -12,7 +12,7 @@ from rich.table import Table
 from yibiaotong.cli.common import Db, Json, console, fail, print_json
 from yibiaotong.errors import YbtError
 from yibiaotong.ledgers import ColumnDef, LedgerDef, LedgerStore, Source
-from yibiaotong.store import open_store
+from yibiaotong.cli.common import open_store
 
 app = typer.Typer(help="台账：建立、加字段、按主键写入、查看记录与修改历史。\n\n例：ybt ledger list", no_args_is_help=True)
 

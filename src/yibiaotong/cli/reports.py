@@ -35,7 +35,7 @@ def report(
         ybt report --all --period 2024-01 --out out/
     """
     from yibiaotong.reports import Reporter
-    from yibiaotong.store import open_store
+    from yibiaotong.cli.common import open_store
 
     if (form is None) == (not all_forms):
         fail(YbtError(Problem("invalid-request", {"reason": "请指定一张报表，或使用 --all（二选一）",

@@ -149,7 +149,7 @@ def stats_command(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False
     例：ybt stats --json
     """
     from yibiaotong.stats import stats
-    from yibiaotong.store import open_store
+    from yibiaotong.cli.common import open_store
 
     try:
         figures = stats(open_store(db), pack)

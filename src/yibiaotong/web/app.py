@@ -43,7 +43,7 @@ Every error has one shape: `{"ok": false, "error": code, "message": text, "detai
 def create_app(db: str | None = None, *, engine: Engine | None = None, secret_key: str | None = None) -> FastAPI:
     app = FastAPI(title="一表通 yibiaotong", version="0.1.0", description=API_DESCRIPTION, docs_url=None,
                   redoc_url=None, openapi_url="/openapi.json")
-    engine = engine if engine is not None else open_store(db)
+    engine = engine if engine is not None else open_store(db, existing=True)
     app.state.engine = engine
     app.state.login_limiter = auth.LoginLimiter()
     app.state.orgs = OrgIndex(engine)
