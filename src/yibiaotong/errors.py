@@ -134,6 +134,9 @@ CATALOG: dict[str, Template] = {
     "database-folder-missing": Template(
         "要建数据库的文件夹“{path}”不存在", "the folder {path} for the database does not exist",
         "请先建好该文件夹，或检查 --db 写的路径。", "Create the folder first, or check the --db path."),
+    "org-unit-name-ambiguous": Template(
+        "“{org_unit}”是{count}个组织机构的名称，不知道指的是哪一个", "{count} org units are named {org_unit!r}",
+        "请改用组织机构代码（用 ybt orgunits tree 查看）。", "Use the org unit's code (see ybt orgunits tree)."),
     "unknown-org-unit": Template(
         "组织机构代码“{org_unit}”不存在", "unknown org unit {org_unit!r}", "请使用组织机构树中的代码。", "Use a code of the org tree."),
     "record-not-found": Template(
@@ -183,6 +186,9 @@ CATALOG: dict[str, Template] = {
         "a double quote in or above that row never closes and the lines after it read as that one cell",
         "请用记事本或Excel打开，在该行及其上方找到多余或没有结束的引号并改正，再重新导入。",
         "Open it in a text editor, find the stray or unclosed quote in or above that row, and import again."),
+    "import-limit-invalid": Template(
+        "文件大小上限 {value} MB 无效", "{value} MB is no file size limit",
+        "--max-size 请写大于0的兆字节数，如 --max-size 300。", "Give --max-size a number of megabytes above 0, such as 300."),
     "file-extension-mismatch": Template(
         "文件扩展名是{ext}，实际是{actual}格式，已按实际格式读取", "the file is named {ext} but is {actual}; read as {actual}",
         "建议用Excel打开后另存为正确的格式。", "Save it again in Excel in its real format."),
@@ -245,7 +251,8 @@ CATALOG: dict[str, Template] = {
     # --- forms (definitions) ---
     "unknown-form": Template(
         "报表“{form}”不存在", "unknown form {form!r}",
-        "用 ybt forms list 查看已有报表的标识或名称。", "List the forms with `ybt forms list`."),
+        "用 ybt forms list 查看已有报表的标识或名称（可加 --search 关键字）。",
+        "List the forms with `ybt forms list` (--search narrows it)."),
     # --- access (web): who may see and change what, where ---
     "login-required": Template(
         "请先登录", "authentication required",

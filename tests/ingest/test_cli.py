@@ -76,3 +76,31 @@ def test_links_and_conflicts_lists(sqlite_intake):
     conflicts = json.loads(run("conflicts", "list", "--db", db, "--json").output)
     assert run("conflicts", "resolve", conflicts[0]["id"], "--db", db).exit_code == 0
     assert json.loads(run("conflicts", "list", "--db", db, "--json").output) == []
+
+
+def test_mistakes_in_the_command_are_said_before_anything_is_read(sqlite_intake):
+    """A four-digit period outside any year a record holds, a unit name that many units have, and a
+    roster whose every row is wrong: said, exit code 2 (the file is not in), never ✓."""
+    db = sqlite_intake.engine.url.database
+    roster = sqlite_intake.roster("一月.xlsx", [person(1)])
+    limit = run("import", roster, "--org-unit", TOWN, "--max-size", "-1", "--db", db)
+    assert limit.exit_code == 2 and "文件大小上限" in limit.output
+    year = run("import", roster, "--org-unit", TOWN, "--period", "0000", "--db", db)
+    assert year.exit_code == 2 and "年月" in year.output
+    same = run("import", roster, "--org-unit", "红星村", "--db", db, "--json")
+    body = json.loads(same.output)
+    (problem,) = body["problems"]
+    assert same.exit_code == 2 and problem["code"] == "org-unit-name-ambiguous" and "2个组织机构" in problem["message"]
+    wrong = sqlite_intake.roster("全错.xlsx", [person(2, **{"出生日期": "明天"}), person(3, **{"出生日期": "2023-13-01"})])
+    refused = run("import", wrong, "--org-unit", TOWN, "--db", db)
+    assert refused.exit_code == 2 and "✗" in refused.output and "✓" not in refused.output
+    assert "没有导入任何行" in refused.output
+
+
+def test_forms_list_names_the_installed_forms(sqlite_intake):
+    db = sqlite_intake.engine.url.database
+    listed = json.loads(run("forms", "list", "--db", db, "--json").output)
+    assert listed and {"id", "title", "department", "layout", "fields"} <= set(listed[0])
+    found = json.loads(run("forms", "list", "--search", listed[0]["title"][:3], "--db", db, "--json").output)
+    assert listed[0] in found
+    assert "例：" in run("forms", "list", "--help").output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from yibiaotong.cli import consolidation, dictionary, ingest, ledgers, orgunits, reports, rules, system, users
+from yibiaotong.cli import consolidation, dictionary, forms, ingest, ledgers, orgunits, reports, rules, system, users
 from yibiaotong.cli.common import fail
 from yibiaotong.errors import YbtError
 
@@ -21,6 +21,7 @@ ingest.register(app)
 rules.register(app)
 reports.register(app)
 app.add_typer(dictionary.app, name="dictionary")
+app.add_typer(forms.app, name="forms")
 app.add_typer(orgunits.app, name="orgunits")
 app.add_typer(ledgers.app, name="ledger")
 app.add_typer(users.app, name="user")

@@ -13,9 +13,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from yibiaotong.cli.common import Db, Json, console, err_console, fail, print_json
-from yibiaotong.errors import YbtError
-from yibiaotong.cli.common import open_store
+from yibiaotong.cli.common import Db, Json, console, err_console, fail, open_store, print_json
+from yibiaotong.errors import Problem, YbtError
 
 links = typer.Typer(help="待确认人员：身份证号码缺失或有误、按姓名等匹配不确定的行。\n\n例：ybt links list", no_args_is_help=True)
 conflicts = typer.Typer(help="数据冲突：不同来源对同一数据的填报不一致。\n\n例：ybt conflicts list", no_args_is_help=True)
@@ -51,7 +50,7 @@ def import_files(
         ybt import a.xlsx b.csv --period 2024-01 --strict --json
 
     退出码：0 每个文件的每一行都已导入（或与台账一致）；3 已导入，但有行出错未导入（见错误清单）
-    或待人工确认人员身份；2 有文件整个未导入；1 程序出错。
+    或待人工确认人员身份；2 有文件整个未导入（含每一行都有错误）；1 程序出错。
     """
     from yibiaotong.ingest import Limits, import_file
 
@@ -59,6 +58,8 @@ def import_files(
         engine = open_store(db)
     except YbtError as exc:
         fail(exc, as_json)
+    if max_mb is not None and max_mb <= 0:
+        fail(YbtError(Problem("import-limit-invalid", {"value": max_mb})), as_json)
     limits = Limits.from_env(max_mb)
     reports = []
     for path in files:
@@ -71,7 +72,7 @@ def import_files(
         reports.append(report)
     if as_json:
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
-    if any(not r.ok for r in reports):
+    if any(not r.ok or r.every_row_refused for r in reports):
         raise typer.Exit(2)
     # a script sees that rows wait in an error workbook or for a person to confirm who they are (not 1:
     # Python's own exit code when the program fails)
@@ -92,8 +93,9 @@ def _progress_bar(path: Path, shown: bool) -> Iterator[Callable[[int, int | None
 
 
 def _show(report) -> None:
-    style = "green" if report.ok and not report.rows_invalid else "yellow" if report.ok else "red"
-    console.print(f"[{style}]{'✓' if report.ok else '✗'}[/] {report.file}：{report.message}")
+    imported = report.ok and not report.every_row_refused
+    style = "green" if imported and not report.rows_invalid else "yellow" if imported else "red"
+    console.print(f"[{style}]{'✓' if imported else '✗'}[/] {report.file}：{report.message}")
     if report.rows_read and report.seconds:
         console.print(f"  [dim]{report.seconds:.1f} 秒，{report.rows_per_s:,.0f} 行/秒[/]")
     for s in report.sheets:

@@ -9,10 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
 from yibiaotong.errors import YbtError
 from yibiaotong.ledgers import ColumnDef, LedgerDef, LedgerStore, Source
-from yibiaotong.cli.common import open_store
 
 app = typer.Typer(help="台账：建立、加字段、按主键写入、查看记录与修改历史。\n\n例：ybt ledger list", no_args_is_help=True)
 

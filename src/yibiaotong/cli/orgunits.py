@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.tree import Tree
 
-from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
 from yibiaotong.errors import YbtError
 from yibiaotong.orgunits import load_tree, read_csv, save_tree, write_csv
-from yibiaotong.cli.common import open_store
 
 app = typer.Typer(help="组织机构（区县—镇街—村社区—网格）。\n\n例：ybt orgunits tree --depth 2", no_args_is_help=True)
 

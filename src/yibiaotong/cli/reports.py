@@ -34,8 +34,8 @@ def report(
     例：ybt report 019_残疾人生活补贴上报花名册 --period 2024-01 --org-unit 500118103000 --out out/
         ybt report --all --period 2024-01 --out out/
     """
-    from yibiaotong.reports import Reporter
     from yibiaotong.cli.common import open_store
+    from yibiaotong.reports import Reporter
 
     if (form is None) == (not all_forms):
         fail(YbtError(Problem("invalid-request", {"reason": "请指定一张报表，或使用 --all（二选一）",

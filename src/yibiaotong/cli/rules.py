@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.cli.common import open_store
 
 rules_app = typer.Typer(help="预警规则：列出、运行、建立所需索引。\n\n例：ybt rules run --as-of 2024-06-30", no_args_is_help=True)
 alerts_app = typer.Typer(help="预警：查看、签收、办结、忽略、导出。\n\n例：ybt alerts list --status open", no_args_is_help=True)

@@ -148,8 +148,8 @@ def stats_command(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False
 
     例：ybt stats --json
     """
-    from yibiaotong.stats import stats
     from yibiaotong.cli.common import open_store
+    from yibiaotong.stats import stats
 
     try:
         figures = stats(open_store(db), pack)

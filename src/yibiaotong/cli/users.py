@@ -11,9 +11,8 @@ import typer
 from rich.table import Table
 
 from yibiaotong.access import audit, users
-from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.cli.common import open_store
 
 app = typer.Typer(help="用户账号：新建（含第一位管理员）、列表、重置密码、调整、停用、启用。\n\n"
                        "例：ybt user add admin --role admin --display-name 区大数据局", no_args_is_help=True)

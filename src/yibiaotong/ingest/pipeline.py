@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from yibiaotong.elements.dates import parse_month
+from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR, parse_month
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.files import partial_of
@@ -170,7 +170,9 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     tree = load_tree(engine)
     if org_unit and org_unit not in tree.units:
         by_name = [u.code for u in tree if u.name == org_unit]
-        if len(by_name) != 1:
+        if len(by_name) > 1:  # 第一网格, 新华村: a name many units have
+            raise YbtError(Problem("org-unit-name-ambiguous", {"org_unit": org_unit, "count": len(by_name)}))
+        if not by_name:
             raise YbtError(Problem("unknown-org-unit", {"org_unit": org_unit}))
         org_unit = by_name[0]
     if authority is None:
@@ -379,7 +381,8 @@ def _page_cache(conn):
 def _period(text: str) -> str:
     value, problem = parse_month(text)
     if value is None:
-        if text.strip().isdigit() and len(text.strip()) == 4:
-            return text.strip()  # a year: annual forms
+        year = text.strip()
+        if year.isdigit() and len(year) == 4 and MIN_YEAR <= int(year) <= MAX_YEAR:
+            return year  # a year: annual forms
         raise YbtError(problem or Problem("invalid-month", {"value": text}))
     return value

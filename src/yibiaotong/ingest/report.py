@@ -86,6 +86,12 @@ class ImportReport:
         return self.status in ("imported", "no-change", "already-imported")
 
     @property
+    def every_row_refused(self) -> bool:
+        """Rows were read and every one was refused (none stored, none waiting for a person): nothing of
+        the file is in the ledgers, though the file itself could be read."""
+        return bool(self.rows_invalid and not self.rows_imported and not any(s.rows_queued for s in self.sheets))
+
+    @property
     def rows_read(self) -> int:
         return sum(s.rows_read for s in self.sheets)
 
