@@ -279,6 +279,19 @@ def test_files_that_cannot_be_opened_say_why_in_a_clerks_words(intake, monkeypat
     assert "没有读取文件的权限：好.xlsx" in report.problems[0].message_zh and nothing_written(intake)
 
 
+def test_a_text_or_csv_named_as_a_workbook_is_read_as_what_it_is_and_said(intake):
+    text = intake.tmp / "说明.xlsx"
+    text.write_text("这是一个文本文件，不是表格。\nhello world\n", encoding="utf-8")
+    report = import_file(intake.engine, text, org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["file-no-form"]
+    assert [w.message_zh for w in report.warnings if w.code == "file-extension-mismatch"] == [
+        "文件扩展名是.xlsx，实际是CSV格式，已按实际格式读取"]
+    roster = intake.tmp / "花名册.xlsx"
+    roster.write_bytes(csv_bytes([values(1)]))
+    report = import_file(intake.engine, roster, form="disability_roster", org_unit=TOWN)
+    assert report.status == "imported" and [w.code for w in report.warnings].count("file-extension-mismatch") == 1
+
+
 def test_a_file_whose_only_form_is_on_a_hidden_sheet_says_so(intake):
     path = workbook(intake.tmp / "隐藏.xlsx", [values(1)], hidden=True)
     report = import_file(intake.engine, path, org_unit=TOWN)

@@ -64,6 +64,18 @@ def sniff(path: Path) -> str:
     return "csv"
 
 
+_EXPECTED = {"xlsx": "xlsx", "xlsm": "xlsx", "xls": "xls", "et": "xls", "csv": "csv", "txt": "csv", "ods": "ods"}
+
+
+def extension_mismatch(path: Path, kind: str) -> Problem | None:
+    """A file named as one kind that is another (a CSV or a text saved as .xlsx): read as what it
+    is, and said, since what it holds may not be what the clerk meant to send."""
+    ext = path.suffix.lower().lstrip(".")
+    if ext in _EXPECTED and _EXPECTED[ext] != kind and kind in KIND_NAMES:
+        return Problem("file-extension-mismatch", {"ext": "." + ext, "actual": KIND_NAMES[kind]})
+    return None
+
+
 def load(path: Path) -> Loaded:
     loc = {"file": str(path)}
     kind = sniff(path)
@@ -72,10 +84,9 @@ def load(path: Path) -> Loaded:
         code = {"empty": "file-empty", "encrypted": "file-encrypted", "web-page": "file-is-web-page"}
         out.skipped.append(Problem(code.get(kind, "file-not-spreadsheet"), {}, loc))
         return out
-    ext = path.suffix.lower().lstrip(".")
-    expected = {"xlsx": "xlsx", "xlsm": "xlsx", "xls": "xls", "et": "xls", "csv": "csv", "txt": "csv", "ods": "ods"}
-    if ext in expected and expected[ext] != kind:
-        out.warnings.append(Problem("file-extension-mismatch", {"ext": "." + ext, "actual": KIND_NAMES[kind]}, loc))
+    mismatch = extension_mismatch(path, kind)
+    if mismatch is not None:
+        out.warnings.append(mismatch.at(**loc))
     try:
         {"xlsx": _load_xlsx, "xls": _load_xls, "csv": _load_csv, "ods": _load_calamine}[kind](path, out)
     except _Encrypted:

@@ -27,6 +27,7 @@ from yibiaotong.files import partial_of
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.forms.reader import read_sheet
+from yibiaotong.forms.sources import extension_mismatch
 from yibiaotong.forms.store import get_form, load_forms
 from yibiaotong.ingest.collector import fewer_collections
 from yibiaotong.ingest.conflicts import load_authority
@@ -159,6 +160,9 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
     kind, problems = check_file(path, limits or Limits.from_env())
     if problems:
         raise YbtError(problems)
+    mismatch = extension_mismatch(path, kind)
+    if mismatch is not None:
+        report.warnings.append(mismatch.at(**where))
     report.file_hash = file_hash = file_sha256(path)
     store = LedgerStore(engine, dictionary)
     forced = get_form(engine, form) if form else None
