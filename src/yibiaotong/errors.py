@@ -173,6 +173,12 @@ CATALOG: dict[str, Template] = {
     "file-unknown-encoding": Template(
         "无法识别CSV文件的文字编码：{file}", "the text encoding of the CSV file is unknown: {file}",
         "请用Excel打开后另存为“CSV UTF-8”或.xlsx再上传。", "Open it in Excel and save as CSV UTF-8 or .xlsx."),
+    "csv-line-undecodable": Template(
+        "CSV文件第{row}行有乱码：文件前面是{encoding}编码，这一行不是（多半是两个不同编码的文件拼在了一起），文件未导入",
+        "line {row} of the CSV file is not in {encoding}, the encoding of the lines before it (two files pasted "
+        "together?); nothing was imported",
+        "请用记事本打开，改正或重新输入该行，另存为“UTF-8”编码后再导入。",
+        "Open it in a text editor, fix or retype that line, save it as UTF-8 and import again."),
     "csv-quote-unclosed": Template(
         "CSV文件第{row}行有一格以英文双引号（\"）开头却没有结束的引号，其后的内容都被读成了这一格，文件未导入",
         "a field in row {row} of the CSV file opens a double quote that never closes: the rest of the file reads as "

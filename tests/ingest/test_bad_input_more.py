@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
@@ -185,6 +186,16 @@ def test_excel_unicode_text_is_read_as_utf16_with_tabs(intake):
     assert intake.store.get("person_identity", person(1)["身份证号码"])["person_name"] == person(1)["姓名"]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_byte_order_mark_is_read_by_its_zero_bytes(intake, codec):
+    """A system's export in UTF-16 that left the mark out was refused as not a spreadsheet."""
+    path = intake.tmp / "导出.csv"
+    path.write_bytes(csv_bytes([values(1), values(2)], codec))
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "imported" and report.rows_imported == 2, report.problems
+    assert intake.store.get("person_identity", person(2)["身份证号码"])["person_name"] == person(2)["姓名"]
+
+
 def test_a_csv_row_moved_on_by_an_unquoted_comma_is_rejected_not_stored_shifted(intake):
     data = csv_bytes([values(1), values(2), values(3, 家庭住址="临江镇红星村3组12号")]).decode()
     # the third person's address typed with a comma and written without quotes: every later value
@@ -277,6 +288,19 @@ def test_files_that_cannot_be_opened_say_why_in_a_clerks_words(intake, monkeypat
     report = import_file(intake.engine, good, org_unit=TOWN)
     assert report.status == "failed" and [p.code for p in report.problems] == ["file-no-permission"]
     assert "没有读取文件的权限：好.xlsx" in report.problems[0].message_zh and nothing_written(intake)
+
+
+def test_a_csv_line_in_another_encoding_far_down_is_named(intake):
+    """Past the first megabyte (which says the encoding) a line in GBK: its line is said, nothing written."""
+    rows = [values(1 + n % 9) for n in range(12_000)]
+    data = csv_bytes(rows)
+    assert len(data) > 1 << 20
+    path = intake.tmp / "拼接.csv"
+    path.write_bytes(data + "第二个文件,临江镇\r\n".encode("gb18030"))
+    report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
+    assert report.status == "failed" and [p.code for p in report.problems] == ["csv-line-undecodable"]
+    assert report.problems[0].location["row"] == data.count(b"\n") + 1
+    assert "文件前面是UTF-8编码" in report.problems[0].message_zh and nothing_written(intake)
 
 
 def test_a_text_or_csv_named_as_a_workbook_is_read_as_what_it_is_and_said(intake):

@@ -224,23 +224,37 @@ def _load_xls(path: Path, out: Loaded) -> None:
 
 
 def is_utf16_text(head: bytes) -> bool:
-    """Whether the file's first bytes are UTF-16 text: a byte-order mark, then lines or tabs
-    (other bytes after an ``FF FE`` decode as UTF-16 too, as characters nobody wrote)."""
-    if not head.startswith(UTF16_BOMS):
-        return False
+    return utf16_codec(head) is not None
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """The codec of a file whose first bytes are UTF-16 text (lines or tabs), else None: "utf-16" after
+    a byte-order mark (other bytes after an ``FF FE`` decode as UTF-16 too, as characters nobody
+    wrote); "utf-16-le" or "-be" without one, when the ASCII half of each separator, digit and
+    line break is a zero byte on one side only (a tool's export that left the mark out)."""
+    head = head[:len(head) // 2 * 2]
+    if head.startswith(UTF16_BOMS):
+        codec = "utf-16"
+    else:
+        pairs = len(head) // 2
+        low, high = head[1::2].count(0), head[0::2].count(0)  # zeros after each character's low byte, before it
+        if pairs < 8 or max(low, high) < pairs // 5 or min(low, high) > pairs // 50:
+            return None
+        codec = "utf-16-le" if low > high else "utf-16-be"
     try:
-        text = head[:len(head) // 2 * 2].decode("utf-16")
+        text = head.decode(codec)
     except UnicodeDecodeError:
-        text = ""
-    return ("\n" in text or "\t" in text) and "\x00" not in text
+        return None
+    return codec if ("\n" in text or "\t" in text) and "\x00" not in text else None
 
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312: WPS and old Excel);
     UTF-16 when it starts with its byte-order mark (Excel's "Unicode text")."""
-    if is_utf16_text(data[:8192]):
+    codec = utf16_codec(data[:8192])
+    if codec is not None:
         try:
-            return data.decode("utf-16")
+            return data.decode(codec)
         except UnicodeDecodeError:
             raise _Undecodable() from None
     for encoding in ("utf-8-sig", "gb18030"):

@@ -54,6 +54,8 @@ IMPORT_CACHE_KB = 96 * 1024
 _WRITE_FAILURES = {errno.ENOENT: "要写入的文件夹不存在", errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完",
                    errno.EACCES: "没有写入权限",
                    errno.EPERM: "没有写入权限", errno.EROFS: "磁盘是只读的", errno.EISDIR: "同名的文件夹占用了这个位置"}
+_ENCODINGS = {"utf-8-sig": "UTF-8", "gb18030": "GBK（GB18030）", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
+              "utf-16-be": "UTF-16"}  # as Excel's save dialog names them
 Progress = Callable[[int, int | None], None]  # rows of the file done, rows known so far (None: unknown)
 
 
@@ -290,7 +292,10 @@ def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit
     except (PasswordError, EncryptedWorkbook) as exc:
         raise YbtError(Problem("file-encrypted", {}, where)) from exc
     except UndecodableText as exc:
-        raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc
+        if exc.line is None:
+            raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc
+        said = _ENCODINGS.get(exc.encoding or "", exc.encoding)
+        raise YbtError(Problem("csv-line-undecodable", {"encoding": said}, {**where, "row": exc.line})) from exc
     except UnclosedQuote as exc:
         raise YbtError(Problem("csv-quote-unclosed", {}, {**where, "row": exc.row})) from exc
     except OverlongCell as exc:

@@ -16,6 +16,7 @@ the one streaming scan of the sheet's XML.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import xml.etree.ElementTree as ET
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from yibiaotong.forms.grid import Grid, Span, make_cell
-from yibiaotong.forms.sources import is_utf16_text
+from yibiaotong.forms.sources import utf16_codec
 
 HEAD_ROWS = 100  # enough for any header block, title and a record form; few enough to be instant
 # a sheet whose XML unpacks to more than this is read in parts of about this size (see _parted_sheet)
@@ -254,7 +255,12 @@ def _xlrd_value(book, cell) -> Any:
 # --- CSV ------------------------------------------------------------------------------------
 
 class UndecodableText(Exception):
-    """The CSV is neither UTF-8 nor GB18030 (nor UTF-16 with its byte-order mark)."""
+    """The CSV is neither UTF-8 nor GB18030 (nor UTF-16 with its byte-order mark); ``line``: the first
+    line that is not in the encoding its first megabyte is in (a file pasted together from two)."""
+
+    def __init__(self, line: int | None = None, encoding: str | None = None):
+        super().__init__(line, encoding)
+        self.line, self.encoding = line, encoding
 
 
 class UnclosedQuote(Exception):
@@ -279,8 +285,9 @@ def csv_encoding(path: Path) -> str:
     when the file starts with its byte-order mark (Excel's "Unicode text", tab-separated)."""
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
-    if is_utf16_text(sample[:8192]):
-        return "utf-16"
+    codec = utf16_codec(sample[:8192])
+    if codec is not None:
+        return codec
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             sample.decode(encoding)
@@ -305,11 +312,24 @@ def _csv_sheet(path: Path) -> Sheet:
             try:
                 yield from _checked_rows(path, encoding, dialect, csv.reader(fh, dialect))
             except UnicodeDecodeError as exc:
-                raise UndecodableText() from exc
+                raise UndecodableText(_first_undecodable_line(path, encoding), encoding) from exc
 
     sheet = Sheet(path.stem, False, Grid(path.stem), {}, [], None, set(), rows, delimited=True)
     _fill_head(sheet)
     return sheet
+
+
+def _first_undecodable_line(path: Path, encoding: str) -> int | None:
+    """The number of the first line not in ``encoding`` (the text reader decodes ahead of the rows it
+    gives, so where it stopped is not where the line is)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _checked_rows(path: Path, encoding: str, dialect: Any, reader: Any) -> Iterator[tuple[int, list[Any]]]:
