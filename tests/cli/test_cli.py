@@ -123,3 +123,9 @@ def test_a_wrong_db_is_said_and_no_database_is_made(tmp_path, monkeypatch, capsy
     said = capsys.readouterr().err
     assert {"missing": "不存在", "no folder": "不存在", "not a database": "不是SQLite数据库"}[case] in said
     assert "Traceback" not in said and (case == "not a database" or not db.exists())
+
+
+def test_serve_on_a_database_that_is_not_there_says_so_before_starting(tmp_path):
+    """Each worker would fail on its own and be started again, without end."""
+    result = run("serve", "--db", tmp_path / "typo.db", "--workers", "2")
+    assert result.exit_code == 2 and not (tmp_path / "typo.db").exists()

@@ -190,7 +190,8 @@ def test_excel_unicode_text_is_read_as_utf16_with_tabs(intake):
 def test_utf16_without_its_byte_order_mark_is_read_by_its_zero_bytes(intake, codec):
     """A system's export in UTF-16 that left the mark out was refused as not a spreadsheet."""
     path = intake.tmp / "导出.csv"
-    path.write_bytes(csv_bytes([values(1), values(2)], codec))
+    # 一 (U+4E00) and the ideographic space (U+3000) have a zero byte too, on the other side
+    path.write_bytes(csv_bytes([values(1), values(2, 家庭住址="红星村一组　5号")], codec))
     report = import_file(intake.engine, path, form="disability_roster", org_unit=TOWN)
     assert report.status == "imported" and report.rows_imported == 2, report.problems
     assert intake.store.get("person_identity", person(2)["身份证号码"])["person_name"] == person(2)["姓名"]
@@ -301,6 +302,10 @@ def test_a_csv_line_in_another_encoding_far_down_is_named(intake):
     assert report.status == "failed" and [p.code for p in report.problems] == ["csv-line-undecodable"]
     assert report.problems[0].location["row"] == data.count(b"\n") + 1
     assert "文件前面是UTF-8编码" in report.problems[0].message_zh and nothing_written(intake)
+    near = intake.tmp / "近处.csv"  # within the first megabyte, which says the encoding
+    near.write_bytes(csv_bytes([values(1)]) + "李四,临江镇\r\n".encode("gb18030"))
+    report = import_file(intake.engine, near, form="disability_roster", org_unit=TOWN)
+    assert [(p.code, p.location.get("row")) for p in report.problems] == [("csv-line-undecodable", 3)]
 
 
 def test_a_text_or_csv_named_as_a_workbook_is_read_as_what_it_is_and_said(intake):

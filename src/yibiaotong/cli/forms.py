@@ -13,7 +13,7 @@ from yibiaotong.errors import YbtError
 app = typer.Typer(help="已安装的报表（导入时 --form、生成报表时用其标识或名称）。\n\n例：ybt forms list --search 低保",
                   no_args_is_help=True)
 
-_LAYOUTS = {"roster": "花名册", "record": "一户一表", "indicator": "统计表"}
+_LAYOUTS = {"roster": "花名册", "record": "登记表", "indicator": "统计表"}
 
 
 @app.command("list")

@@ -3,6 +3,7 @@ about, review values two sources disagree on."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,8 +59,8 @@ def import_files(
         engine = open_store(db)
     except YbtError as exc:
         fail(exc, as_json)
-    if max_mb is not None and max_mb <= 0:
-        fail(YbtError(Problem("import-limit-invalid", {"value": max_mb})), as_json)
+    if max_mb is not None and not (math.isfinite(max_mb) and max_mb > 0):
+        fail(YbtError(Problem("import-limit-invalid", {"value": f"{max_mb:g}"})), as_json)
     limits = Limits.from_env(max_mb)
     reports = []
     for path in files:

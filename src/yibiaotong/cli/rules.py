@@ -315,6 +315,9 @@ def alerts_export(
                           org_unit=org_unit, department=department)
     except YbtError as exc:
         fail(exc, as_json)
+    except OSError as exc:  # the folder is not there, the disk is full …
+        fail(YbtError(Problem("output-unwritable", {"path": str(out), "reason_en": exc.strerror or str(exc)})),
+             as_json)
     if as_json:
         print_json({"out": str(out), "alerts": n})
     else:

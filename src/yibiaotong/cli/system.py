@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yibiaotong.cli.common import Db, Json, console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
 from yibiaotong.errors import YbtError
 
 Pack = Annotated[str, typer.Option("--pack", help="数据包名称或路径（packs/ 下的文件夹）")]
@@ -86,6 +86,10 @@ def serve(
 
     例：ybt serve --db demo.db --port 8000 --workers 2
     """
+    try:  # here, once: each worker would fail on its own, and uvicorn start it again
+        open_store(db).dispose()
+    except YbtError as exc:
+        fail(exc)
     console.print(f"网页地址：[bold]http://{host}:{port}/[/]")
     _serve(db, host, port, workers)
 
@@ -148,7 +152,6 @@ def stats_command(db: Db = None, pack: Pack = "yongchuan", as_json: Json = False
 
     例：ybt stats --json
     """
-    from yibiaotong.cli.common import open_store
     from yibiaotong.stats import stats
 
     try:

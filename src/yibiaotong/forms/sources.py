@@ -7,6 +7,7 @@ only a hint: a .xls renamed .xlsx is read with xlrd, and the mismatch is reporte
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -238,11 +239,13 @@ def utf16_codec(head: bytes) -> str | None:
     else:
         pairs = len(head) // 2
         low, high = head[1::2].count(0), head[0::2].count(0)  # zeros after each character's low byte, before it
-        if pairs < 8 or max(low, high) < pairs // 5 or min(low, high) > pairs // 50:
+        # a character whose low byte is 00 (一 U+4E00, the ideographic space U+3000) gives the other
+        # side a few zeros: the sides are told apart by how many more one has
+        if pairs < 8 or max(low, high) < pairs // 5 or min(low, high) * 10 > max(low, high):
             return None
         codec = "utf-16-le" if low > high else "utf-16-be"
-    try:
-        text = head.decode(codec)
+    try:  # incrementally: the head may end inside a character of two code units (𠮷)
+        text = codecs.getincrementaldecoder(codec)().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     return codec if ("\n" in text or "\t" in text) and "\x00" not in text else None
@@ -250,7 +253,7 @@ def utf16_codec(head: bytes) -> str | None:
 
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030 (a superset of GBK/GB2312: WPS and old Excel);
-    UTF-16 when it starts with its byte-order mark (Excel's "Unicode text")."""
+    UTF-16 with its byte-order mark (Excel's "Unicode text") or without (see :func:`utf16_codec`)."""
     codec = utf16_codec(data[:8192])
     if codec is not None:
         try:

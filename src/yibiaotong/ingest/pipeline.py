@@ -14,6 +14,7 @@ import errno
 import logging
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -390,8 +391,8 @@ def _page_cache(conn):
 def _period(text: str) -> str:
     value, problem = parse_month(text)
     if value is None:
-        year = text.strip()
-        if year.isdigit() and len(year) == 4 and MIN_YEAR <= int(year) <= MAX_YEAR:
+        year = unicodedata.normalize("NFKC", text).strip()  # ２０２４ typed in full width
+        if year.isascii() and year.isdigit() and len(year) == 4 and MIN_YEAR <= int(year) <= MAX_YEAR:
             return year  # a year: annual forms
         raise YbtError(problem or Problem("invalid-month", {"value": text}))
     return value

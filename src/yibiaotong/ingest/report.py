@@ -155,7 +155,7 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "status": self.status, "message": self.message, "file": self.file,
+            "ok": self.ok, "every_row_refused": self.every_row_refused, "status": self.status, "message": self.message, "file": self.file,
             "file_hash": self.file_hash, "rows_read": self.rows_read, "rows_imported": self.rows_imported,
             "rows_invalid": self.rows_invalid, "seconds": round(self.seconds, 3),
             "rows_per_s": round(self.rows_per_s, 1), "error_workbook": self.error_workbook,

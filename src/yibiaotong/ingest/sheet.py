@@ -871,17 +871,17 @@ def _other_person(sheet: str | None, row: int) -> Problem:
 
 def _name_index(plan: SheetPlan, subject_ledgers: list[str]) -> int | None:
     """The column naming the person whose ID number keys the rows: 姓名 beside a person's own ID
-    number; beside another role's (户主身份证号 on a household's roster) that role's name (户主姓名)."""
+    number (id_number), and beside another's the name element of the same stem (户主姓名
+    household_head_name beside 户主身份证号 household_head_id_number). None where no such name is
+    printed: a role has several names (a family member's, a father's, a mother's), so no other is
+    taken for it."""
     if plan.id_index is None:
         return None
-    role = plan.columns[plan.id_index].element.role
-    named = [i for lid in subject_ledgers for _name, i in plan.ledgers[lid].columns
-             if plan.columns[i].element.validation.get("person_name")]
-    for i in named:
-        element = plan.columns[i].element
-        if element.id == "person_name" if role in (None, "subject") else element.role == role:
-            return i
-    return None
+    id_element = plan.columns[plan.id_index].element.id
+    wanted = "person_name" if id_element == "id_number" else (
+        id_element.removesuffix("_id_number") + "_name" if id_element.endswith("_id_number") else None)
+    return next((i for lid in subject_ledgers for _name, i in plan.ledgers[lid].columns
+                 if plan.columns[i].element.id == wanted), None)
 
 
 def _key_parts(lp: LedgerPlan, implied: dict[str, Any]) -> list[int | str | None] | None:

@@ -255,7 +255,7 @@ def _xlrd_value(book, cell) -> Any:
 # --- CSV ------------------------------------------------------------------------------------
 
 class UndecodableText(Exception):
-    """The CSV is neither UTF-8 nor GB18030 (nor UTF-16 with its byte-order mark); ``line``: the first
+    """The CSV is neither UTF-8 nor GB18030 (nor UTF-16); ``line``: the first
     line that is not in the encoding its first megabyte is in (a file pasted together from two)."""
 
     def __init__(self, line: int | None = None, encoding: str | None = None):
@@ -282,12 +282,14 @@ class OverlongCell(Exception):
 
 def csv_encoding(path: Path) -> str:
     """UTF-8 (with or without BOM) when the first megabyte decodes as such, else GB18030; UTF-16
-    when the file starts with its byte-order mark (Excel's "Unicode text", tab-separated)."""
+    when the file starts as UTF-16 text, with its byte-order mark (Excel's "Unicode text",
+    tab-separated) or without (see :func:`utf16_codec`)."""
     with path.open("rb") as fh:
         sample = fh.read(1 << 20)
     codec = utf16_codec(sample[:8192])
     if codec is not None:
         return codec
+    utf8_at = None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             sample.decode(encoding)
@@ -295,6 +297,10 @@ def csv_encoding(path: Path) -> str:
         except UnicodeDecodeError as exc:
             if encoding == "utf-8-sig" and exc.start >= len(sample) - 3:
                 return encoding  # a character cut at the end of the sample
+            if encoding == "utf-8-sig":
+                utf8_at = exc.start
+    if utf8_at and b"\n" in sample[:utf8_at]:  # whole UTF-8 lines, then one that is not: that line is said
+        raise UndecodableText(sample.count(b"\n", 0, utf8_at) + 1, "utf-8-sig")
     raise UndecodableText()
 
 
@@ -323,12 +329,18 @@ def _first_undecodable_line(path: Path, encoding: str) -> int | None:
     """The number of the first line not in ``encoding`` (the text reader decodes ahead of the rows it
     gives, so where it stopped is not where the line is)."""
     decoder = codecs.getincrementaldecoder(encoding)()
+    number = 1  # lines counted in the decoded text: in UTF-16 a 0A byte is half of many characters (上)
     with path.open("rb") as fh:
-        for number, line in enumerate(fh, start=1):
+        while block := fh.read(1 << 16):
             try:
-                decoder.decode(line)
-            except UnicodeDecodeError:
-                return number
+                number += decoder.decode(block).count("\n")
+            except UnicodeDecodeError as exc:
+                text = block[:exc.start].decode(encoding, errors="replace") if exc.start else ""
+                return number + text.count("\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return number  # the file ends inside a character
     return None
 
 
