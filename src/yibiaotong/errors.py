@@ -129,11 +129,16 @@ CATALOG: dict[str, Template] = {
         "Check the --db path or YBT_DATABASE_URL; to create a database use ybt init (or ybt demo)."),
     "database-not-sqlite": Template(
         "“{path}”不是一表通的数据库文件（不是SQLite数据库）", "{path} is not a database (not an SQLite file)",
-        "请检查 --db 写的是不是数据库文件（如 demo.db），而不是表格或其他文件。",
+        "请检查 --db（或环境变量 YBT_DATABASE_URL）写的是不是数据库文件（如 demo.db），而不是表格或其他文件。",
         "Check that --db names the database file (such as demo.db), not a workbook or another file."),
+    "database-is-folder": Template(
+        "“{path}”是一个文件夹，不是数据库文件", "{path} is a folder, not a database",
+        "请在 --db（或环境变量 YBT_DATABASE_URL）中写数据库文件本身，如 data/yibiaotong.db。",
+        "Name the database file itself in --db (or YBT_DATABASE_URL), such as data/yibiaotong.db."),
     "database-folder-missing": Template(
         "要建数据库的文件夹“{path}”不存在", "the folder {path} for the database does not exist",
-        "请先建好该文件夹，或检查 --db 写的路径。", "Create the folder first, or check the --db path."),
+        "请先建好该文件夹，或检查 --db（或环境变量 YBT_DATABASE_URL）写的路径。",
+        "Create the folder first, or check the --db path (or YBT_DATABASE_URL)."),
     "org-unit-name-ambiguous": Template(
         "“{org_unit}”是{count}个组织机构的名称，不知道指的是哪一个", "{count} org units are named {org_unit!r}",
         "请改用组织机构代码（用 ybt orgunits tree 查看）。", "Use the org unit's code (see ybt orgunits tree)."),

@@ -101,7 +101,7 @@ def test_init_in_a_folder_named_in_chinese_names_the_file_not_its_escaped_url(tm
     assert f"数据库{folder / '一表通.db'}已就绪" in said and "%E6" not in said
 
 
-@pytest.mark.parametrize("case", ["missing", "no folder", "not a database"])
+@pytest.mark.parametrize("case", ["missing", "no folder", "not a database", "a folder"])
 def test_a_wrong_db_is_said_and_no_database_is_made(tmp_path, monkeypatch, capsys, case):
     """A mistyped --db is not made a new, empty database (an import would then say no form is
     installed); a folder that is not there or a file that is no database is said, not a traceback."""
@@ -111,7 +111,9 @@ def test_a_wrong_db_is_said_and_no_database_is_made(tmp_path, monkeypatch, capsy
 
     monkeypatch.setattr(common.err_console, "width", 400)  # the message on one line
     db = {"missing": tmp_path / "typo.db", "no folder": tmp_path / "没有" / "x.db",
-          "not a database": tmp_path / "表.db"}[case]
+          "not a database": tmp_path / "表.db", "a folder": tmp_path / "库"}[case]
+    if case == "a folder":
+        db.mkdir()
     if case == "not a database":
         db.write_bytes(b"PK\x03\x04 a workbook, not a database")
     roster = tmp_path / "r.csv"
@@ -121,8 +123,9 @@ def test_a_wrong_db_is_said_and_no_database_is_made(tmp_path, monkeypatch, capsy
         main()
     assert done.value.code == 2
     said = capsys.readouterr().err
-    assert {"missing": "不存在", "no folder": "不存在", "not a database": "不是SQLite数据库"}[case] in said
-    assert "Traceback" not in said and (case == "not a database" or not db.exists())
+    assert {"missing": "不存在", "no folder": "不存在", "not a database": "不是SQLite数据库",
+            "a folder": "是一个文件夹"}[case] in said
+    assert "Traceback" not in said and (case in ("not a database", "a folder") or not db.exists())
 
 
 def test_serve_on_a_database_that_is_not_there_says_so_before_starting(tmp_path):

@@ -66,7 +66,7 @@ def _check_sqlite_file(database: str | None, existing: bool) -> None:
         return
     path = Path(database)
     if path.is_dir():
-        raise YbtError(Problem("database-not-sqlite", {"path": str(path)}))
+        raise YbtError(Problem("database-is-folder", {"path": str(path)}))
     if path.exists():
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_HEADER))
