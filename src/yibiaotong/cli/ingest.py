@@ -73,7 +73,7 @@ def import_files(
         reports.append(report)
     if as_json:
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
-    if any(not r.ok or r.every_row_refused for r in reports):
+    if not all(map(_imported, reports)):
         raise typer.Exit(2)
     # a script sees that rows wait in an error workbook or for a person to confirm who they are (not 1:
     # Python's own exit code when the program fails)
@@ -93,8 +93,13 @@ def _progress_bar(path: Path, shown: bool) -> Iterator[Callable[[int, int | None
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def _imported(report) -> bool:
+    """Whether the file is in the ledgers (a file read whose every row was refused is not)."""
+    return report.ok and not report.every_row_refused
+
+
 def _show(report) -> None:
-    imported = report.ok and not report.every_row_refused
+    imported = _imported(report)
     style = "green" if imported and not report.rows_invalid else "yellow" if imported else "red"
     console.print(f"[{style}]{'✓' if imported else '✗'}[/] {report.file}：{report.message}")
     if report.rows_read and report.seconds:

@@ -37,7 +37,7 @@ def sniff(path: Path) -> str:
         head = fh.read(8192)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf"):
         return "empty"
-    if is_utf16_text(head):
+    if utf16_codec(head) is not None:
         return "csv"  # Excel's "Unicode text" (Unicode 文本): tab-separated UTF-16
     if head.startswith(ZIP_MAGIC):
         try:
@@ -222,10 +222,6 @@ def _load_xls(path: Path, out: Loaded) -> None:
         grid.hidden_rows = {r + 1 for r, info in sh.rowinfo_map.items() if info.hidden}
         grid.hidden_cols = {c + 1 for c, info in sh.colinfo_map.items() if info.hidden}
         out.grids.append(grid.finish())
-
-
-def is_utf16_text(head: bytes) -> bool:
-    return utf16_codec(head) is not None
 
 
 def utf16_codec(head: bytes) -> str | None:

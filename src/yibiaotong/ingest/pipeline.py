@@ -42,7 +42,7 @@ from yibiaotong.ingest.recognise import THRESHOLD, Recognition, recognise
 from yibiaotong.ingest.report import ImportReport, SheetReport
 from yibiaotong.ingest.sameid import IdNames
 from yibiaotong.ingest.sheet import SheetContext, import_sheet
-from yibiaotong.ingest.workbook import EncryptedWorkbook, OverlongCell, UnclosedQuote, UndecodableText, Workbook
+from yibiaotong.ingest.workbook import CsvRowError, EncryptedWorkbook, UndecodableText, Workbook
 from yibiaotong.ledgers.provenance import Source, file_sha256
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.orgunits.store import load_tree
@@ -297,10 +297,8 @@ def _sheets(conn, path, kind, file_hash, forms, forced, others, period, org_unit
             raise YbtError(Problem("file-unknown-encoding", {}, where)) from exc
         said = _ENCODINGS.get(exc.encoding or "", exc.encoding)
         raise YbtError(Problem("csv-line-undecodable", {"encoding": said}, {**where, "row": exc.line})) from exc
-    except UnclosedQuote as exc:
-        raise YbtError(Problem("csv-quote-unclosed", {}, {**where, "row": exc.row})) from exc
-    except OverlongCell as exc:
-        raise YbtError(Problem("csv-cell-too-long", {}, {**where, "row": exc.row})) from exc
+    except CsvRowError as exc:
+        raise YbtError(Problem(exc.code, {}, {**where, "row": exc.row})) from exc
     except (CalamineError, OSError) as exc:
         raise YbtError(Problem("file-unreadable", {"reason": f"{exc.__class__.__name__}: {str(exc)[:160]}"},
                                where)) from exc

@@ -263,21 +263,27 @@ class UndecodableText(Exception):
         self.line, self.encoding = line, encoding
 
 
-class UnclosedQuote(Exception):
-    """A CSV field opened with a quote that never closes: the rest of the file is one cell."""
+class CsvRowError(Exception):
+    """A CSV record that stops the file being read, said as the problem ``code`` at its ``row``."""
+
+    code = ""
 
     def __init__(self, row: int):
         super().__init__(row)
         self.row = row
 
 
-class OverlongCell(Exception):
+class UnclosedQuote(CsvRowError):
+    """A CSV field opened with a quote that never closes: the rest of the file is one cell."""
+
+    code = "csv-quote-unclosed"
+
+
+class OverlongCell(CsvRowError):
     """A CSV field longer than the csv module reads (128 K characters): no roster's cell is; a stray
     quote whose closing one lies far below makes one."""
 
-    def __init__(self, row: int):
-        super().__init__(row)
-        self.row = row
+    code = "csv-cell-too-long"
 
 
 def csv_encoding(path: Path) -> str:
