@@ -53,6 +53,30 @@ def test_the_bulk_path_and_the_record_path_list_the_same_insert(store, engine):
         assert conn.execute(select(func.count()).select_from(schema.change)).scalar_one() == 0
 
 
+def test_the_bulk_path_inserts_in_key_order_and_each_record_keeps_its_own_row_and_values(store, engine):
+    """SQLite's bulk insert goes in the order of the keys (the unique index fills faster): the
+    records still get their own values, and their history their own source row."""
+    ids = [make_id(f"500118197{9 - i}0101{i:03d}") for i in range(6)]  # descending: the reverse of key order
+    names = ["赵一", "钱二", "孙三", "李四", "周五", "吴六"]
+    records, problems = store.prepare("disabled_person", [
+        person(idn, person_name=name, _row=10 + i) for i, (idn, name) in enumerate(zip(ids, names))], org_unit=VILLAGE)
+    assert not problems and [r.key for r in records] == ids and sorted(ids) == ids[::-1]
+    file = Source(kind="file", file_name="花名册.xlsx")
+    with engine.begin() as conn:
+        columns = RecordColumns([r.key for r in records], [r.org_unit for r in records], [r.row for r in records],
+                                {n: [r.values.get(n) for r in records] for n in ("id_number", "person_name")})
+        assert store.insert_new("disabled_person", columns, conn=conn, source_id=file.record(conn)).inserted == 6
+    table = store.table("disabled_person")
+    with engine.connect() as conn:
+        stored = conn.execute(select(table.c._id, table.c._key, table.c.person_name).order_by(table.c._id)).all()
+        assert [key for _id, key, _name in stored] == sorted(ids)  # inserted in key order
+        assert conn.execute(select(func.count()).select_from(schema.change_run)).scalar_one() == 1
+    for i, (idn, name) in enumerate(zip(ids, names)):
+        assert store.get("disabled_person", idn)["person_name"] == name
+        (insert_change,) = store.history("disabled_person", idn)
+        assert insert_change["source_row"] == 10 + i and insert_change["new_value"]["person_name"] == name
+
+
 def test_the_insert_lists_the_values_it_was_inserted_with_after_later_changes(store):
     store.upsert("disabled_person", [person()], org_unit=VILLAGE, source=Source(kind="file", file_name="一月.xlsx"))
     store.update("disabled_person", ZHANG, {"disability_level": "一级", "phone": "13800138000",
