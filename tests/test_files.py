@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 
-from yibiaotong.files import partial_of, write_text_whole, written_whole
+from yibiaotong.errors import YbtError
+from yibiaotong.files import partial_of, write_failure, write_text_whole, writing, written_whole
 
 
 def test_a_file_appears_only_when_written_whole(tmp_path):
@@ -23,3 +26,24 @@ def test_a_failed_write_leaves_the_file_that_was_there_and_no_part(tmp_path):
         raise OSError("the disk is full")
     assert target.read_text(encoding="utf-8") == '{"rows": 1}'
     assert not partial_of(target).exists()
+
+
+def test_a_write_that_fails_is_said_as_the_output_it_could_not_write_and_why(tmp_path):
+    blocker = tmp_path / "报表"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    target = blocker / "一月.xlsx"
+    with pytest.raises(YbtError) as caught, writing(target):
+        target.write_bytes(b"PK")
+    (problem,) = caught.value.problems
+    assert problem.code == "output-unwritable" and problem.params["path"] == str(target)
+    assert problem.params["reason"] == "路径中的某一级不是文件夹" and problem.params["reason_en"]
+    assert problem.message_zh == f"无法写出文件“{target}”：路径中的某一级不是文件夹" and problem.hint_zh
+    with pytest.raises(YbtError) as caught, writing(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+    assert caught.value.problems[0].params["reason"] == "同名的文件占用了要建文件夹的位置"
+
+
+def test_a_cause_without_clerks_words_is_still_a_reason():
+    assert write_failure(OSError(errno.EIO, "Input/output error")) == {"reason": "文件无法写入",
+                                                                      "reason_en": "Input/output error"}
+    assert write_failure(OSError(errno.ENOSPC, "No space left on device"))["reason"] == "磁盘空间不足"

@@ -212,7 +212,7 @@ CATALOG: dict[str, Template] = {
         "如果这张工作表应当读取，请检查它是否有表头或“栏目—填写格”。",
         "If this sheet should be read, check that it has a header row or label/value cells."),
     "output-unwritable": Template(
-        "无法写出文件“{path}”", "cannot write {path}: {reason_en}",
+        "无法写出文件“{path}”：{reason}", "cannot write {path}: {reason_en}",
         "请检查文件夹是否存在、磁盘空间和写入权限，或用 --out 换一个位置。",
         "Check that the folder exists, the disk space and the permissions, or choose another place with --out."),
     "error-workbook-unwritable": Template(

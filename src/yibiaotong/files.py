@@ -6,9 +6,34 @@ half a file, and a file that was there stays until the new one is whole."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
+
+from yibiaotong.errors import Problem, YbtError
+
+# why a file could not be written, in words a clerk knows (the system's own words go in the English text)
+_WRITE_FAILURES = {errno.ENOENT: "要写入的文件夹不存在", errno.ENOTDIR: "路径中的某一级不是文件夹",
+                   errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完", errno.EACCES: "没有写入权限",
+                   errno.EPERM: "没有写入权限", errno.EROFS: "磁盘是只读的", errno.EISDIR: "同名的文件夹占用了这个位置",
+                   errno.EEXIST: "同名的文件占用了要建文件夹的位置",
+                   errno.ENAMETOOLONG: "文件名或路径太长"}
+
+
+def write_failure(exc: OSError) -> dict[str, str]:
+    """Why ``exc`` stopped a write: ``reason`` for the clerk, ``reason_en`` the system's own words."""
+    return {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or str(exc)}
+
+
+@contextlib.contextmanager
+def writing(target: str | Path) -> Iterator[None]:
+    """An OSError in the block (no such folder, no space, no permission …) becomes the user's
+    ``output-unwritable`` problem naming ``target`` and why, not a traceback."""
+    try:
+        yield
+    except OSError as exc:
+        raise YbtError(Problem("output-unwritable", {"path": str(target), **write_failure(exc)})) from exc
 
 
 def partial_of(target: Path) -> Path:

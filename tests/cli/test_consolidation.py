@@ -38,3 +38,15 @@ def test_consolidate_writes_plan_and_decide_is_reapplied(tmp_path):
 def test_consolidate_reports_missing_paths_in_chinese(tmp_path):
     result = runner.invoke(app, ["consolidate", str(tmp_path / "nope"), "--out", str(tmp_path / "p.json")])
     assert result.exit_code == 2 and "找不到文件" in result.output
+
+
+def test_consolidate_says_a_plan_it_cannot_write_in_chinese_and_leaves_no_file(tmp_path):
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    render_template({"title": "残疾人花名册", "layout": "roster", "columns": ["姓名", "身份证号"]}, forms / "a.xlsx")
+    out = tmp_path / "no-such-folder" / "plan.json"
+    result = runner.invoke(app, ["consolidate", str(forms), "--out", str(out), "--pack", "standard", "--json"])
+    assert result.exit_code == 2, result.output
+    (problem,) = json.loads(result.output)["details"]
+    assert problem["code"] == "output-unwritable" and problem["params"]["path"] == str(out)
+    assert problem["message"] == f"无法写出文件“{out}”：要写入的文件夹不存在" and not out.parent.exists()

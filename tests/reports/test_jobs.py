@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import os
 import subprocess
@@ -83,14 +84,25 @@ def test_a_failing_job_says_why_and_leaves_no_zip(district, folder, monkeypatch)
 
     def broken(work, results, partial):
         partial.write_bytes(b"PK half a zip")  # the disk filled up half way
-        raise OSError("No space left on device")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(jobs, "_zip", broken)
     failed = jobs.run_job(district.engine, job.id, folder)
     assert failed.status == "failed" and failed.result_file is None and failed.finished_at is not None
-    assert [p.code for p in failed.problems] == ["report-job-failed"]
-    assert "失败" in failed.problems[0].message_zh and "OSError" in failed.problems[0].message_en  # the name: not for clerks
+    assert [p.code for p in failed.problems] == ["output-unwritable"]  # the zip it could not write, and why
+    zip_path = folder / f"report-job-{job.id}.zip"
+    assert failed.problems[0].message_zh == f"无法写出文件“{zip_path}”：磁盘空间不足"
+    assert "No space left on device" in failed.problems[0].message_en
     assert list(folder.iterdir()) == []  # neither the part nor a zip, nor the work folder
+
+
+def test_a_job_that_fails_for_its_own_reasons_names_the_error_not_for_clerks(district, folder, monkeypatch):
+    job = jobs.create_job(district.engine, "linjiang", "2024-01", TOWN, ALL)
+    monkeypatch.setattr(jobs, "_summary", lambda results: 1 / 0)
+    failed = jobs.run_job(district.engine, job.id, folder)
+    assert [p.code for p in failed.problems] == ["report-job-failed"]
+    assert "失败" in failed.problems[0].message_zh and "ZeroDivisionError" in failed.problems[0].message_en
+    assert list(folder.iterdir()) == []
 
 
 def test_a_problem_of_the_database_fails_the_job_in_the_middle(district, folder, monkeypatch):

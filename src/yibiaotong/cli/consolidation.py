@@ -41,20 +41,23 @@ def consolidate(
         ybt consolidate packs/yongchuan/forms --pack yongchuan --write-pack packs/yongchuan
     """
     from yibiaotong.consolidate import run
+    from yibiaotong.files import writing
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         fail(YbtError([YbtError.of("file-not-found", file=str(p)).problems[0] for p in missing]), as_json)
+    written = None
     try:
         plan = run(paths, pack, decisions)
+        with writing(out):
+            plan.write(out)
+        if write_pack:
+            from yibiaotong.consolidate.export import write_pack as export
+
+            with writing(write_pack):
+                written = export(plan, write_pack)
     except YbtError as exc:
         fail(exc, as_json)
-    plan.write(out)
-    written = None
-    if write_pack:
-        from yibiaotong.consolidate.export import write_pack as export
-
-        written = export(plan, write_pack)
     if as_json:
         print_json({"out": str(out), **plan.metrics, **({"written": written} if written else {})})
         return

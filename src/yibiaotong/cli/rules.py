@@ -308,16 +308,15 @@ def alerts_export(
 
     例：ybt alerts export --out alerts.xlsx --department 民政局
     """
+    from yibiaotong.files import writing
     from yibiaotong.rules import export_alerts
 
     try:
-        n = export_alerts(open_store(db), out, status=None if status == "all" else status, rule_id=rule,
-                          org_unit=org_unit, department=department)
+        with writing(out):
+            n = export_alerts(open_store(db), out, status=None if status == "all" else status, rule_id=rule,
+                              org_unit=org_unit, department=department)
     except YbtError as exc:
         fail(exc, as_json)
-    except OSError as exc:  # the folder is not there, the disk is full …
-        fail(YbtError(Problem("output-unwritable", {"path": str(out), "reason_en": exc.strerror or str(exc)})),
-             as_json)
     if as_json:
         print_json({"out": str(out), "alerts": n})
     else:

@@ -18,6 +18,7 @@ from yibiaotong.consolidate.ledgers import ElementInfo, ProposedLedger, form_dom
 from yibiaotong.consolidate.matcher import Match, Matcher, item_view
 from yibiaotong.consolidate.newelements import Unmatched, cluster
 from yibiaotong.consolidate.review import Decisions
+from yibiaotong.files import write_text_whole
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem
 from yibiaotong.forms.model import FormTemplate, TemplateField
@@ -85,7 +86,7 @@ class Plan:
         }
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        write_text_whole(Path(path), json.dumps(self.to_dict(), ensure_ascii=False, indent=1))
 
 
 def template_files(paths: Iterable[str | Path]) -> list[Path]:

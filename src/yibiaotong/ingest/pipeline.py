@@ -10,7 +10,6 @@ a no-op that says so) and, in strict mode, when any row is wrong.
 from __future__ import annotations
 
 import contextlib
-import errno
 import logging
 import threading
 import time
@@ -24,7 +23,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR, parse_month
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.files import partial_of
+from yibiaotong.files import partial_of, write_failure
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.forms.reader import read_sheet
@@ -51,10 +50,6 @@ from yibiaotong.store import schema
 log = logging.getLogger("yibiaotong.ingest")
 
 IMPORT_CACHE_KB = 96 * 1024
-# why a file could not be written, in words a clerk knows (the system's own words go in the English text)
-_WRITE_FAILURES = {errno.ENOENT: "要写入的文件夹不存在", errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘空间配额已用完",
-                   errno.EACCES: "没有写入权限",
-                   errno.EPERM: "没有写入权限", errno.EROFS: "磁盘是只读的", errno.EISDIR: "同名的文件夹占用了这个位置"}
 _ENCODINGS = {"utf-8-sig": "UTF-8", "gb18030": "GBK（GB18030）", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
               "utf-16-be": "UTF-16"}  # as Excel's save dialog names them
 Progress = Callable[[int, int | None], None]  # rows of the file done, rows known so far (None: unknown)
@@ -213,8 +208,7 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
         report.error_workbook = rejected.finish()
     except OSError as exc:  # the import is over (stored or not): its problems are in the report still
         code = "error-workbook-unwritable-nothing-stored" if report.status == "rejected" else "error-workbook-unwritable"
-        reason = {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or type(exc).__name__}
-        report.warnings.append(Problem(code, reason, {"file": path.name}))
+        report.warnings.append(Problem(code, write_failure(exc), {"file": path.name}))
 
 
 def _no_form(warnings: list[Problem], where: dict) -> Problem:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.files import written_whole
+from yibiaotong.files import writing, written_whole
 from yibiaotong.forms import words
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import get_form, load_forms
@@ -99,8 +99,8 @@ class Reporter:
         target = Path(out)
         if target.suffix.lower() != ".xlsx":
             target = target / file_name(where.name, fd, period)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with written_whole(target) as partial:
+        with writing(target), written_whole(target) as partial:
+            target.parent.mkdir(parents=True, exist_ok=True)
             if tpl.form.layout == "indicator":
                 self._indicator(fd, tpl, period, unit, where, partial, result)
             else:

@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select, update
 
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.files import partial_of
+from yibiaotong.files import partial_of, writing
 from yibiaotong.forms.store import get_form
 from yibiaotong.orgunits import load_tree
 from yibiaotong.reports.generate import ReportResult, generate_all
@@ -187,9 +187,10 @@ def run_job(engine: Engine, job_id: int, folder: str | Path, *, out_dir: str | P
             values: dict[str, Any] = dict(status="done", done=len(results), rows=sum(r.rows for r in results if r.ok),
                                           summary=summary, finished_at=_now())
             if make_zip:
-                folder.mkdir(parents=True, exist_ok=True)
-                _zip(work, results, partial)
-                os.replace(partial, target)
+                with writing(target):
+                    folder.mkdir(parents=True, exist_ok=True)
+                    _zip(work, results, partial)
+                    os.replace(partial, target)
                 values.update(result_file=str(target.resolve()), result_bytes=target.stat().st_size)
             else:
                 values.update(result_file=str(work.resolve()))
