@@ -470,6 +470,20 @@ CATALOG: dict[str, Template] = {
         "待确认记录 {id} 已处理（{status}）", "link question {id} is already {status}", "", ""),
     "conflict-not-found": Template(
         "冲突记录 {id} 不存在", "no conflict {id}", "用 ybt conflicts list 查看冲突。", "List them with ybt conflicts list."),
+    "interrupted": Template(
+        "已中断（Ctrl+C），命令没有做完", "interrupted (Ctrl+C): the command did not finish",
+        "正在写入的那一步已撤销，此前做完的步骤保留；重新运行同一命令即可。",
+        "The step being written was undone, the steps done before it stand; run the same command again."),
+    "import-interrupted": Template(
+        "已中断（Ctrl+C）：文件“{file}”的这次导入没有做完，已撤销，台账保持这次导入之前的样子",
+        "interrupted (Ctrl+C): the import of {file} did not finish and was undone; the ledgers are as they were before it",
+        "{others}重新运行同一命令即可（已经导入的文件会提示“已导入”，不会重复写入）。",
+        "{others_en}run the same command again (files already in are said so and not written twice)."),
+    "import-interrupted-stored": Template(
+        "已中断（Ctrl+C）：文件“{file}”已经导入台账，中断在导入完成之后（如有错误清单，没有写完）",
+        "interrupted (Ctrl+C) after {file} was in the ledgers (its error workbook, if any, was not written)",
+        "{others}如需错误清单，重新运行同一命令即可（已导入的数据不会重复写入）。",
+        "{others_en}run the same command again for the error workbook (what is in is not written twice)."),
     "import-job-interrupted": Template(
         "导入任务在运行中被中断（服务重启或进程退出），文件“{file}”没有导入任何数据",
         "the import of {file} was interrupted (the server restarted or the process ended); nothing of it was stored",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import sys
+
 import typer
 
 from yibiaotong.cli import consolidation, dictionary, forms, ingest, ledgers, orgunits, reports, rules, system, users
-from yibiaotong.cli.common import fail
-from yibiaotong.errors import YbtError
+from yibiaotong.cli.common import Interrupted, fail, raise_interrupted, stopped
+from yibiaotong.errors import Problem, YbtError
 
 app = typer.Typer(
     name="ybt",
@@ -28,10 +31,13 @@ app.add_typer(users.app, name="user")
 
 
 def main() -> None:
+    signal.signal(signal.SIGINT, raise_interrupted)
     try:
-        app()
-    except YbtError as exc:  # a library error that a command did not render itself
         try:
+            app()
+        except YbtError as exc:  # a library error that a command did not render itself
             fail(exc)
-        except typer.Exit as done:
-            raise SystemExit(done.exit_code) from None
+        except Interrupted:  # Ctrl+C in a command that does not say more itself
+            stopped(Problem("interrupted"), "--json" in sys.argv[1:])
+    except typer.Exit as done:
+        raise SystemExit(done.exit_code) from None

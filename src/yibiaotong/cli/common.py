@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from yibiaotong.errors import YbtError
+from yibiaotong.errors import Problem, YbtError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -43,6 +43,30 @@ def fail(error: YbtError, as_json: bool = False) -> None:
         if len(error.problems) > 200:
             err_console.print(f"…… 另有 {len(error.problems) - 200} 个问题未显示，用 --json 查看全部。")
     raise typer.Exit(2)
+
+
+INTERRUPTED = 130  # the exit code shells give a program Ctrl+C ended (128 + SIGINT)
+
+
+class Interrupted(BaseException):
+    """Ctrl+C, raised in place of KeyboardInterrupt: click ends a program on that with an English
+    "Aborted!" and exit code 1, while this passes click and reaches :func:`yibiaotong.cli.main`
+    or the command that says what it had done (``ybt import``)."""
+
+
+def raise_interrupted(signum: int, frame: Any) -> None:
+    """The SIGINT handler of the ``ybt`` program."""
+    raise Interrupted
+
+
+def stopped(problem: Problem, as_json: bool, **also: Any) -> NoReturn:
+    """Say that Ctrl+C stopped the command (Chinese on the error console, or JSON with ``also``)
+    and exit with :data:`INTERRUPTED`."""
+    if as_json:
+        print_json({**YbtError(problem).to_dict(), **also})
+    else:
+        err_console.print(f"[yellow]{problem.message_zh}[/]。{problem.hint_zh}")
+    raise typer.Exit(INTERRUPTED)
 
 
 def print_json(data: Any) -> None:

@@ -7,14 +7,14 @@ import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from yibiaotong.cli.common import Db, Json, console, err_console, fail, open_store, print_json
+from yibiaotong.cli.common import Db, Interrupted, Json, console, err_console, fail, open_store, print_json, stopped
 from yibiaotong.errors import Problem, YbtError
 
 links = typer.Typer(help="待确认人员：身份证号码缺失或有误、按姓名等匹配不确定的行。\n\n例：ybt links list", no_args_is_help=True)
@@ -54,6 +54,7 @@ def import_files(
     或待人工确认人员身份；2 有文件整个未导入（含每一行都有错误）；1 程序出错。
     """
     from yibiaotong.ingest import Limits, import_file
+    from yibiaotong.ingest.pipeline import imported_since, last_import
 
     try:
         engine = open_store(db)
@@ -65,9 +66,13 @@ def import_files(
     reports = []
     for path in files:
         target = errors if errors and len(files) == 1 else None
-        with _progress_bar(path, shown=not as_json) as progress:
-            report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
-                                 progress=progress, limits=limits)
+        mark = last_import(engine)
+        try:
+            with _progress_bar(path, shown=not as_json) as progress:
+                report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
+                                     progress=progress, limits=limits)
+        except Interrupted:
+            _interrupted(files, reports, imported_since(engine, path, mark), as_json)
         if not as_json:
             _show(report)
         reports.append(report)
@@ -91,6 +96,22 @@ def _progress_bar(path: Path, shown: bool) -> Iterator[Callable[[int, int | None
                   _RowsPerSecond(), TimeElapsedColumn(), console=err_console, transient=True) as bar:
         task = bar.add_task(f"导入 {path.name}", total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _interrupted(files: list[Path], reports: list, stored: bool, as_json: bool) -> NoReturn:
+    """Ctrl+C stopped the import of ``files[len(reports)]``: say whether it got in (the stop may
+    come after its commit, while its error workbook is written), what the files before it did
+    (shown one by one already, or in the JSON) and which were not begun."""
+    path, rest = files[len(reports)], files[len(reports) + 1:]
+    zh = ([f"此前导入的 {len(reports)} 个文件不受影响"] if reports else []) + (
+        [f"另有 {len(rest)} 个文件还没有开始导入"] if rest else [])
+    en = ([f"the {len(reports)} files before it stand"] if reports else []) + (
+        [f"{len(rest)} more were not begun"] if rest else [])
+    params = {"file": path.name, "others": "，".join(zh) + "；" if zh else "",
+              "others_en": "; ".join(en) + "; " if en else ""}
+    problem = Problem("import-interrupted-stored" if stored else "import-interrupted", params, {"file": path.name})
+    stopped(problem, as_json, stored=stored, reports=[r.to_dict() for r in reports],
+            not_begun=[str(p) for p in rest])
 
 
 def _imported(report) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
+from yibiaotong.cli.common import Db, Interrupted, Json, console, fail, open_store, print_json
 from yibiaotong.errors import YbtError
 
 Pack = Annotated[str, typer.Option("--pack", help="数据包名称或路径（packs/ 下的文件夹）")]
@@ -106,8 +106,11 @@ def _serve(db: str | None, host: str, port: int, workers: int = 1) -> None:
     # and must share the key or a session made by one worker is refused by the next
     os.environ["YBT_DATABASE_URL"] = database_url(db)
     os.environ.setdefault("YBT_SECRET_KEY", secrets.token_urlsafe(32))
-    uvicorn.run("yibiaotong.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    try:
+        uvicorn.run("yibiaotong.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                    log_level="info")
+    except Interrupted:  # uvicorn stops on Ctrl+C, then hands the signal on: the way to stop a server
+        console.print("网页服务已停止。")
 
 
 def validate(

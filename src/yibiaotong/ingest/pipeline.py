@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from yibiaotong.elements.dates import MAX_YEAR, MIN_YEAR, parse_month
@@ -88,6 +88,22 @@ def import_file(engine: Engine, path: str | Path, form: str | None = None, perio
         report.problems = [Problem(*refusal, {"file": path.name})]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def last_import(engine: Engine) -> int:
+    """The last file import recorded so far (0: none): see :func:`imported_since`."""
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(schema.import_batch.c.id))).scalar() or 0
+
+
+def imported_since(engine: Engine, path: str | Path, mark: int) -> bool:
+    """Whether ``path`` is in the ledgers by an import recorded after :func:`last_import` said
+    ``mark``: where an import stopped by Ctrl+C got to (it may come after the commit, while the
+    error workbook is written)."""
+    file_hash = file_sha256(Path(path))
+    with engine.connect() as conn:
+        return conn.execute(select(schema.import_batch.c.id).where(
+            (schema.import_batch.c.id > mark) & (schema.import_batch.c.file_hash == file_hash)).limit(1)).first() is not None
 
 
 # another transaction on the same records: PostgreSQL's serialization failure and deadlock (two
@@ -229,18 +245,22 @@ def _no_form(warnings: list[Problem], where: dict) -> Problem:
 
 class _RejectedRows:
     """The error workbook (错误清单) written in a thread of its own, under a temporary name until
-    the import is over: a failed import leaves whatever was there before."""
+    the import is over: a failed import leaves whatever was there before.
+
+    Its end is waited for on an event, not by joining the thread: a Ctrl+C that stops a join takes
+    the thread for ended while it still writes (Python before 3.13), and the half workbook it then
+    finishes would be left behind."""
 
     def __init__(self, target: Path, errors: list[SheetErrors]):
         self.target, self.errors = target, errors
-        self._thread: threading.Thread | None = None
+        self._ended: threading.Event | None = None
         self._written: Path | None = None
         self._error: BaseException | None = None
 
     def start(self) -> None:
         if any(e.rows for e in self.errors):
-            self._thread = threading.Thread(target=self._write, name="ybt-error-workbook", daemon=True)
-            self._thread.start()
+            self._ended = threading.Event()
+            threading.Thread(target=self._write, name="ybt-error-workbook", daemon=True).start()
 
     def _write(self) -> None:
         partial = partial_of(self.target)
@@ -249,11 +269,17 @@ class _RejectedRows:
         except BaseException as exc:  # raised in the importing thread by finish()
             partial.unlink(missing_ok=True)  # half a workbook is no list of rows to fix
             self._error = exc
+        finally:
+            self._ended.set()
 
     def finish(self) -> str | None:
-        if self._thread is None:
+        if self._ended is None:
             return None
-        self._thread.join()
+        try:
+            self._ended.wait()
+        except BaseException:  # Ctrl+C while it is written: no hidden half workbook is left behind
+            self.discard()
+            raise
         if self._error is not None:
             raise self._error
         try:
@@ -263,8 +289,8 @@ class _RejectedRows:
             raise
 
     def discard(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+        if self._ended is not None:
+            self._ended.wait()
             if self._written is not None:
                 self._written.unlink(missing_ok=True)
 

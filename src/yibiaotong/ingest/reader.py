@@ -21,6 +21,7 @@ import contextlib
 import gc
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
@@ -207,6 +208,9 @@ def main() -> None:
     """The child: the sheet from stdin, its first rows read ahead, then from stdin where to start and
     how to convert; chunks to stdout (nothing else may go there). Without an answer (the sheet is
     not imported) it ends."""
+    # Ctrl+C reaches every process of the terminal's group: the importing process stops, and ends
+    # this one (see Reading.close) without a traceback of its own on the clerk's screen
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out, stdin = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr
     gc.set_threshold(*IMPORT_THRESHOLDS)  # this process only reads for an import (see .collector)

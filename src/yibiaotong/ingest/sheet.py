@@ -59,6 +59,7 @@ class Writer:
         self._write = write
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
+        self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="ybt-import-writer", daemon=True)
         self._thread.start()
 
@@ -68,7 +69,7 @@ class Writer:
             try:
                 if item is None:
                     return
-                if self._error is None:
+                if self._error is None and not self._stopping:
                     self._write(item)
             except BaseException as exc:  # handed to the reading thread, which raises it
                 self._error = exc
@@ -84,7 +85,10 @@ class Writer:
         self._raise()
 
     def stop(self) -> None:
+        """End the thread after the batch it writes: one still queued is not written (an import that
+        stopped, by an error or Ctrl+C, rolls back; one that ends well has drained the queue)."""
         if self._thread.is_alive():
+            self._stopping = True
             self._queue.put(None)
             self._thread.join()
 
