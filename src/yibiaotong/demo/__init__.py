@@ -8,12 +8,14 @@ once (as of the demo data's date), so that the web app shows the planted problem
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from yibiaotong.access.users import create_user, get_user
+from yibiaotong.files import partial_of
 from yibiaotong.setup import init_database
 from yibiaotong.store.schema import org_unit, rule_run
 
@@ -39,15 +41,44 @@ DEPARTMENT_GRANTS = {
 
 
 def build_demo(db: str | Path = "demo.db", pack: str = "yongchuan", scale: str | int = "demo") -> str:
-    """Build (or bring up to date) the demo database; returns a summary in Chinese."""
-    engine, result = init_database(db, pack)
-    loaded = _fill_ledgers(engine, scale)
-    _accounts(engine)
-    alerts = _run_rules(engine, fresh=bool(loaded))
-    from yibiaotong.stats import stats
+    """Build (or bring up to date) the demo database; returns a summary in Chinese.
 
-    figures = stats(engine, pack)
-    return (f"演示库 {Path(db)} 已就绪：报表 {figures['forms']} 张、字段 {figures['fields']} 个 → 数据元 "
+    A new SQLite demo database is built beside its place and moved there whole: one that Ctrl+C or
+    a crash stopped halfway would otherwise be taken for a finished one by the next ``ybt demo``,
+    which fills the ledgers only while they are empty."""
+    target = Path(db)
+    if "://" in str(db) or target.exists():
+        return _build(db, pack, scale, target)
+    partial = partial_of(target)
+    _remove_database(partial)  # what a build that was stopped left
+    try:
+        summary = _build(partial, pack, scale, target)
+        for suffix in ("-wal", ""):  # a log SQLite did not fold into the file goes along with it
+            built = partial.with_name(partial.name + suffix)
+            if built.exists():
+                os.replace(built, target.with_name(target.name + suffix))
+    finally:
+        _remove_database(partial)
+    return summary
+
+
+def _remove_database(path: Path) -> None:
+    for name in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        name.unlink(missing_ok=True)
+
+
+def _build(db: str | Path, pack: str, scale: str | int, shown: Path) -> str:
+    engine, result = init_database(db, pack)
+    try:
+        loaded = _fill_ledgers(engine, scale)
+        _accounts(engine)
+        alerts = _run_rules(engine, fresh=bool(loaded))
+        from yibiaotong.stats import stats
+
+        figures = stats(engine, pack)
+    finally:
+        engine.dispose()  # SQLite folds its write-ahead log into the file as the last connection closes
+    return (f"演示库 {shown} 已就绪：报表 {figures['forms']} 张、字段 {figures['fields']} 个 → 数据元 "
             f"{figures['elements']} 个、台账 {figures['ledgers']} 本（{figures['ledger_fields']} 个字段），"
             f"台账可供给 {figures['fields_served_share']:.1%} 的报表字段；组织机构 "
             f"{sum(figures['org_units_by_level'].values())} 个；台账记录 {figures['records']:,} 条"
