@@ -96,6 +96,19 @@ def test_a_failing_job_says_why_and_leaves_no_zip(district, folder, monkeypatch)
     assert list(folder.iterdir()) == []  # neither the part nor a zip, nor the work folder
 
 
+def test_a_folder_that_cannot_take_the_files_stops_the_job_once(district, folder, tmp_path):
+    taken = tmp_path / "报表"
+    taken.write_text("a file where the folder should be")
+    job = jobs.create_job(district.engine, "admin", "2024-01", None, ALL)  # 4 forms × 2 towns
+    seen = []
+    failed = jobs.run_job(district.engine, job.id, folder, out_dir=taken, make_zip=False,
+                          progress=lambda *args: seen.append(args))
+    assert failed.status == "failed" and seen == []  # said once, not once for each form of each town
+    assert [p.code for p in failed.problems] == ["output-unwritable"]
+    assert failed.problems[0].message_zh.endswith("：路径中的某一级不是文件夹")
+    assert str(taken) in failed.problems[0].message_zh
+
+
 def test_a_job_that_fails_for_its_own_reasons_names_the_error_not_for_clerks(district, folder, monkeypatch):
     job = jobs.create_job(district.engine, "linjiang", "2024-01", TOWN, ALL)
     monkeypatch.setattr(jobs, "_summary", lambda results: 1 / 0)

@@ -413,7 +413,8 @@ def generate_all(engine: Engine, period: str, out_dir: str | Path, *, forms: lis
                  progress: Progress | None = None, may_read: Callable[[str], bool] | None = None
                  ) -> list[ReportResult]:
     """Every form × every town/subdistrict (or the ones given) for one month, into
-    ``out_dir/<town>/``. A form that cannot be generated is a result with problems, not a stop."""
+    ``out_dir/<town>/``. A form that cannot be generated is a result with problems, not a stop; a
+    file that cannot be written stops the run (the reports written before it stand)."""
     reporter = Reporter(engine, reveal=reveal, report_date=report_date, may_read=may_read)
     period_ = Period.parse(period)
     defs = [get_form(engine, f) for f in forms] if forms else load_forms(engine)
@@ -426,6 +427,8 @@ def generate_all(engine: Engine, period: str, out_dir: str | Path, *, forms: lis
         try:
             result = reporter.report(fd, period_, code, folder)
         except YbtError as exc:
+            if any(p.code == "output-unwritable" for p in exc.problems):
+                raise  # no folder, no permission, a full disk: said once, not for each form of each town
             result = ReportResult(fd.id, fd.title, code, unit.name, period_.text, problems=list(exc.problems))
         results.append(result)
         if progress:
