@@ -34,6 +34,7 @@ import argparse
 import calendar
 import datetime as dt
 import json
+import multiprocessing
 import os
 import random
 import resource
@@ -253,6 +254,24 @@ def run_phase(name: str, path: Path, rows: int, extra: list[str] = ()) -> dict:
     return {**json.loads(stdout.strip().splitlines()[-1]), "tree_peak_rss_mb": tree_peak}
 
 
+def written(path: Path, rows: int, what: str, **options) -> None:
+    """The roster at ``path``, written unless it is there, in a process of its own: the phases are
+    started from this one, and a process started from one that had held a 2.5 GB workbook
+    reports that as its own peak memory (Linux keeps the largest RSS across exec)."""
+    if path.exists():
+        return
+    print(f"writing {rows:,} {what} to {path} …", flush=True)
+    started = time.perf_counter()
+    writer = multiprocessing.get_context("spawn").Process(target=generate, args=(rows, path.with_suffix(".tmp.xlsx")),
+                                                          kwargs=options)
+    writer.start()
+    writer.join()
+    if writer.exitcode != 0:
+        raise SystemExit(f"writing {path} failed (exit code {writer.exitcode})")
+    path.with_suffix(".tmp.xlsx").rename(path)
+    print(f"  {time.perf_counter() - started:.0f} s, {path.stat().st_size / 1e6:.0f} MB", flush=True)
+
+
 def pg_reachable() -> bool:
     try:
         from sqlalchemy import create_engine, text
@@ -296,12 +315,7 @@ def main() -> None:
     load_at_start = os.getloadavg()[0]
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}.xlsx"
-    if not path.exists():
-        print(f"writing {args.rows:,} rows to {path} …", flush=True)
-        started = time.perf_counter()
-        generate(args.rows, path.with_suffix(".tmp.xlsx"))
-        path.with_suffix(".tmp.xlsx").rename(path)
-        print(f"  {time.perf_counter() - started:.0f} s, {path.stat().st_size / 1e6:.0f} MB", flush=True)
+    written(path, args.rows, "rows")
     print(f"machine: {machine()}; file {path.stat().st_size / 1e6:.0f} MB, {args.rows:,} rows", flush=True)
 
     # the floor is timed just before and just after the import, and the ratio taken to their mean:
@@ -321,10 +335,7 @@ def main() -> None:
     update = None
     if not args.no_update:  # the next month's roster into the ledgers the import filled
         month2 = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}_month2.xlsx"
-        if not month2.exists():
-            print(f"writing the next month's {args.rows:,} rows to {month2} …", flush=True)
-            generate(args.rows, month2.with_suffix(".tmp.xlsx"), month=2)
-            month2.with_suffix(".tmp.xlsx").rename(month2)
+        written(month2, args.rows, "of the next month's rows", month=2)
         update = run_phase("update", month2, args.rows)
         print(f"next month's roster into those ledgers (updates): {update['seconds']:.1f} s (CPU "
               f"{update['cpu_seconds']:.1f} s), {args.rows / update['seconds']:,.0f} rows/s, peak "
@@ -359,10 +370,7 @@ def main() -> None:
                        "update_ledgers": update["ledgers"]})
     if args.shared_strings:  # the same rows as Excel saves them: its texts once, in the table of shared strings
         shared = args.out / f"roster_{args.rows}_v{GENERATOR_VERSION}_shared.xlsx"
-        if not shared.exists():
-            print(f"writing {args.rows:,} rows with shared strings to {shared} …", flush=True)
-            generate(args.rows, shared.with_suffix(".tmp.xlsx"), shared_strings=True)
-            shared.with_suffix(".tmp.xlsx").rename(shared)
+        written(shared, args.rows, "rows with shared strings", shared_strings=True)
         floor_s, import_s = run_phase("floor", shared, args.rows), run_phase("import", shared, args.rows)
         print(f"shared strings: floor {floor_s['seconds']:.1f} s, import → SQLite {import_s['seconds']:.1f} s "
               f"({args.rows / import_s['seconds']:,.0f} rows/s, {import_s['seconds'] / floor_s['seconds']:.2f}× the floor), "
