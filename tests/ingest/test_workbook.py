@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -144,8 +145,8 @@ def test_shared_strings_of_a_prefixed_sheet_are_read_once_in_parts(tmp_path, mon
     whole = sheets(prefixed)
     assert whole == sheets(path)
     tables = []
-    real = workbook._shared_strings
-    monkeypatch.setattr(workbook, "_shared_strings", lambda *args: tables.append(1) or real(*args))
+    real = workbook._table_strings
+    monkeypatch.setattr(workbook, "_table_strings", lambda *args: tables.append(1) or real(*args))
     assert _parted(monkeypatch, prefixed, parts=6) == whole
     assert 1 <= len(tables) <= 2  # the later parts named their strings: the table was left out of them
 
@@ -306,12 +307,52 @@ def test_shared_strings_are_read_once_for_the_parts_and_give_what_calamine_gives
     assert {v for _n, values in whole[0]["rows"] for v in values} >= {"  前后空格 ", "第一行\r\n第二行", "0012"}
     assert whole[0]["rows"][199][1][3] == "\ue0003"
     tables = []
-    real = workbook._shared_strings
+    real = workbook._table_strings
     monkeypatch.setattr(workbook, "_STRINGS_PER_ROW", 7)  # the table read as rows of 7: the first starts empty
-    monkeypatch.setattr(workbook, "_shared_strings", lambda *args: tables.append(1) or real(*args))
+    monkeypatch.setattr(workbook, "_table_strings", lambda *args: tables.append(1) or real(*args))
     assert _parted(monkeypatch, path, parts=6) == whole
     # once per pass over the sheet (its head, then its rows), not once for each of its parts
     assert 1 <= len(tables) <= 2
+
+
+# items of the table of shared strings, each as Excel or another writer may put it
+_ITEMS = [b"<si><t>plain</t></si>", b"<si><t>  trimmed\t</t></si>", b"<si><t>\nline\nbreaks\n</t></si>",
+          b'<si><t xml:space="preserve">  kept  </t></si>', b"<si><t/></si>", b"<si><t></t></si>", b"<si><t> </t></si>",
+          b"<si><t>a &amp; b &lt;c&gt;</t></si>", b"<si><t>x_x000D_y</t></si>", b"<si><t>cr\r\nlf</t></si>",
+          b"<si><r><t>rich</t></r><r><rPr><b/></rPr><t> text</t></r></si>",
+          b'<si><t>\xe5\xbc\xa0</t><rPh sb="0" eb="1"><t>zhang</t></rPh></si>', b"<si><t>a>b</t></si>",
+          "<si><t>\u738b\u3000\u4e94\u3000</t></si>".encode()]  # 王　五　: a full-width space is no XML space
+
+
+@pytest.mark.parametrize("layout", ["excel", "slices of one item", "one odd item", "whitespace between items",
+                                    "prefixed", "no items"])
+def test_the_shared_strings_cut_out_in_c_are_what_calamine_reads(monkeypatch, tmp_path, layout):
+    """The table's plain items are cut out without calamine, the others read by it: together
+    exactly what calamine reads for every index, however the table is written."""
+    items = [*_ITEMS, *(b"<si><t>\xe6\x9d\x91%d</t></si>" % i for i in range(40))]
+    if layout == "slices of one item":
+        monkeypatch.setattr(workbook, "_PLAIN_SLICE_BYTES", 1)
+    elif layout == "one odd item":
+        items = [b"<si><t>%d</t></si>" % i for i in range(50)] + [_ITEMS[7]]
+    elif layout == "whitespace between items":
+        items = [item + b"\n" for item in items]
+    elif layout == "prefixed":  # read by calamine whole
+        items = _ODD_TABLES["prefixed items"](items[len(_ITEMS):])
+    elif layout == "no items":
+        items = []
+    path = tmp_path / "strings.xlsx"
+    _xlsx(path, b'<row r="1"><c r="A1"><v>1</v></c></row>', b"".join(items))
+    with zipfile.ZipFile(path) as z:
+        others = [(name, z.read(name)) for name in z.namelist() if not name.startswith("xl/worksheets/")]
+    table = dict(others)["xl/sharedStrings.xml"]
+    member, name = "xl/worksheets/sheet1.xml", "Sheet1"
+    calamine = workbook._shared_strings(others, member, name, table)
+    assert len(calamine) == len(items)
+    assert workbook._table_strings(others, "xl/sharedStrings.xml", member, name, table) == calamine
+    if layout == "excel":
+        strings, odd = workbook._plain_strings(table)
+        assert calamine[:4] == ["plain", "trimmed", "line\nbreaks", "  kept  "] and calamine[13] == "王\u3000五\u3000"
+        assert sorted(odd) == [7, 8, 9, 10, 11]  # escapes, a carriage return, rich text, a phonetic run: calamine's
 
 
 _ODD_CELLS = {  # a cell of row 300 (a later part) written as another tool might, or holding what looks like the mark
