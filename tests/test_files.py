@@ -7,7 +7,7 @@ import errno
 import pytest
 
 from yibiaotong.errors import YbtError
-from yibiaotong.files import partial_of, write_failure, write_text_whole, writing, written_whole
+from yibiaotong.files import partial_of, place_unwritable, write_failure, write_text_whole, writing, written_whole
 
 
 def test_a_file_appears_only_when_written_whole(tmp_path):
@@ -45,5 +45,15 @@ def test_a_write_that_fails_is_said_as_the_output_it_could_not_write_and_why(tmp
 
 def test_a_cause_without_clerks_words_is_still_a_reason():
     assert write_failure(OSError(errno.EIO, "Input/output error")) == {"reason": "文件无法写入",
-                                                                      "reason_en": "Input/output error"}
+                                                                      "reason_en": "Input/output error", "cause": "EIO"}
     assert write_failure(OSError(errno.ENOSPC, "No space left on device"))["reason"] == "磁盘空间不足"
+
+
+@pytest.mark.parametrize(("code", "everywhere"), [(errno.ENOSPC, True), (errno.EACCES, True), (errno.ENOENT, True),
+                                                  (errno.ENAMETOOLONG, False), (errno.EISDIR, False)])
+def test_a_failure_of_the_place_is_told_from_one_of_a_file(tmp_path, code, everywhere):
+    """A full disk or a folder without permission takes no file at all; a name too long, or a
+    folder where one file should go, fails that file alone."""
+    with pytest.raises(YbtError) as caught, writing(tmp_path / "一月.xlsx"):
+        raise OSError(code, "the system's words")
+    assert place_unwritable(caught.value.problems) is everywhere

@@ -213,8 +213,8 @@ CATALOG: dict[str, Template] = {
         "If this sheet should be read, check that it has a header row or label/value cells."),
     "output-unwritable": Template(
         "无法写出文件“{path}”：{reason}", "cannot write {path}: {reason_en}",
-        "请检查文件夹是否存在、磁盘空间和写入权限，或用 --out 换一个位置。",
-        "Check that the folder exists, the disk space and the permissions, or choose another place with --out."),
+        "请检查文件夹是否存在、磁盘空间和写入权限，或换一个保存位置。",
+        "Check that the folder exists, the disk space and the permissions, or choose another place."),
     "error-workbook-unwritable": Template(
         "错误清单未能写出（{reason}），导入的数据已保存", "the list of rows not imported could not be written ({reason_en}); "
         "the imported rows are stored",

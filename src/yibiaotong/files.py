@@ -21,9 +21,21 @@ _WRITE_FAILURES = {errno.ENOENT: "要写入的文件夹不存在", errno.ENOTDIR
                    errno.ENAMETOOLONG: "文件名或路径太长"}
 
 
+# failures of the place written to, not of one file: every other file there fails alike
+_PLACE_FAILURES = frozenset({"ENOENT", "ENOTDIR", "EEXIST", "ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS"})
+
+
 def write_failure(exc: OSError) -> dict[str, str]:
-    """Why ``exc`` stopped a write: ``reason`` for the clerk, ``reason_en`` the system's own words."""
-    return {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or str(exc)}
+    """Why ``exc`` stopped a write: ``reason`` for the clerk, ``reason_en`` the system's own words,
+    ``cause`` its errno's name."""
+    return {"reason": _WRITE_FAILURES.get(exc.errno, "文件无法写入"), "reason_en": exc.strerror or str(exc),
+            "cause": errno.errorcode.get(exc.errno or 0, "")}
+
+
+def place_unwritable(problems: list[Problem]) -> bool:
+    """Whether one of ``problems`` says that the place files are written to takes none (no such
+    folder, no permission, a full disk), not only that one file could not be written there."""
+    return any(p.code == "output-unwritable" and p.params.get("cause") in _PLACE_FAILURES for p in problems)
 
 
 @contextlib.contextmanager

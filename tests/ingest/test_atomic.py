@@ -87,7 +87,7 @@ def test_killing_an_import_midway_leaves_the_database_as_it_was(intake, tmp_path
 # the writing of the rows (in the transaction) or of the error workbook (after the commit). The
 # sheet is read by a second process (small parts), which the terminal's Ctrl+C reaches too.
 CLI_CHILD = textwrap.dedent("""
-    import sys, time
+    import sqlite3, sys, time
     from pathlib import Path
     from yibiaotong.cli import main
     from yibiaotong.ingest import pipeline, sheet, workbook
@@ -108,8 +108,19 @@ CLI_CHILD = textwrap.dedent("""
     if step == "rows":  # rows in the open transaction
         sheet.SheetImport._write = slowed(sheet.SheetImport._write, lambda self, batch: sum(
             c.inserted for c in self.report.ledgers.values()) >= 200)
-    else:
-        pipeline.write_error_workbook = slowed(pipeline.write_error_workbook, lambda *args: True)
+    else:  # once the file's import is committed (the workbook is written while the transaction ends)
+        db = sys.argv[sys.argv.index("--db") + 1]
+
+        def committed(*args):
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                with sqlite3.connect(db) as conn:
+                    if conn.execute("select count(*) from ybt_import where file_name = '大.xlsx'").fetchone()[0]:
+                        return True
+                time.sleep(0.05)
+            return False
+
+        pipeline.write_error_workbook = slowed(pipeline.write_error_workbook, committed)
     sys.argv = ["ybt", *sys.argv[3:]]
     main()
 """)

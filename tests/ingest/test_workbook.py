@@ -324,8 +324,9 @@ _ITEMS = [b"<si><t>plain</t></si>", b"<si><t>  trimmed\t</t></si>", b"<si><t>\nl
           "<si><t>\u738b\u3000\u4e94\u3000</t></si>".encode()]  # 王　五　: a full-width space is no XML space
 
 
-@pytest.mark.parametrize("layout", ["excel", "slices of one item", "one odd item", "whitespace between items",
-                                    "prefixed", "no items"])
+@pytest.mark.parametrize("layout", ["excel", "slices of one item", "one odd item", "odd first and last",
+                                    "phonetic properties", "an empty item", "whitespace between items", "prefixed",
+                                    "no items"])
 def test_the_shared_strings_cut_out_in_c_are_what_calamine_reads(monkeypatch, tmp_path, layout):
     """The table's plain items are cut out without calamine, the others read by it: together
     exactly what calamine reads for every index, however the table is written."""
@@ -334,6 +335,14 @@ def test_the_shared_strings_cut_out_in_c_are_what_calamine_reads(monkeypatch, tm
         monkeypatch.setattr(workbook, "_PLAIN_SLICE_BYTES", 1)
     elif layout == "one odd item":
         items = [b"<si><t>%d</t></si>" % i for i in range(50)] + [_ITEMS[7]]
+    elif layout == "odd first and last":
+        items = [_ITEMS[7], b"<si><t>x</t></si>", b"<si><t><![CDATA[a<b]]></t></si>", b'<si><t foo="1">y</t></si>',
+                 b"<si><t> </t></si>", b"<si><t>z</t></si>", _ITEMS[10]]
+    elif layout == "phonetic properties":  # as Excel in a Chinese locale saves every string
+        items = [item.replace(b"</si>", b'<phoneticPr fontId="1" type="noConversion"/></si>') for item in items]
+        items[5] = items[5].replace(b'fontId="1"', b'fontId="2" alignment="left"')
+    elif layout == "an empty item":
+        items[20] = b"<si/>"
     elif layout == "whitespace between items":
         items = [item + b"\n" for item in items]
     elif layout == "prefixed":  # read by calamine whole
@@ -349,8 +358,11 @@ def test_the_shared_strings_cut_out_in_c_are_what_calamine_reads(monkeypatch, tm
     calamine = workbook._shared_strings(others, member, name, table)
     assert len(calamine) == len(items)
     assert workbook._table_strings(others, "xl/sharedStrings.xml", member, name, table) == calamine
-    if layout == "excel":
-        strings, odd = workbook._plain_strings(table)
+    plain = workbook._plain_strings(table)
+    # read by calamine whole
+    assert (plain is None) == (layout in ("an empty item", "whitespace between items", "prefixed", "no items"))
+    if layout in ("excel", "phonetic properties"):
+        strings, odd = plain
         assert calamine[:4] == ["plain", "trimmed", "line\nbreaks", "  kept  "] and calamine[13] == "王\u3000五\u3000"
         assert sorted(odd) == [7, 8, 9, 10, 11]  # escapes, a carriage return, rich text, a phonetic run: calamine's
 

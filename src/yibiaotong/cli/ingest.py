@@ -63,19 +63,22 @@ def import_files(
     if max_mb is not None and not (math.isfinite(max_mb) and max_mb > 0):
         fail(YbtError(Problem("import-limit-invalid", {"value": f"{max_mb:g}"})), as_json)
     limits = Limits.from_env(max_mb)
-    reports = []
-    for path in files:
-        target = errors if errors and len(files) == 1 else None
-        mark = last_import(engine)
-        try:
+    reports, mark = [], None
+    try:
+        for path in files:
+            target = errors if errors and len(files) == 1 else None
+            mark = None  # not begun
+            mark = last_import(engine)
             with _progress_bar(path, shown=not as_json) as progress:
                 report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
                                      progress=progress, limits=limits)
-        except Interrupted:
-            _interrupted(files, reports, imported_since(engine, path, mark), as_json)
-        if not as_json:
-            _show(report)
-        reports.append(report)
+            reports.append(report)
+            if not as_json:
+                _show(report)
+    except Interrupted:
+        if len(reports) < len(files):  # else every file is done: said below as if it had not come
+            stored = mark is not None and imported_since(engine, files[len(reports)], mark)
+            _interrupted(files, reports, stored, as_json)
     if as_json:
         print_json(reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports])
     if not all(map(_imported, reports)):

@@ -53,13 +53,27 @@ def build_demo(db: str | Path = "demo.db", pack: str = "yongchuan", scale: str |
     _remove_database(partial)  # what a build that was stopped left
     try:
         summary = _build(partial, pack, scale, target)
-        for suffix in ("-wal", ""):  # a log SQLite did not fold into the file goes along with it
-            built = partial.with_name(partial.name + suffix)
-            if built.exists():
-                os.replace(built, target.with_name(target.name + suffix))
+        _fold_log(partial)
+        # a log left beside the place by a database that was there (a server killed, then the file
+        # deleted) would be replayed onto the new one
+        _remove_database(target)
+        os.replace(partial, target)
     finally:
         _remove_database(partial)
     return summary
+
+
+def _fold_log(path: Path) -> None:
+    """Everything of the SQLite database at ``path`` in its file, none in its write-ahead log (the
+    last connection to close folds it in; this is for one left open)."""
+    import sqlite3
+    from contextlib import closing
+
+    if path.with_name(f"{path.name}-wal").exists():
+        with closing(sqlite3.connect(path)) as conn:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        if busy:
+            raise RuntimeError(f"{path} is in use: its log could not be folded into it")
 
 
 def _remove_database(path: Path) -> None:
@@ -77,7 +91,7 @@ def _build(db: str | Path, pack: str, scale: str | int, shown: Path) -> str:
 
         figures = stats(engine, pack)
     finally:
-        engine.dispose()  # SQLite folds its write-ahead log into the file as the last connection closes
+        engine.dispose()
     return (f"演示库 {shown} 已就绪：报表 {figures['forms']} 张、字段 {figures['fields']} 个 → 数据元 "
             f"{figures['elements']} 个、台账 {figures['ledgers']} 本（{figures['ledger_fields']} 个字段），"
             f"台账可供给 {figures['fields_served_share']:.1%} 的报表字段；组织机构 "

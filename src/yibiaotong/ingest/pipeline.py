@@ -100,10 +100,16 @@ def imported_since(engine: Engine, path: str | Path, mark: int) -> bool:
     """Whether ``path`` is in the ledgers by an import recorded after :func:`last_import` said
     ``mark``: where an import stopped by Ctrl+C got to (it may come after the commit, while the
     error workbook is written)."""
-    file_hash = file_sha256(Path(path))
+    b = schema.import_batch
     with engine.connect() as conn:
-        return conn.execute(select(schema.import_batch.c.id).where(
-            (schema.import_batch.c.id > mark) & (schema.import_batch.c.file_hash == file_hash)).limit(1)).first() is not None
+        since = conn.execute(select(b.c.file_name, b.c.file_hash).where(b.c.id > mark)).all()
+    if not since:
+        return False
+    try:
+        file_hash = file_sha256(Path(path))
+    except OSError:  # moved or deleted meanwhile: by its name
+        return any(name == Path(path).name for name, _hash in since)
+    return any(h == file_hash for _name, h in since)
 
 
 # another transaction on the same records: PostgreSQL's serialization failure and deadlock (two
@@ -259,10 +265,11 @@ class _RejectedRows:
 
     def start(self) -> None:
         if any(e.rows for e in self.errors):
-            self._ended = threading.Event()
-            threading.Thread(target=self._write, name="ybt-error-workbook", daemon=True).start()
+            ended = threading.Event()
+            threading.Thread(target=self._write, args=(ended,), name="ybt-error-workbook", daemon=True).start()
+            self._ended = ended  # once it runs: an event no thread will set is never waited for
 
-    def _write(self) -> None:
+    def _write(self, ended: threading.Event) -> None:
         partial = partial_of(self.target)
         try:
             self._written = write_error_workbook(partial, [e for e in self.errors if e.rows])
@@ -270,7 +277,7 @@ class _RejectedRows:
             partial.unlink(missing_ok=True)  # half a workbook is no list of rows to fix
             self._error = exc
         finally:
-            self._ended.set()
+            ended.set()
 
     def finish(self) -> str | None:
         if self._ended is None:

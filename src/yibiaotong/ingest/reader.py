@@ -86,8 +86,10 @@ class Reading:
         package = Path(workbook.__file__).resolve().parents[2]  # where yibiaotong is imported from
         env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(package), os.environ.get("PYTHONPATH")]))}
+        # a group of its own: the terminal's Ctrl+C stops the importing process, which ends this one
+        # (close), without a traceback of the child's own on the clerk's screen
         self.child = subprocess.Popen([sys.executable, "-c", "from yibiaotong.ingest.reader import main; main()"],
-                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, process_group=0)
         # the part sizes go along: they are this process's (tests make them small)
         parts = (min(workbook.PART_BYTES, PART_BYTES), workbook.FIRST_PART_BYTES)
         self._tell((str(path), name, member, *parts))
@@ -208,9 +210,7 @@ def main() -> None:
     """The child: the sheet from stdin, its first rows read ahead, then from stdin where to start and
     how to convert; chunks to stdout (nothing else may go there). Without an answer (the sheet is
     not imported) it ends."""
-    # Ctrl+C reaches every process of the terminal's group: the importing process stops, and ends
-    # this one (see Reading.close) without a traceback of its own on the clerk's screen
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process's to handle (see Reading)
     out, stdin = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr
     gc.set_threshold(*IMPORT_THRESHOLDS)  # this process only reads for an import (see .collector)

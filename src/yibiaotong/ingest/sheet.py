@@ -60,21 +60,26 @@ class Writer:
         self._queue: queue.Queue = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
         self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="ybt-import-writer", daemon=True)
-        self._thread.start()
+        # its end is waited for on an event: a Ctrl+C that stops a Thread.join takes the thread for
+        # ended while it still writes on the connection (Python before 3.13)
+        self._ended = threading.Event()
+        threading.Thread(target=self._loop, name="ybt-import-writer", daemon=True).start()
 
     def _loop(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is None:
-                    return
-                if self._error is None and not self._stopping:
-                    self._write(item)
-            except BaseException as exc:  # handed to the reading thread, which raises it
-                self._error = exc
-            finally:
-                self._queue.task_done()
+        try:
+            while True:
+                item = self._queue.get()
+                try:
+                    if item is None:
+                        return
+                    if self._error is None and not self._stopping:
+                        self._write(item)
+                except BaseException as exc:  # handed to the reading thread, which raises it
+                    self._error = exc
+                finally:
+                    self._queue.task_done()
+        finally:
+            self._ended.set()
 
     def submit(self, batch: Any) -> None:
         self._raise()
@@ -87,10 +92,10 @@ class Writer:
     def stop(self) -> None:
         """End the thread after the batch it writes: one still queued is not written (an import that
         stopped, by an error or Ctrl+C, rolls back; one that ends well has drained the queue)."""
-        if self._thread.is_alive():
+        if not self._ended.is_set():
             self._stopping = True
             self._queue.put(None)
-            self._thread.join()
+            self._ended.wait()
 
     def _raise(self) -> None:
         if self._error is not None:

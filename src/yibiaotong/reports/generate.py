@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from yibiaotong.elements.dates import today as china_today
 from yibiaotong.elements.dictionary import Dictionary
 from yibiaotong.errors import Problem, YbtError
-from yibiaotong.files import writing, written_whole
+from yibiaotong.files import place_unwritable, writing, written_whole
 from yibiaotong.forms import words
 from yibiaotong.forms.definition import FormDef
 from yibiaotong.forms.store import get_form, load_forms
@@ -414,7 +414,7 @@ def generate_all(engine: Engine, period: str, out_dir: str | Path, *, forms: lis
                  ) -> list[ReportResult]:
     """Every form × every town/subdistrict (or the ones given) for one month, into
     ``out_dir/<town>/``. A form that cannot be generated is a result with problems, not a stop; a
-    file that cannot be written stops the run (the reports written before it stand)."""
+    place that takes no file stops the run (the reports written before stand)."""
     reporter = Reporter(engine, reveal=reveal, report_date=report_date, may_read=may_read)
     period_ = Period.parse(period)
     defs = [get_form(engine, f) for f in forms] if forms else load_forms(engine)
@@ -427,7 +427,7 @@ def generate_all(engine: Engine, period: str, out_dir: str | Path, *, forms: lis
         try:
             result = reporter.report(fd, period_, code, folder)
         except YbtError as exc:
-            if any(p.code == "output-unwritable" for p in exc.problems):
+            if place_unwritable(exc.problems):
                 raise  # no folder, no permission, a full disk: said once, not for each form of each town
             result = ReportResult(fd.id, fd.title, code, unit.name, period_.text, problems=list(exc.problems))
         results.append(result)
