@@ -488,6 +488,12 @@ CATALOG: dict[str, Template] = {
         "导入任务在运行中被中断（服务重启或进程退出），文件“{file}”没有导入任何数据",
         "the import of {file} was interrupted (the server restarted or the process ended); nothing of it was stored",
         "数据保持导入前的状态，请重新上传该文件。", "The data is as it was before; upload the file again."),
+    "import-job-interrupted-stored": Template(
+        "导入任务在数据写入台账之后被中断（服务重启或进程退出）：文件“{file}”已导入台账，但本次的统计和错误清单没有保存",
+        "the import of {file} was interrupted (the server restarted or the process ended) after its rows were stored; "
+        "its counts and error workbook were not kept",
+        "需要错误清单时请重新上传该文件：已导入的数据不会重复写入，会提示“已导入”并给出错误清单。",
+        "Upload the file again for its error workbook: what is stored is not written twice."),
     "import-job-failed": Template(
         "导入任务失败（服务器内部错误），文件“{file}”没有导入任何数据", "the import of {file} failed ({reason}); nothing of it was stored",
         "数据保持导入前的状态。请重新上传；如反复出现，请联系系统管理员查看服务日志。",

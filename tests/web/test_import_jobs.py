@@ -276,3 +276,25 @@ def test_an_upload_while_another_import_writes_is_queued_on_postgresql_and_refus
             job_id = r.headers["location"].rsplit("/", 1)[-1]
             assert r.status_code == 303 and finished(c, job_id)["job"]["result"] == "imported"
         other_import.rollback()
+
+
+def test_a_job_whose_process_ended_after_the_commit_says_its_file_is_in(site):
+    """Killed between the import's commit and marking its job done: the next server says that the
+    file is in the ledgers (not that nothing was stored) and how to get its error workbook."""
+    from yibiaotong.ingest import import_file
+
+    files = site.app.state.imports
+    job_id, folder = files.new()
+    roster = site.roster("写完才中断.xlsx", [person(41), person(42)])
+    jobs.create_job(site.engine, job_id, "linjiang", roster.name, roster.stat().st_size, org_unit=LINJIANG)
+    assert jobs.claim(site.engine, job_id)
+    assert import_file(site.engine, roster, org_unit=LINJIANG, actor="linjiang").status == "imported"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    with site.engine.begin() as conn:  # the process that ran it is gone
+        conn.execute(update(import_job).where(import_job.c.id == job_id).values(
+            runner=f"{jobs.runner_id().split(':')[0]}:{dead.stdout.strip()}:x"))
+    assert jobs.recover(site.engine) == [job_id]
+    job = jobs.get_job(site.engine, job_id)
+    assert job.status == "failed" and [p.code for p in job.problems] == ["import-job-interrupted-stored"]
+    assert "文件“写完才中断.xlsx”已导入台账" in job.problems[0].message_zh
+    assert site.record("person_identity", person(41)["身份证号码"]) is not None

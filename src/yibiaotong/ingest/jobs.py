@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from yibiaotong.ingest.report import ImportReport
 from yibiaotong.store.runners import JobRow, aware_row, orphaned, runner_id, update_job
 from yibiaotong.store.runners import iso as _iso
 from yibiaotong.store.runners import utc_now as _now
+from yibiaotong.store import schema
 from yibiaotong.store.schema import import_job as job_table
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -195,15 +197,19 @@ def read_progress(path: Path) -> tuple[int, int | None] | None:
 
 def recover(engine: Engine) -> list[str]:
     """Mark failed the unfinished jobs of this host whose process is gone; returns their ids (the
-    caller removes their uploads). Their imports were one transaction each: nothing of them is stored."""
+    caller removes their uploads). Their imports were one transaction each: nothing of them is
+    stored, unless the process ended after the commit, before the job was marked done (then the
+    file's import is recorded since the job started, by its user, and that is said)."""
     with engine.connect() as conn:
-        rows = conn.execute(select(job_table.c.id, job_table.c.runner, job_table.c.file_name)
+        rows = conn.execute(select(job_table.c.id, job_table.c.runner, job_table.c.file_name, job_table.c.owner,
+                                   job_table.c.started_at)
                             .where(job_table.c.status.in_(("queued", "running")))).all()
     gone = []
-    for job_id, runner, file_name in rows:
+    for job_id, runner, file_name, owner, started_at in rows:
         if not orphaned(runner):
             continue
-        problem = Problem("import-job-interrupted", {"file": file_name})
+        stored = started_at is not None and _imported_since(engine, file_name, owner, started_at)
+        problem = Problem("import-job-interrupted-stored" if stored else "import-job-interrupted", {"file": file_name})
         with engine.begin() as conn:
             marked = conn.execute(update(job_table).where((job_table.c.id == job_id)
                                                           & job_table.c.status.in_(("queued", "running")))
@@ -212,3 +218,10 @@ def recover(engine: Engine) -> list[str]:
         if marked:
             gone.append(job_id)
     return gone
+
+
+def _imported_since(engine: Engine, file_name: str, owner: str, started_at: datetime) -> bool:
+    b = schema.import_batch
+    with engine.connect() as conn:
+        return conn.execute(select(b.c.id).where((b.c.file_name == file_name) & (b.c.actor == owner)
+                                                 & (b.c.created_at >= started_at)).limit(1)).first() is not None

@@ -80,7 +80,7 @@ class ImportJobs:
         self.app, self.engine = app, app.state.engine
         self.files = ImportFiles.of(app)
         for job_id in jobs.recover(self.engine):
-            self.files.remove(job_id)  # the upload of an interrupted job: nothing of it was stored
+            self.files.remove(job_id)  # the upload of an interrupted job (its import rolled back, or stored and said so)
 
     @classmethod
     def of(cls, app) -> ImportJobs:
