@@ -470,6 +470,7 @@ CATALOG: dict[str, Template] = {
         "待确认记录 {id} 已处理（{status}）", "link question {id} is already {status}", "", ""),
     "conflict-not-found": Template(
         "冲突记录 {id} 不存在", "no conflict {id}", "用 ybt conflicts list 查看冲突。", "List them with ybt conflicts list."),
+    "cli-usage": Template("{message}", "{message_en}", "{help}", "Run the command with -h for its help."),
     "interrupted": Template(
         "已中断（Ctrl+C），命令没有做完", "interrupted (Ctrl+C): the command did not finish",
         "正在写入的那一步已撤销，此前做完的步骤保留；重新运行同一命令即可。",

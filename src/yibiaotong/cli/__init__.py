@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from yibiaotong.cli import consolidation, dictionary, forms, ingest, ledgers, orgunits, reports, rules, system, users
+from yibiaotong.cli import consolidation, dictionary, forms, ingest, ledgers, orgunits, reports, rules, system, usage, users
 from yibiaotong.cli.common import Interrupted, fail, raise_interrupted, stopped
 from yibiaotong.errors import Problem, YbtError
 
@@ -18,6 +18,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+usage.in_chinese()
 system.register(app)
 consolidation.register(app)
 ingest.register(app)
@@ -32,12 +33,17 @@ app.add_typer(users.app, name="user")
 
 def main() -> None:
     signal.signal(signal.SIGINT, raise_interrupted)
+    as_json = "--json" in sys.argv[1:]
     try:
         try:
-            app()
+            # not standalone: the errors click and typer would print in English come here
+            code = app(prog_name="ybt", standalone_mode=False)
         except YbtError as exc:  # a library error that a command did not render itself
-            fail(exc)
-        except Interrupted:  # Ctrl+C in a command that does not say more itself
-            stopped(Problem("interrupted"), "--json" in sys.argv[1:])
+            fail(exc, as_json)
+        except usage.UsageError as exc:  # a missing or mistyped option, a value that is no number …
+            usage.usage_failed(exc, as_json)
+        except (Interrupted, typer.Abort):  # Ctrl+C (or the end of input at a prompt) in a command that says no more
+            stopped(Problem("interrupted"), as_json)
     except typer.Exit as done:
         raise SystemExit(done.exit_code) from None
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -54,7 +54,7 @@ def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="只建库，不启动网页服务")] = False,
     scale: Annotated[str, typer.Option(help="数据规模：demo（约5万条）或 full（约386万条，用于性能测试）")] = "demo",
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
 ) -> None:
     """建立永川区演示库（已存在则沿用）并启动网页服务，打印网址和演示账号。
 
@@ -79,7 +79,7 @@ def demo(
 def serve(
     db: Db = None,
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="端口")] = 8000,
+    port: Annotated[int, typer.Option(help="端口", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="工作进程数（多核服务器可设为核数）")] = 1,
 ) -> None:
     """启动网页服务。
