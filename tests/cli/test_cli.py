@@ -132,3 +132,11 @@ def test_serve_on_a_database_that_is_not_there_says_so_before_starting(tmp_path)
     """Each worker would fail on its own and be started again, without end."""
     result = run("serve", "--db", tmp_path / "typo.db", "--workers", "2")
     assert result.exit_code == 2 and not (tmp_path / "typo.db").exists()
+
+
+def test_a_file_name_rich_would_read_as_markup_is_shown_as_it_is(tmp_path):
+    assert run("init", "--db", tmp_path / "x.db", "--pack", "standard").exit_code == 0
+    named = tmp_path / "[bold]一月[red]花名册.csv"
+    named.write_text("姓名,身份证号码\n", encoding="utf-8")
+    result = run("import", named, "--db", tmp_path / "x.db")
+    assert "[bold]一月[red]花名册.csv" in "".join(result.output.split())

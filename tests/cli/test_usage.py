@@ -20,6 +20,7 @@ CASES = {
     "out of range": (["serve", "--port", "70000"], "'--port' 的值无效：不能大于 65535"),
     "no such command": (["improt", "a.xlsx"], "没有命令 'improt'，是不是要用 'import'？"),
     "one argument too many": (["forms", "list", "低保"], "多出了参数：低保（文件名或值中有空格时，请加引号）"),
+    "what rich would read as markup": (["import", "a.xlsx", "--[bold]x[/]"], "没有选项 --[bold]x[/]"),
 }
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from yibiaotong.errors import Problem, YbtError
@@ -65,7 +66,7 @@ def stopped(problem: Problem, as_json: bool, **also: Any) -> NoReturn:
     if as_json:
         print_json({**YbtError(problem).to_dict(), **also})
     else:
-        err_console.print(f"[yellow]{problem.message_zh}[/]。{problem.hint_zh}")
+        err_console.print(f"[yellow]{escape(problem.message_zh)}[/]。{escape(problem.hint_zh)}")
     raise typer.Exit(INTERRUPTED)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -125,7 +126,7 @@ def _imported(report) -> bool:
 def _show(report) -> None:
     imported = _imported(report)
     style = "green" if imported and not report.rows_invalid else "yellow" if imported else "red"
-    console.print(f"[{style}]{'✓' if imported else '✗'}[/] {report.file}：{report.message}")
+    console.print(f"[{style}]{'✓' if imported else '✗'}[/] {escape(report.file)}：{escape(report.message)}")
     if report.rows_read and report.seconds:
         console.print(f"  [dim]{report.seconds:.1f} 秒，{report.rows_per_s:,.0f} 行/秒[/]")
     for s in report.sheets:

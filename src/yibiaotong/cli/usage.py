@@ -14,6 +14,7 @@ from typing import NoReturn
 
 import typer
 from rich.panel import Panel
+from rich.text import Text
 
 from yibiaotong.cli.common import err_console, print_json
 from yibiaotong.errors import Problem, YbtError
@@ -114,5 +115,5 @@ def usage_failed(exc: Exception, as_json: bool) -> NoReturn:
         if usage:
             err_console.print(usage, style="bold", markup=False, highlight=False)
         err_console.print(help_, style="dim", markup=False)
-        err_console.print(Panel(problem.message_zh, title="错误", title_align="left", border_style="red"))
+        err_console.print(Panel(Text(problem.message_zh), title="错误", title_align="left", border_style="red"))
     raise typer.Exit(code)
