@@ -140,3 +140,9 @@ def test_a_file_name_rich_would_read_as_markup_is_shown_as_it_is(tmp_path):
     named.write_text("姓名,身份证号码\n", encoding="utf-8")
     result = run("import", named, "--db", tmp_path / "x.db")
     assert "[bold]一月[red]花名册.csv" in "".join(result.output.split())
+
+
+def test_a_value_rich_would_read_as_markup_is_said_as_it_is():
+    result = runner.invoke(app, ["validate", "birth_date", "[/]", "[bold]2024"])  # a closing tag Rich would refuse
+    said = "".join(result.output.split())
+    assert result.exit_code == 1 and "日期无效：[/]" in said and "日期无效：[bold]2024" in said

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from yibiaotong.errors import Problem, YbtError
 
@@ -28,6 +29,11 @@ def open_store(db: str | None):
     return opened(db, existing=True)
 
 
+def plain(*cells: Any) -> list[Text]:
+    """Table cells shown as they are: what a clerk typed or a file holds ([bold], [/] …) is no Rich markup."""
+    return [Text(str(cell)) for cell in cells]
+
+
 def fail(error: YbtError, as_json: bool = False) -> None:
     """Print every problem (Chinese for people, JSON for machines) and exit with status 2."""
     if as_json:
@@ -39,7 +45,7 @@ def fail(error: YbtError, as_json: bool = False) -> None:
         table.add_column("怎么改")
         table.add_column("代码", style="dim")
         for p in error.problems[:200]:
-            table.add_row(p.where_zh(), p.message_zh, p.hint_zh, p.code)
+            table.add_row(*plain(p.where_zh(), p.message_zh, p.hint_zh, p.code))
         err_console.print(table)
         if len(error.problems) > 200:
             err_console.print(f"…… 另有 {len(error.problems) - 200} 个问题未显示，用 --json 查看全部。")

@@ -15,7 +15,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from yibiaotong.cli.common import Db, Interrupted, Json, console, err_console, fail, open_store, print_json, stopped
+from yibiaotong.cli.common import (Db, Interrupted, Json, console, err_console, fail, open_store, plain, print_json,
+                                   stopped)
 from yibiaotong.errors import Problem, YbtError
 
 links = typer.Typer(help="待确认人员：身份证号码缺失或有误、按姓名等匹配不确定的行。\n\n例：ybt links list", no_args_is_help=True)
@@ -137,7 +138,7 @@ def _show(report) -> None:
         for col in ("位置", "问题", "怎么改", "代码"):
             table.add_column(col, style="dim" if col == "代码" else None)
         for p in report.problems[:50]:
-            table.add_row(p.where_zh(), p.message_zh, p.hint_zh, p.code)
+            table.add_row(*plain(p.where_zh(), p.message_zh, p.hint_zh, p.code))
         console.print(table)
         if len(report.problems) > 50:
             console.print(f"…… 另有 {len(report.problems) - 50} 个问题，见错误清单或用 --json 查看全部。")
@@ -165,9 +166,9 @@ def links_list(
         table.add_column(col)
     for r in rows:
         shown = "，".join(f"{k}:{v}" for k, v in (r["shown"] or {}).items())
-        table.add_row(str(r["id"]), f"{r['file_name']} 第{r['source_row']}行", shown[:60], _mask_key(r["candidate_key"]),
-                      f"{r['probability']:.1%}", " ".join(f"{k}={v}" for k, v in (r["evidence"] or {}).items()),
-                      r["status"])
+        table.add_row(*plain(r["id"], f"{r['file_name']} 第{r['source_row']}行", shown[:60], _mask_key(r["candidate_key"]),
+                             f"{r['probability']:.1%}", " ".join(f"{k}={v}" for k, v in (r["evidence"] or {}).items()),
+                             r["status"]))
     console.print(table)
 
 
@@ -218,10 +219,10 @@ def conflicts_list(
     for col in ("编号", "台账", "记录", "字段", "原值（来源）", "新值（来源）", "保留", "规则"):
         table.add_column(col)
     for r in rows:
-        table.add_row(str(r["id"]), r["ledger_id"], _mask_key(r["record_key"]), r["column_name"],
-                      f"{r['old_value']}（{r['old_file'] or '手工'} {r['old_period'] or ''}）",
-                      f"{r['new_value']}（{r['new_file']} 第{r['source_row']}行 {r['new_period'] or ''}）",
-                      "原值" if r["kept"] == "old" else "新值", rules.get(r["rule"], r["rule"]))
+        table.add_row(*plain(r["id"], r["ledger_id"], _mask_key(r["record_key"]), r["column_name"],
+                             f"{r['old_value']}（{r['old_file'] or '手工'} {r['old_period'] or ''}）",
+                             f"{r['new_value']}（{r['new_file']} 第{r['source_row']}行 {r['new_period'] or ''}）",
+                             "原值" if r["kept"] == "old" else "新值", rules.get(r["rule"], r["rule"])))
     console.print(table)
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, plain, print_json
 from yibiaotong.errors import YbtError
 from yibiaotong.ledgers import ColumnDef, LedgerDef, LedgerStore, Source
 
@@ -143,6 +143,6 @@ def history(ledger: str, key: str, db: Db = None, as_json: Json = False) -> None
         table.add_column(col)
     for r in rows:
         origin = r["file_name"] and f"{r['file_name']} {r['sheet'] or ''} 第{r['source_row']}行" or r["actor"] or r["kind"]
-        table.add_row(str(r["version"]), str(r["changed_at"])[:19], r["op"], r["column_name"] or "",
-                      str(r["old_value"] if r["old_value"] is not None else ""), str(r["new_value"]), origin)
+        table.add_row(*plain(r["version"], str(r["changed_at"])[:19], r["op"], r["column_name"] or "",
+                             r["old_value"] if r["old_value"] is not None else "", r["new_value"], origin))
     console.print(table)

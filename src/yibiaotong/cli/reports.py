@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from yibiaotong.cli.common import Db, Json, console, err_console, fail, print_json
+from yibiaotong.cli.common import Db, Json, console, err_console, fail, plain, print_json
 from yibiaotong.errors import Problem, YbtError
 
 
@@ -125,5 +125,5 @@ def _show(results) -> None:
         for col in ("报表", "单位", "问题"):
             table.add_column(col)
         for r in failed[:50]:
-            table.add_row(r.title, r.org_name, "；".join(p.message_zh for p in r.problems[:3]))
+            table.add_row(*plain(r.title, r.org_name, "；".join(p.message_zh for p in r.problems[:3])))
         err_console.print(table)

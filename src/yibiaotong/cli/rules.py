@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from yibiaotong.cli.common import Db, Json, console, fail, open_store, print_json
+from yibiaotong.cli.common import Db, Json, console, fail, open_store, plain, print_json
 from yibiaotong.errors import Problem, YbtError
 
 rules_app = typer.Typer(help="预警规则：列出、运行、建立所需索引。\n\n例：ybt rules run --as-of 2024-06-30", no_args_is_help=True)
@@ -64,7 +64,7 @@ def _problems(problems: list[Problem], title: str) -> None:
     for col in ("位置", "问题", "怎么改"):
         table.add_column(col)
     for p in problems[:100]:
-        table.add_row(_where(p), p.message_zh, p.hint_zh)
+        table.add_row(*plain(_where(p), p.message_zh, p.hint_zh))
     console.print(table)
 
 

@@ -143,9 +143,10 @@ def validate(
     else:
         for r in results:
             if r["ok"]:
-                console.print(f"[green]✓[/] {r['input']} → {r['value']}")
+                console.print(f"[green]✓[/] {escape(str(r['input']))} → {escape(str(r['value']))}")
             else:
-                console.print(f"[red]✗[/] {r['input']}：" + "；".join(f"{p['message']}（{p['hint']}）" for p in r["problems"]))
+                console.print(f"[red]✗[/] {escape(str(r['input']))}：" + escape(
+                    "；".join(f"{p['message']}（{p['hint']}）" for p in r["problems"])))
     if not all(r["ok"] for r in results):
         raise typer.Exit(1)
 
