@@ -485,6 +485,12 @@ CATALOG: dict[str, Template] = {
         "interrupted (Ctrl+C) after {file} was in the ledgers (its error workbook, if any, was not written)",
         "{others}如需错误清单，重新运行同一命令即可（已导入的数据不会重复写入）。",
         "{others_en}run the same command again for the error workbook (what is in is not written twice)."),
+    "rows-of-another-month": Template(
+        "本表的所属期是 {period}，但“{header}”栏有 {rows} 行是其他月份：{months}",
+        "the file's period is {period}, but {rows} rows give another month in column {header}: {months}",
+        "这些行已按各自“{header}”栏的月份写入。如果它们本来就是其他月份（如补发），可以不管；否则请核对表头标题中的年月，或该栏的填写。",
+        "Those rows were written with their own month. If that is right (a back payment), nothing is to do; "
+        "otherwise check the year and month in the title, or the column."),
     "import-job-interrupted": Template(
         "导入任务在运行中被中断（服务重启或进程退出），文件“{file}”没有导入任何数据",
         "the import of {file} was interrupted (the server restarted or the process ended); nothing of it was stored",

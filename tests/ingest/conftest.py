@@ -160,3 +160,20 @@ def map_to(engine, form_id: str, fields: dict[str, tuple[str, str, str]]) -> Non
         target.element, target.ledger, target.column = element, ledger, column
     with engine.begin() as conn:
         conn.execute(update(form_table).where(form_table.c.id == form_id).values(definition=fd.to_dict()))
+
+
+YONGCHUAN = Path(__file__).resolve().parents[2] / "packs" / "yongchuan"
+
+
+@pytest.fixture
+def yongchuan(tmp_path):
+    """A SQLite database with the Yongchuan pack installed (its forms, ledgers and org tree)."""
+    from yibiaotong.setup import install_pack
+    from yibiaotong.store.engine import connect
+    from yibiaotong.store.migrate import upgrade
+
+    engine = connect(tmp_path / "yc.db")
+    upgrade(engine)
+    install_pack(engine, YONGCHUAN)
+    yield engine
+    engine.dispose()

@@ -4,36 +4,21 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import openpyxl
-import pytest
 from sqlalchemy import update
 
-from tests.ingest.conftest import fill_roster, id_number
+from tests.ingest.conftest import YONGCHUAN, fill_roster, id_number
 from yibiaotong.forms.store import get_form
 from yibiaotong.ingest import confirm_link, import_file, list_links
 from yibiaotong.ledgers import LedgerStore
 from yibiaotong.ledgers.store import PreparedRecord
 from yibiaotong.orgunits import load_tree
 from yibiaotong.reports import generate_report
-from yibiaotong.setup import install_pack
 from yibiaotong.store import schema
-from yibiaotong.store.engine import connect
-from yibiaotong.store.migrate import upgrade
 
-PACK = Path(__file__).resolve().parents[2] / "packs" / "yongchuan"
 FORM = "014_高龄津贴发放花名册"
-TEMPLATE = PACK / "forms" / f"{FORM}.xlsx"
-
-
-@pytest.fixture
-def yongchuan(tmp_path):
-    engine = connect(tmp_path / "yc.db")
-    upgrade(engine)
-    install_pack(engine, PACK)
-    yield engine
-    engine.dispose()
+TEMPLATE = YONGCHUAN / "forms" / f"{FORM}.xlsx"
 
 
 def elder(n: int, **over) -> dict:
@@ -142,7 +127,7 @@ def test_a_household_payment_roster_keeps_each_payment_as_the_heads(yongchuan, t
     unwritten, said."""
     # 一千二 in a column no ledger keeps from this roster refuses no row: the column is not read
     rows = [household(0), household(1, **{"是否到账": "未到账"}), household(2, **{"发放金额/低保金（元）": "一千二"})]
-    report = import_file(yongchuan, fill_roster(PACK / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx", tmp_path / "一月.xlsx",
+    report = import_file(yongchuan, fill_roster(YONGCHUAN / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx", tmp_path / "一月.xlsx",
                                                 rows), org_unit="临江镇", period="2024-01")
     assert report.status == "imported" and report.rows_imported == 3 and not report.problems, report.problems
     assert not [w for w in report.warnings if w.code == "ledger-key-missing"], report.warnings
@@ -192,7 +177,7 @@ def test_a_roster_of_helpers_writes_nothing_of_the_helper_onto_the_households_he
     store = LedgerStore(yongchuan)
     store.upsert("person_identity", [{"id_number": head, "person_name": "李四", "_org_unit": village}])
     store.upsert("person_contact", [{"id_number": head, "phone": "13911112222", "_org_unit": village}])
-    roster = fill_roster(PACK / "forms" / "136_帮扶责任人结对帮扶台账.xlsx", tmp_path / "帮扶.xlsx", [{
+    roster = fill_roster(YONGCHUAN / "forms" / "136_帮扶责任人结对帮扶台账.xlsx", tmp_path / "帮扶.xlsx", [{
         "镇（街道）": "临江镇", "所属村（社区）": "新华村", "帮扶责任人/姓名": "王干部", "帮扶责任人/工作单位": "区农业农村委",
         "帮扶责任人/联系电话": "13800001111", "帮扶户/户主姓名": "李四", "帮扶户/户主身份证号": head,
         "帮扶户/户类型": "脱贫户", "帮扶户/家庭人口": 3}])
@@ -224,7 +209,7 @@ def test_a_key_column_the_sheet_lacks_is_the_sheets_to_mend_not_the_definitions(
     definition's."""
     from yibiaotong.forms import read_templates
 
-    template = PACK / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx"
+    template = YONGCHUAN / "forms" / f"{HOUSEHOLD_PAYMENTS}.xlsx"
     path = fill_roster(template, tmp_path / "一月.xlsx", [household(0), household(1)])
     column = next(f.column for f in read_templates(template).forms[0].fields if f.header == "户主身份证号")
     wb = openpyxl.load_workbook(path)
@@ -245,7 +230,7 @@ def test_another_household_head_under_a_household_heads_id_number_is_refused(yon
     """On a household's roster (003: 户主姓名 beside 户主身份证号) a row naming another head under an
     ID number an earlier row gave is refused naming that row, as on a person's roster: merged, the
     first household would take the second's head and payment."""
-    template = PACK / "forms" / "003_城乡低保金发放花名册.xlsx"
+    template = YONGCHUAN / "forms" / "003_城乡低保金发放花名册.xlsx"
     head = id_number(date(1969, 5, 30), 977)
 
     def household(name: str, amount: int) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -200,6 +201,12 @@ class SheetImport:
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
         self.implied = implied_values(plan, ctx.period, ctx.store.dictionary)
+        # a ledger key's month column, where the file says its month (title or --period): how many rows
+        # give which month, so that rows of another one are said (the title changed but not the rows)
+        self.months: dict[int, Counter] = {}
+        if ctx.period and len(ctx.period) == 7:
+            self.months = {i: Counter() for lp in plan.ledgers.values() for name, i in lp.columns
+                           if name in lp.definition.key and plan.columns[i].element.type == "month"}
         # a ledger keyed by several parts (a payment: ID number, month, kind): how each part is given
         # (see _key_parts); one whose key the form never gives keeps its rows on the row-by-row path
         self.composite_keys = {lid: parts for lid, lp in plan.ledgers.items() if lid not in self.simple_keys
@@ -242,6 +249,7 @@ class SheetImport:
                 if merged:
                     self.ctx.warnings.append(Problem("merged-cells-in-data", {"count": merged}, self.where))
                 self.ctx.warnings.extend(self._disagreements())
+                self.ctx.warnings.extend(self._other_months())
                 if self.headers_again:
                     self.ctx.warnings.append(Problem("header-repeated-in-data", {
                         "count": len(self.headers_again), "rows": "、".join(map(str, self.headers_again[:5])) + ("…" if len(self.headers_again) > 5 else "")},
@@ -316,6 +324,8 @@ class SheetImport:
         out = [values for values, _bad in converted]
         if plan.merged:
             self._merge_columns(out, numbers)
+        for i, months in self.months.items():
+            months.update(out[i])
         n = len(chunk)
         slow: set[int] = set()
         for _values, bad in converted:
@@ -372,6 +382,20 @@ class SheetImport:
             differ = [numbers[i] for i in maybe if _filled_differently([c[i] for c in columns])]
             if differ:
                 self.disagree.setdefault(keep, []).extend(differ)
+
+    def _other_months(self) -> list[Problem]:
+        """Per month column of a ledger key, the rows whose month is not the file's own (the rows are
+        written with theirs: a back payment's is another month rightly)."""
+        problems = []
+        for i, months in self.months.items():
+            other = sorted(((m, n) for m, n in months.items() if m not in (None, "", self.ctx.period)),
+                           key=lambda mn: (-mn[1], mn[0]))
+            if other:
+                shown = "、".join(f"{m}（{n}行）" for m, n in other[:3]) + ("等" if len(other) > 3 else "")
+                problems.append(Problem("rows-of-another-month", {
+                    "period": self.ctx.period, "header": self.plan.columns[i].header,
+                    "rows": sum(n for _m, n in other), "months": shown}, self.where))
+        return problems
 
     def _disagreements(self) -> list[Problem]:
         """Per merged ledger column, the rows whose columns were filled differently: which value was kept."""
