@@ -732,7 +732,7 @@ def _table_strings(others: list[tuple[str, bytes]], table_name: str, member: str
     addresses) are cut out here, in C (:func:`_plain_strings`), and only the others — rich text,
     phonetic runs, escapes — go through calamine; a table written otherwise is read by calamine
     whole (:func:`_shared_strings`). Here because calamine reads a million-row roster's 3 million
-    strings through a sheet that names each in ~4 s, the plain ones alone in ~0.5 s."""
+    strings through a sheet that names each in ~4.4 s, and they are cut out here in ~1 s."""
     plain = _plain_strings(table)
     if plain is None:
         return _shared_strings(others, member, name, table)
