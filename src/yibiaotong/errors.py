@@ -481,7 +481,7 @@ CATALOG: dict[str, Template] = {
         "{others}重新运行同一命令即可（已经导入的文件会提示“已导入”，不会重复写入）。",
         "{others_en}run the same command again (files already in are said so and not written twice)."),
     "import-interrupted-stored": Template(
-        "已中断（Ctrl+C）：文件“{file}”已经导入台账，中断在导入完成之后（如有错误清单，没有写完）",
+        "已中断（Ctrl+C）：文件“{file}”已经导入台账；中断发生在导入完成之后，错误清单（如有）没有写完",
         "interrupted (Ctrl+C) after {file} was in the ledgers (its error workbook, if any, was not written)",
         "{others}如需错误清单，重新运行同一命令即可（已导入的数据不会重复写入）。",
         "{others_en}run the same command again for the error workbook (what is in is not written twice)."),

@@ -65,16 +65,17 @@ def import_files(
     if max_mb is not None and not (math.isfinite(max_mb) and max_mb > 0):
         fail(YbtError(Problem("import-limit-invalid", {"value": f"{max_mb:g}"})), as_json)
     limits = Limits.from_env(max_mb)
-    reports, mark = [], None
+    reports: list = []
+    mark: int | None = None  # while a file is imported: the last import recorded before it began
     try:
         for path in files:
             target = errors if errors and len(files) == 1 else None
-            mark = None  # not begun
             mark = last_import(engine)
             with _progress_bar(path, shown=not as_json) as progress:
                 report = import_file(engine, path, form, period, org_unit, by, strict, error_workbook=target,
                                      progress=progress, limits=limits)
             reports.append(report)
+            mark = None
             if not as_json:
                 _show(report)
     except Interrupted:

@@ -33,10 +33,10 @@ from sqlalchemy import Engine, insert, select, update
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.files import write_text_whole
 from yibiaotong.ingest.report import ImportReport
+from yibiaotong.store import schema
 from yibiaotong.store.runners import JobRow, aware_row, orphaned, runner_id, update_job
 from yibiaotong.store.runners import iso as _iso
 from yibiaotong.store.runners import utc_now as _now
-from yibiaotong.store import schema
 from yibiaotong.store.schema import import_job as job_table
 
 STATUSES = ("queued", "running", "done", "failed")

@@ -99,17 +99,22 @@ def last_import(engine: Engine) -> int:
 def imported_since(engine: Engine, path: str | Path, mark: int) -> bool:
     """Whether ``path`` is in the ledgers by an import recorded after :func:`last_import` said
     ``mark``: where an import stopped by Ctrl+C got to (it may come after the commit, while the
-    error workbook is written)."""
-    b = schema.import_batch
-    with engine.connect() as conn:
-        since = conn.execute(select(b.c.file_name, b.c.file_hash).where(b.c.id > mark)).all()
-    if not since:
+    error workbook is written). The file is hashed only if some import was recorded since."""
+    if last_import(engine) == mark:
         return False
     try:
-        file_hash = file_sha256(Path(path))
+        return _recorded(engine, file_sha256(Path(path)), after=mark)
     except OSError:  # moved or deleted meanwhile: by its name
-        return any(name == Path(path).name for name, _hash in since)
-    return any(h == file_hash for _name, h in since)
+        return _recorded(engine, None, after=mark, name=Path(path).name)
+
+
+def _recorded(engine: Engine, file_hash: str | None, after: int = 0, name: str | None = None) -> bool:
+    """Whether an import of the file with ``file_hash`` (or, without one, named ``name``) is
+    recorded, after import ``after``."""
+    b = schema.import_batch
+    same = b.c.file_hash == file_hash if file_hash is not None else b.c.file_name == name
+    with engine.connect() as conn:
+        return conn.execute(select(b.c.id).where(same & (b.c.id > after)).limit(1)).first() is not None
 
 
 # another transaction on the same records: PostgreSQL's serialization failure and deadlock (two
@@ -201,9 +206,7 @@ def _import(engine, path, form, period, org_unit, actor, strict, progress, limit
         org_unit = by_name[0]
     if authority is None:
         authority = load_authority(engine)
-    with engine.connect() as conn:
-        seen_before = conn.execute(select(schema.import_batch.c.id).where(
-            schema.import_batch.c.file_hash == file_hash).limit(1)).first() is not None
+    seen_before = _recorded(engine, file_hash)
     errors: list[SheetErrors] = []
     target = Path(error_workbook) if error_workbook else path.with_name(f"{path.stem}.错误清单.xlsx")
     rejected = _RejectedRows(target, errors)

@@ -21,7 +21,6 @@ import contextlib
 import gc
 import os
 import pickle
-import signal
 import struct
 import subprocess
 import sys
@@ -210,7 +209,6 @@ def main() -> None:
     """The child: the sheet from stdin, its first rows read ahead, then from stdin where to start and
     how to convert; chunks to stdout (nothing else may go there). Without an answer (the sheet is
     not imported) it ends."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importing process's to handle (see Reading)
     out, stdin = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr
     gc.set_threshold(*IMPORT_THRESHOLDS)  # this process only reads for an import (see .collector)
