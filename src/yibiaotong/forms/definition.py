@@ -37,6 +37,15 @@ class FieldDef:
 
 
 @dataclass
+class ColumnRecords:
+    """One column of a form making records of its own (see :attr:`FormDef.column_records`): where its
+    cell is filled, the row writes a record holding that value in ``column`` and ``values`` beside it."""
+    header: str
+    column: str
+    values: dict[str, Any]
+
+
+@dataclass
 class FormDef:
     id: str
     title: str
@@ -63,6 +72,24 @@ class FormDef:
             raise YbtError(Problem("invalid-definition", {"reason": "values 应为“台账: {字段: 值}”"},
                                    {"file": str(self.path) if self.path else None}))
         return given
+
+    @property
+    def column_records(self) -> dict[str, list[ColumnRecords]]:
+        """Columns whose filled cells are records of their own in a ledger, per ledger
+        (``column_records: {event_payment: [{header: 补贴金额/生活补贴（元）, column: paid_amount,
+        values: {payment_type: 困难残疾人生活补贴}}, …]}`` on 残疾人两项补贴资金发放明细表): one row of the
+        form is a payment of each subsidy whose amount it gives."""
+        given = self.extra.get("column_records") or {}
+        out: dict[str, list[ColumnRecords]] = {}
+        try:
+            for ledger, entries in given.items():
+                out[str(ledger)] = [ColumnRecords(str(e["header"]), str(e["column"]), dict(e.get("values") or {}))
+                                    for e in entries]
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise YbtError(Problem("invalid-definition", {
+                "reason": "column_records 应为“台账: [{header: 表头, column: 字段, values: {字段: 值}}]”"},
+                {"file": str(self.path) if self.path else None})) from exc
+        return out
 
     @property
     def ledgers(self) -> list[str]:

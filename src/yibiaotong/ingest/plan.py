@@ -49,6 +49,14 @@ class LedgerPlan:
     table: Table
     columns: list[tuple[str, int]] = field(default_factory=list)  # ledger column, index into the plans
     constants: dict[str, object] = field(default_factory=dict)  # the form's values: (ledger column -> value)
+    # a form's column making records of its own here (FormDef.column_records): index into the plans;
+    # a row writes such a record only where that cell holds something other than 0
+    own: int | None = None
+
+    @property
+    def ledger(self) -> str:
+        """The ledger written (the plan's key in SheetPlan.ledgers is another for a column's own records)."""
+        return self.definition.id
 
 
 @dataclass
@@ -181,6 +189,7 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
     _keyed_by_main_id(columns, ledgers, plan.main, dictionary)
     _places_only(columns, ledgers)
     problems += _form_values(rec.form, ledgers, dictionary, {d.id for d in store.ledgers()})
+    problems += _column_records(rec, columns, ledgers, store, dictionary)
     # a sheet without one of its form's key columns (an ID number) cannot key some ledgers: the sheet's
     # to mend, said as a missing column and row by row, not as the definition's
     lacking = [dictionary.element(f.element) for f in rec.form.fields if f.header in rec.missing and f.element in dictionary]
@@ -218,6 +227,53 @@ def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, k
                                                                "column": column, "value": str(raw)}))
             elif column not in printed:  # a column of the sheet says it row by row
                 lp.constants[column] = value
+    return problems
+
+
+def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], store: LedgerStore,
+                    dictionary: Dictionary) -> list[Problem]:
+    """A ledger some of the form's columns make records of their own in (FormDef.column_records: the
+    生活补贴 and the 护理补贴 of one row are two payments) is written through one plan per such column,
+    keyed ``ledger#n`` in ``ledgers``: the row's columns of that ledger, that column's value in its
+    ``column`` and its ``values`` beside (the 发放类型 no column prints). The ledger's own plan goes: its
+    key lacks what the values give. A column the sheet lacks makes no record; one the form does not
+    have, a column the ledger lacks or a value that does not convert is the definition's, said once."""
+    problems: list[Problem] = []
+    by_header = {c.header: i for i, c in enumerate(columns)}
+    for lid, entries in rec.form.column_records.items():
+        base = ledgers.get(lid)
+        if base is None:
+            try:
+                base = LedgerPlan(*store.definition_and_table(lid))
+            except Exception as exc:
+                problems.extend(getattr(exc, "problems", [Problem("unknown-ledger", {"ledger": lid})]))
+                continue
+        valid = False
+        for n, entry in enumerate(entries, 1):
+            where = {"form": rec.form.title, "ledger": base.definition.name}
+            index = by_header.get(entry.header)
+            kept = column_element(dictionary, base.definition, entry.column)
+            if entry.header in rec.missing and kept is not None:
+                valid = True
+                continue  # not on this sheet: no record of it
+            if index is None or kept is None or kept.type != columns[index].element.type:
+                # not a column of the form the import reads, or not one the ledger column can hold
+                problems.append(Problem("form-column-records-invalid", {**where, "header": entry.header,
+                                                                        "column": entry.column}))
+                continue
+            valid = True
+            constants = dict(base.constants)
+            for column, raw in entry.values.items():
+                value, found = base.definition.as_stored(dictionary, column, raw) or (None, None)
+                if found is None or found or value is None:
+                    problems.append(Problem("form-value-invalid", {**where, "column": column, "value": str(raw)}))
+                else:
+                    constants[column] = value
+            own = [(name, i) for name, i in base.columns if name != entry.column and name not in constants]
+            ledgers[f"{lid}#{n}"] = LedgerPlan(base.definition, base.table, [*own, (entry.column, index)], constants,
+                                               own=index)
+        if valid:
+            ledgers.pop(lid, None)
     return problems
 
 

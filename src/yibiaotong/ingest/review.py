@@ -36,7 +36,9 @@ def confirm_link(engine: Engine, link_id: int, by: str | None = None, store: Led
     now = datetime.now(UTC)
     written = {}
     with engine.begin() as conn:
-        for ledger_id, raw in payload["ledgers"].items():
+        for planned, raw in payload["ledgers"].items():
+            # a column's own records are queued as ledger#n (ingest.plan._column_records)
+            ledger_id = planned.partition("#")[0]
             definition = store.ledger(ledger_id)
             values: dict[str, Any] = {}
             for column, value in raw.items():
@@ -50,7 +52,9 @@ def confirm_link(engine: Engine, link_id: int, by: str | None = None, store: Led
                 continue
             result = store.write(ledger_id, [PreparedRecord(key, payload["org_unit"], values, link["source_row"])],
                                  conn=conn, source_id=link["source_id"])
-            written[ledger_id] = {"inserted": result.inserted, "updated": result.updated}
+            counts = written.setdefault(ledger_id, {"inserted": 0, "updated": 0})
+            counts["inserted"] += result.inserted
+            counts["updated"] += result.updated
         conn.execute(update(schema.link).where(schema.link.c.id == link_id)
                      .values(status="confirmed", decided_by=by, decided_at=now))
         conn.execute(update(schema.link).where(

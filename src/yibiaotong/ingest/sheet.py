@@ -162,8 +162,8 @@ class SheetImport:
         new = SourceInfo(ctx.source_id, ctx.file_hash, ctx.period, ctx.department, ctx.form_id, within,
                          within is not None and ctx.matcher.tree[within].kind in GRASSROOTS)
         self.arbiters = {lid: Arbiter(ctx.conn, lp.definition, new, ctx.authority) for lid, lp in plan.ledgers.items()}
-        for lid in plan.ledgers:
-            report.ledgers[lid] = LedgerCounts()
+        for lp in plan.ledgers.values():
+            report.ledgers.setdefault(lp.ledger, LedgerCounts())
         self.batch: dict[str, list[PreparedRecord]] = {lid: [] for lid in plan.ledgers}  # rows taken one by one
         self.columns: dict[str, list[RecordColumns]] = {lid: [] for lid in plan.ledgers}  # rows taken column-wise
         self.pending: list[Pending] = []
@@ -200,6 +200,10 @@ class SheetImport:
         # ... but the main ledger's (低保对象 on a 低保 roster): a row listed there is a record of it,
         # its other values blank or not
         self.values_of = {lid: [] if lid == plan.main else indices for lid, indices in self.non_key.items()}
+        # ... and a column's own records (a payment of each subsidy the row gives): that column's,
+        # where it holds something other than 0 (no 护理补贴 paid: no payment of it)
+        self.own = {lid: lp.own for lid, lp in plan.ledgers.items() if lp.own is not None}
+        self.values_of.update((lid, [i]) for lid, i in self.own.items())
         self.implied = implied_values(plan, ctx.period, ctx.store.dictionary)
         # a ledger key's month column, where the file says its month (title or --period): how many rows
         # give which month, so that rows of another one are said (the title changed but not the rows)
@@ -454,6 +458,8 @@ class SheetImport:
         given: dict[str, list[bool] | None] = {}
         whole = len(taken) == len(out[0]) if out else True
         for lid, indices in self.values_of.items():
+            if lid in self.own:
+                continue
             columns = [out[i] for i in indices]
             # a column without a blank among the taken rows: every row gives this ledger a value
             if not columns or any(None not in (c if whole else map(c.__getitem__, taken)) for c in columns):
@@ -465,6 +471,8 @@ class SheetImport:
             nothing = [not any(f) for f in zip(*flags)]
             if any(nothing):
                 given = {lid: [a or b for a, b in zip(g, nothing)] for lid, g in given.items()}
+        for lid, i in self.own.items():  # written only where its own column is
+            given[lid] = [_makes_record(out[i][j]) for j in taken]
         return given
 
     def _org_units(self, out: list[list[Any]], n: int) -> list[tuple[str | None, Problem | None]]:
@@ -612,7 +620,7 @@ class SheetImport:
         for lid, lp in self.plan.ledgers.items():
             if self._only is not None and lid not in self._only:
                 continue  # a sub-table row writes its own ledgers; the record's were written with the record
-            if not given[lid] and not nothing:
+            if not given[lid] and (not nothing or lid in self.own):
                 continue  # nothing for this ledger but its key: no record to write there
             values = {name: out[i] for name, i in lp.columns} | self.implied.get(lid, {})
             key = out[simple[lid]] if lid in simple else record_key(lp.definition, values, org)
@@ -643,8 +651,9 @@ class SheetImport:
 
     def _gives(self, out: list[Any]) -> dict[str, bool]:
         """Per ledger the row may write, whether it gives that ledger a value besides the keys."""
-        return {lid: not indices or any(out[i] is not None for i in indices) for lid, indices in self.values_of.items()
-                if self._only is None or lid in self._only}
+        return {lid: (_makes_record(out[self.own[lid]]) if lid in self.own else
+                      not indices or any(out[i] is not None for i in indices))
+                for lid, indices in self.values_of.items() if self._only is None or lid in self._only}
 
     def _gives_subject(self, out: list[Any]) -> bool:
         """Does the row give a ledger keyed by the subject's ID number a value besides its key (or
@@ -782,22 +791,22 @@ class SheetImport:
         a person listed twice in the file) are looked up and merged record by record."""
         ctx = self.ctx
         for lid, records in batch.items():
-            seen = self.written.get(lid)
+            seen, ledger = self.written.get(lid), self.plan.ledgers[lid].ledger
             records, duplicates = _distinct(records)
             if seen is None:
-                result = ctx.store.write(lid, records.records(), conn=ctx.conn, source_id=ctx.source_id,
+                result = ctx.store.write(ledger, records.records(), conn=ctx.conn, source_id=ctx.source_id,
                                          arbiter=self.arbiters[lid])
             else:
                 keys = records.keys
                 again = [] if seen.isdisjoint(keys) else list(compress(range(len(keys)), map(seen.__contains__, keys)))
                 new, known = _split(records, again)
-                result = ctx.store.insert_new(lid, new, conn=ctx.conn, source_id=ctx.source_id)
+                result = ctx.store.insert_new(ledger, new, conn=ctx.conn, source_id=ctx.source_id)
                 if len(known):  # written by this sheet already: no other source to weigh against
-                    more = ctx.store.write(lid, known.records(), conn=ctx.conn, source_id=ctx.source_id)
+                    more = ctx.store.write(ledger, known.records(), conn=ctx.conn, source_id=ctx.source_id)
                     result.updated, result.unchanged = more.updated, more.unchanged
                 seen.update(new.keys)
             result.duplicate_keys += duplicates
-            counts = self.report.ledgers[lid]
+            counts = self.report.ledgers[ledger]
             counts.inserted += result.inserted
             counts.updated += result.updated
             counts.unchanged += result.unchanged
@@ -860,7 +869,7 @@ class SheetImport:
         payload = {"id_column": plan.id_column, "org_unit": p.org_unit, "ledgers": {
             lid: {name: _json_scalar(p.values[i]) for name, i in lp.columns if p.values[i] is not None}
             | {name: _json_scalar(v) for name, v in self.implied.get(lid, {}).items()}
-            for lid, lp in plan.ledgers.items() if everywhere or given.get(lid, False)}}
+            for lid, lp in plan.ledgers.items() if (everywhere and lid not in self.own) or given.get(lid, False)}}
         shown = {c.header: mask(c.element, p.cells[i]) for i, c in enumerate(plan.columns)
                  if p.cells[i] not in (None, "")}
         now = datetime.now(UTC)
@@ -984,6 +993,11 @@ def _split(records: RecordColumns, positions: list[int]) -> tuple[RecordColumns,
                              {name: get(column) for name, column in records.values.items()})
 
     return pick(keep), pick(sorted(drop))
+
+
+def _makes_record(value: Any) -> bool:
+    """Does a column's value make a record of its own (see LedgerPlan.own)? Blank and 0 do not."""
+    return value is not None and value != 0 and value != ""
 
 
 def _filled_differently(values: Sequence[Any]) -> bool:

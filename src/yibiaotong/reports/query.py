@@ -102,7 +102,7 @@ def row_query(store: LedgerStore, fd: FormDef, fields: list[TemplateField], peri
     known = {d.id for d in store.ledgers()}
     others = [f.ledger for f in fd.fields if f.ledger and not D.placed(f.element)] + \
         [q for q in _qualifiers(texts) if q in known]
-    sources = build_sources(store, main, others, period, values=fd.values)
+    sources = build_sources(store, main, others, period, values=fd.values, column_records=fd.column_records)
     scope = sources.scope(store, D.header_labels(fd))
     params = period.params(org_code)
     problems: list[Problem] = []

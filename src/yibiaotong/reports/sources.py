@@ -20,6 +20,7 @@ from sqlalchemy.sql.selectable import FromClause
 
 from yibiaotong.expressions import Scope
 from yibiaotong.expressions.scope import NameError_
+from yibiaotong.forms.definition import ColumnRecords
 from yibiaotong.ledgers.definition import ORG_UNIT_KEY, LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.reports.defaults import NUMERIC
@@ -101,19 +102,24 @@ def period_column(definition: LedgerDef, store: LedgerStore) -> str | None:
 
 def build_sources(store: LedgerStore, main_id: str, others: list[str], period: Period,
                   within: str | None = None, names: set[str] = frozenset(),
-                  labels: dict[str, str] | None = None, values: dict[str, dict[str, Any]] | None = None) -> Sources:
+                  labels: dict[str, str] | None = None, values: dict[str, dict[str, Any]] | None = None,
+                  column_records: dict[str, list[ColumnRecords]] | None = None) -> Sources:
     """``within``: the path of the unit whose subtree an aggregate sums; an area ledger's columns
     that ``names`` (those the aggregates use, as written; ``labels``: the form's own) mean are then
     read with each unit's own figures in place of its parts' (:mod:`.own_figures`). ``values``: the
     form's (FormDef.values): a joined ledger's key column it names is that value (a 高龄津贴
-    roster reads the 高龄津贴 payments, not every payment of the month)."""
+    roster reads the 高龄津贴 payments, not every payment of the month). ``column_records``: the
+    form's (FormDef.column_records): a main ledger some columns make records of their own in is read
+    as one row per such a group of records (see :func:`_one_row_per_group`)."""
     values = values or {}
-    sources = _sources(store, main_id, others, period, values=values)
+    entries = (column_records or {}).get(main_id)
+    main_table = _one_row_per_group(store, main_id, entries) if entries else None
+    sources = _sources(store, main_id, others, period, main_table, values)
     if within is None or sources.main.subject != "area" or not names:
         return sources
     used = _main_columns(sources.scope(store, labels), main_id, names)
     own = own_figures(store, sources.main, period_column(sources.main, store), period, within, used)
-    if own.table is not None:
+    if own.table is not None and main_table is None:
         sources = _sources(store, main_id, others, period, own.table, values)
     sources.differs = own.differs
     return sources
@@ -228,6 +234,47 @@ def _holding(column: ColumnElement, value: Any) -> ColumnElement:
     return column == value
 
 
+def _one_row_per_group(store: LedgerStore, ledger_id: str, entries: list[ColumnRecords]) -> FromClause:
+    """The main ledger as the form's rows are: a row of 042 残疾人两项补贴资金发放明细表 is the 生活补贴
+    and the 护理补贴 paid to one person in one month, which an import keeps as two payments (one per
+    column, told apart by the 发放类型 each entry's values give). Only records holding an entry's values
+    are read (a 低保金 paid the same month is not this form's), grouped by the rest of the key: the
+    sum of the entries' own columns (paid: 生活补贴 and 护理补贴), the greatest of the others — each
+    record of a row holds the row's 合计 and 发放状态, which a sum would count once per record."""
+    definition, table = store.definition_and_table(ledger_id)
+    told_apart = {column for e in entries for column in e.values}
+    kept = [k for k in definition.key if k not in told_apart]
+    holding = or_(*(and_(*(_holding(table.c[c], _as_stored(store, definition, c, raw)) for c, raw in e.values.items()
+                           if c in table.c)) for e in entries))
+    columns = [func.min(table.c._id).label("_id"), *(table.c[k].label(k) for k in kept)]
+    if ORG_UNIT_KEY not in kept:
+        columns.append(func.max(table.c._org_unit).label(ORG_UNIT_KEY))
+    columns += _aggregates(store, definition, table, skip=set(kept) | {ORG_UNIT_KEY},
+                           summed={e.column for e in entries})
+    stmt = select(*columns).where(holding).group_by(*(table.c[k] for k in kept))
+    return stmt.subquery(ledger_id)
+
+
+def _aggregates(store: LedgerStore, definition: LedgerDef, base: FromClause, skip: set[str],
+                summed: set[str] | None = None) -> list[ColumnElement]:
+    """A grouped ledger's columns but ``skip``: sums of numbers (those ``summed`` only, when given),
+    any of booleans, the latest (greatest) other values."""
+    dialect_bool = store.engine.dialect.name == "postgresql"
+    out = []
+    for c in definition.columns:
+        if c.column in skip:
+            continue
+        kind = store.dictionary.element(c.element).type
+        col = base.c[c.column]
+        if kind in NUMERIC and (summed is None or c.column in summed):
+            out.append(func.sum(col).label(c.column))
+        elif kind == "boolean":
+            out.append((func.bool_or(col) if dialect_bool else func.max(col)).label(c.column))
+        else:
+            out.append(func.max(col).label(c.column))
+    return out
+
+
 def _texty(part: ColumnElement) -> bool:
     return isinstance(getattr(part, "type", None), _TEXT_KEY)
 
@@ -238,19 +285,7 @@ def _grouped(store: LedgerStore, definition: LedgerDef, table: FromClause, bound
     of the records ``holding`` the form's values only."""
     alias = table.name
     base = table.element if hasattr(table, "element") else table
-    columns = [base.c[k].label(k) for k in bound]
-    dialect_bool = store.engine.dialect.name == "postgresql"
-    for c in definition.columns:
-        if c.column in bound:
-            continue
-        kind = store.dictionary.element(c.element).type
-        col = base.c[c.column]
-        if kind in NUMERIC:
-            columns.append(func.sum(col).label(c.column))
-        elif kind == "boolean":
-            columns.append((func.bool_or(col) if dialect_bool else func.max(col)).label(c.column))
-        else:
-            columns.append(func.max(col).label(c.column))
+    columns = [base.c[k].label(k) for k in bound] + _aggregates(store, definition, base, skip=set(bound))
     conditions = [base.c[k] == v for k, v in bound.items() if _is_literal(v)] + list(holding)
     stmt = select(*columns).group_by(*(base.c[k] for k in bound))
     if conditions:
