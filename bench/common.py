@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def shared_data(name: str) -> Path:
-    """../shared/data/<name> beside the checkout (CI lays shared/ there), or $YBT_SHARED_DIR."""
-    for base in filter(None, [os.environ.get("YBT_SHARED_DIR"), ROOT.parent / "shared", Path("/work/shared")]):
+    """shared/data/<name>: in $YBT_SHARED, beside the checkout, or in /work/shared (as tests/shared.py finds it)."""
+    for base in filter(None, [os.environ.get("YBT_SHARED"), ROOT.parent / "shared", Path("/work/shared")]):
         path = Path(base) / "data" / name
         if path.exists():
             return path
-    sys.exit(f"cannot find shared/data/{name}: set YBT_SHARED_DIR to the folder that holds data/")
+    sys.exit(f"cannot find shared/data/{name}: set YBT_SHARED to the folder that holds data/")
 
 
 def peak_rss_mb(children: bool = False) -> float:

@@ -4,19 +4,18 @@ communities and grids below, loadable by the org tree's own checks, the same for
 from __future__ import annotations
 
 import csv
-import os
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from tests.shared import shared_data
 from yibiaotong.demo.orgtree import TOWNS, generate_org_tree, write_org_tree
 from yibiaotong.orgunits import read_csv
 from yibiaotong.packs import packs_root
 
 PACK_CSV = packs_root() / "yongchuan" / "orgunits.csv"
-SHARED_TOWNS = Path(os.environ.get("YBT_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "data" / "yongchuan-towns.csv"
+SHARED_TOWNS = shared_data("yongchuan-towns.csv")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def test_district_and_the_23_real_towns_keep_their_names_and_codes(tree):
     towns = sorted((u.code, u.name, u.kind) for u in tree if u.level == 2)
     assert towns == sorted(TOWNS) and len(towns) == 23
     assert all(tree[code].parent_code == "500118000000" for code, _, _ in towns)
-    if SHARED_TOWNS.is_file():  # the published list the module copies
+    if SHARED_TOWNS is not None:  # the published list the module copies
         with open(SHARED_TOWNS, encoding="utf-8") as fh:
             assert towns == sorted((r["code"], r["name"], r["kind"]) for r in csv.DictReader(fh))
 

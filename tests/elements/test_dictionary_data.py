@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.shared import not_found, shared_data
 from yibiaotong.elements.model import CATEGORIES, ELEMENT_TYPES, ROLES, SENSITIVITIES, SUBJECTS, VALIDATION_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = ROOT / "packs" / "standard"
-FORMS_DEV = ROOT.parent / "shared" / "data" / "forms-dev.json"
+FORMS_DEV = shared_data("forms-dev.json")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 VALIDATION_KEYS = VALIDATION_RULES
 
@@ -208,8 +209,8 @@ def test_role_and_unit_spot_checks():
 
 @pytest.fixture(scope="module")
 def forms_dev() -> dict:
-    if not FORMS_DEV.is_file():
-        pytest.skip(f"{FORMS_DEV} not found")
+    if FORMS_DEV is None:
+        pytest.skip(not_found("forms-dev.json"))
     return json.loads(FORMS_DEV.read_text(encoding="utf-8"))
 
 

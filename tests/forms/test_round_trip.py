@@ -4,23 +4,22 @@ check that the layout and the exact header paths come back in order (extraction 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
+from tests.shared import not_found, shared_data
 from yibiaotong.forms import read_templates, render_template
 from yibiaotong.forms.render import split_path
 
-DEV = Path(os.environ.get("YBT_SHARED", Path(__file__).resolve().parents[3] / "shared")) / "data" / "forms-dev.json"
+DEV = shared_data("forms-dev.json")
 LAYOUTS = ("roster", "record", "indicator")
 SEEDS = range(8)
 
-pytestmark = pytest.mark.skipif(not DEV.is_file(), reason=f"dev forms not found at {DEV}")
+pytestmark = pytest.mark.skipif(DEV is None, reason=not_found("forms-dev.json"))
 
 
 def dev_forms() -> list[dict]:
-    return json.loads(DEV.read_text(encoding="utf-8"))["forms"] if DEV.is_file() else []
+    return json.loads(DEV.read_text(encoding="utf-8"))["forms"] if DEV is not None else []
 
 
 def subtables(columns: list[str]) -> dict[str, list[str]]:
