@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.access.world import HEWAN, LINJIANG, LJ_VILLAGE, ZT_VILLAGE, World, build_world, id_number
 from tests.ingest.conftest import fill_roster
@@ -609,3 +609,26 @@ def test_the_result_links_to_the_conflicts_this_file_brought(site):
     listed = village.get(link.group(1)).text
     assert "只列出文件“村一月.xlsx”导入时产生" in listed and "<small>1</small>" in listed
     assert "镇一月.xlsx · 2024-01" in listed and "残疾等级" in listed  # the value is masked for this clerk
+
+
+def test_a_link_waiting_with_a_columns_own_records_is_decided_in_the_page(site):
+    """A row of a form whose columns make records of their own (042's 生活补贴 and 护理补贴: two
+    payments) waits with them under ``ledger#n`` (ingest.plan.ledger_of): the page offered no such
+    link, taking ``event_payment#1`` for a ledger the clerk may not write."""
+    store = LedgerStore(site.engine)
+    p = next(q for q in site.world.people if q.unit == LJ_VILLAGE)
+    record = store.get("person_identity", p.id_number)
+    row = person(1, **{"姓名": p.name, "性别": "男" if record["gender"] == "1" else "女", "身份证号码": p.id_number[:17],
+                       "出生日期": record["birth_date"].replace(day=record["birth_date"].day + 10).isoformat()})
+    c = login_client(site.app, "linjiang")
+    _id, text = result(c, upload(c, site.roster("缺身份证号.xlsx", [row])))
+    assert "1行待人工确认人员身份" in text
+    with site.engine.begin() as conn:
+        link_id, payload = conn.execute(select(schema.link.c.id, schema.link.c.payload)).one()
+        payload = {**payload, "ledgers": {f"{lid}#1": values for lid, values in payload["ledgers"].items()}}
+        conn.execute(update(schema.link).where(schema.link.c.id == link_id).values(payload=payload))
+    page = c.get("/import/links").text
+    assert f'id="link-{link_id}"' in page
+    r = c.post(f"/import/links/{link_id}", data={"csrf": csrf_of(page), "decision": "confirm"}, follow_redirects=False)
+    assert r.status_code == 303 and "已确认" in c.get(r.headers["location"]).text
+    assert store.get("person_identity", p.id_number)["birth_date"].isoformat() == row["出生日期"]

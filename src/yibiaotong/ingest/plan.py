@@ -277,6 +277,12 @@ def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[s
     return problems
 
 
+def ledger_of(planned: str) -> str:
+    """The ledger a plan's key in SheetPlan.ledgers writes (``event_payment#1``: event_payment), as a
+    row waiting for its person keeps it (schema.link.payload)."""
+    return planned.partition("#")[0]
+
+
 def unprinted_keys(lp: LedgerPlan) -> list[str]:
     """The ledger's key columns neither a column of the form nor its values give (the row's unit aside)."""
     have = {name for name, _i in lp.columns} | set(lp.constants)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Engine, func, select, update
 
 from yibiaotong.elements.validate import coerce
 from yibiaotong.errors import Problem, YbtError
+from yibiaotong.ingest.plan import ledger_of
 from yibiaotong.ledgers.store import LedgerStore, PreparedRecord, record_key
 from yibiaotong.store import schema
 
@@ -37,8 +38,7 @@ def confirm_link(engine: Engine, link_id: int, by: str | None = None, store: Led
     written = {}
     with engine.begin() as conn:
         for planned, raw in payload["ledgers"].items():
-            # a column's own records are queued as ledger#n (ingest.plan._column_records)
-            ledger_id = planned.partition("#")[0]
+            ledger_id = ledger_of(planned)  # a column's own records: ledger#n (plan._column_records)
             definition = store.ledger(ledger_id)
             values: dict[str, Any] = {}
             for column, value in raw.items():

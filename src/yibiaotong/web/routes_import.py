@@ -35,6 +35,7 @@ from yibiaotong.elements.idnumber import mask_id_number
 from yibiaotong.errors import Problem, YbtError
 from yibiaotong.forms.store import load_forms
 from yibiaotong.ingest import Limits, confirm_link, jobs, reject_link
+from yibiaotong.ingest.plan import ledger_of
 from yibiaotong.ingest.limits import MB
 from yibiaotong.ledgers.store import LedgerStore
 from yibiaotong.store import schema
@@ -208,7 +209,7 @@ def _links(request: Request, scope: Scope, store: LedgerStore, link_id: int | No
     engine = request.app.state.engine
     with engine.connect() as conn:
         rows = [r for r in conn.execute(stmt).mappings() if may_write(r["candidate_ledger"])
-                and all(may_write(lid) for lid in (r["payload"] or {}).get("ledgers", {}))]
+                and all(may_write(ledger_of(lid)) for lid in (r["payload"] or {}).get("ledgers", {}))]
         found = {}  # (ledger, key) -> the proposed person's record
         for ledger_id in {r["candidate_ledger"] for r in rows}:
             table = writable[ledger_id].table
