@@ -57,3 +57,33 @@ def test_two_stale_explanation_columns_give_way_to_one_and_the_red_cells_stay_in
     assert [c.value for c in ws[1]] == ["姓名", "联系电话", EXPLAIN]
     assert [c.value for c in ws[2]] == ["张三", "abc", "原第2行：电话号码无效：abc"]
     assert _red(ws.cell(2, 2)) and not _red(ws.cell(2, 1)) and not _red(ws.cell(2, 3))
+
+
+def test_a_workbook_no_longer_wanted_stops_being_written_and_leaves_nothing(tmp_path):
+    """Ctrl+C while a big error workbook is written: discarding it no longer waits for all its rows."""
+    import threading
+    import time
+
+    import pytest
+
+    from yibiaotong.files import partial_of
+    from yibiaotong.ingest.errors_workbook import WritingStopped
+    from yibiaotong.ingest.pipeline import _RejectedRows
+
+    head = {(1, 1): "姓名", (1, 2): "联系电话"}
+    rows = [RejectedRow(n + 2, [f"张{n}", "abc"], {2}, ["电话号码无效：abc"]) for n in range(200_000)]
+    sheet = SheetErrors("花名册", head, [], 2, 1, 2, {2}, rows)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(WritingStopped):
+        write_error_workbook(tmp_path / "清单.xlsx", [sheet], stop)
+    assert not (tmp_path / "清单.xlsx").exists()
+
+    target = tmp_path / "错误清单.xlsx"
+    writing = _RejectedRows(target, [sheet])
+    writing.start()
+    time.sleep(0.2)  # under way
+    began = time.monotonic()
+    writing.discard()
+    assert time.monotonic() - began < 2  # 200,000 rows take ~4 s to write whole
+    assert not target.exists() and not partial_of(target).exists()

@@ -405,7 +405,7 @@ def test_an_error_workbook_that_cannot_be_written_leaves_no_half_file_and_the_ea
     assert first.error_workbook == str(target)
     kept = target.read_bytes()
 
-    def disk_full(path, sheets):
+    def disk_full(path, sheets, stop=None):
         path.write_bytes(b"PK half")
         raise OSError(errno.ENOSPC, "No space left on device")
 
@@ -423,7 +423,7 @@ def test_an_error_workbook_that_cannot_be_written_leaves_no_half_file_and_the_ea
 def test_an_error_workbook_not_written_for_a_rejected_import_does_not_say_rows_were_stored(intake, monkeypatch):
     from yibiaotong.ingest import pipeline
 
-    def disk_full(path, sheets):
+    def disk_full(path, sheets, stop=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pipeline, "write_error_workbook", disk_full)

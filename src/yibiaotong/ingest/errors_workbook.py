@@ -12,6 +12,7 @@ with the whole column first).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,13 @@ class SheetErrors:
     rows: list[RejectedRow] = field(default_factory=list)
 
 
-def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
+class WritingStopped(Exception):
+    """The import the workbook was written for was stopped (Ctrl+C): no list of rows to fix is wanted."""
+
+
+def write_error_workbook(path: Path, sheets: list[SheetErrors], stop: threading.Event | None = None) -> Path:
+    """``stop``: set when the workbook is no longer wanted; the writing ends within a thousand rows
+    (:class:`WritingStopped`), nothing written to ``path``."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
@@ -76,6 +83,8 @@ def write_error_workbook(path: Path, sheets: list[SheetErrors]) -> Path:
         if se.header_row:
             ws.write_string(se.header_row - 1, explain_col, EXPLAIN, head)
         for i, rej in enumerate(sorted(se.rows, key=lambda x: x.row)):
+            if stop is not None and i % 1000 == 0 and stop.is_set():
+                raise WritingStopped
             out_row = se.first_data_row - 1 + i
             for c, value in enumerate(rej.values, start=1):
                 if c > se.width:

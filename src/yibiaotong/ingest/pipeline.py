@@ -263,6 +263,7 @@ class _RejectedRows:
     def __init__(self, target: Path, errors: list[SheetErrors]):
         self.target, self.errors = target, errors
         self._ended: threading.Event | None = None
+        self._stop = threading.Event()  # the workbook is no longer wanted (see discard)
         self._written: Path | None = None
         self._error: BaseException | None = None
 
@@ -275,7 +276,7 @@ class _RejectedRows:
     def _write(self, ended: threading.Event) -> None:
         partial = partial_of(self.target)
         try:
-            self._written = write_error_workbook(partial, [e for e in self.errors if e.rows])
+            self._written = write_error_workbook(partial, [e for e in self.errors if e.rows], self._stop)
         except BaseException as exc:  # raised in the importing thread by finish()
             partial.unlink(missing_ok=True)  # half a workbook is no list of rows to fix
             self._error = exc
@@ -299,7 +300,10 @@ class _RejectedRows:
             raise
 
     def discard(self) -> None:
+        """No workbook after all (the import failed or was stopped): its writing is told to stop,
+        which it does within a thousand rows, and what it wrote is removed."""
         if self._ended is not None:
+            self._stop.set()
             self._ended.wait()
             if self._written is not None:
                 self._written.unlink(missing_ok=True)
