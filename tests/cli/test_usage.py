@@ -55,5 +55,9 @@ def test_as_json_a_command_typed_wrongly_is_structured_with_the_english_beside(m
 def test_help_and_a_bare_group_still_show_the_help_with_chinese_titles(monkeypatch, capsys):
     code, out, _err = run(monkeypatch, capsys, ["import", "-h"])
     assert code == 0 and "选项" in out and "--period" in out and "Options" not in out
+    # click's own words around the help too: its first line, and -h's line
+    assert "用法：ybt import [选项]" in out and "显示本说明并退出" in out
+    assert not any(english in out for english in ("Usage:", "[OPTIONS]", "Show this message"))
     code, out, err = run(monkeypatch, capsys, ["links"])
     assert code == 2 and "命令" in out + err and "confirm" in out + err
+    assert "命令 [参数]..." in out + err and "COMMAND" not in out + err

@@ -20,9 +20,13 @@ from yibiaotong.cli.common import err_console, print_json
 from yibiaotong.errors import Problem, YbtError
 
 try:  # typer ≥ 0.2x carries its own copy of click
+    from typer._click import core as click_core
     from typer._click import exceptions as click_errors
+    from typer._click import formatting as click_formatting
 except ImportError:  # pragma: no cover - an older typer runs on click itself
+    from click import core as click_core
     from click import exceptions as click_errors
+    from click import formatting as click_formatting
 
 UsageError = click_errors.UsageError
 _NO_ARGS = getattr(click_errors, "NoArgsIsHelpError", ())
@@ -56,6 +60,46 @@ def in_chinese() -> None:
     rich_utils.ENVVAR_STRING, rich_utils.DEPRECATED_STRING = "[环境变量：{}]", "（已停用）"
     rich_utils.RICH_HELP = "运行 [blue]{command_path} {help_option}[/] 查看说明和例子。"
     rich_utils.ABORTED_TEXT = "已中断。"
+    _help_option_in_chinese()
+    _usage_line_in_chinese()
+
+
+HELP_TEXT = "显示本说明并退出。"
+USAGE_PREFIX = "用法："
+_USAGE_WORDS = [("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]...")]
+
+
+def _help_option_in_chinese() -> None:
+    """-h's own line in the help (click's "Show this message and exit." is no setting)."""
+    command = click_core.Command
+    if getattr(command.get_help_option, "in_chinese", False):
+        return
+    original = command.get_help_option
+
+    def get_help_option(self, ctx):
+        option = original(self, ctx)
+        if option is not None:
+            option.help = HELP_TEXT
+        return option
+
+    get_help_option.in_chinese = True
+    command.get_help_option = get_help_option
+
+
+def _usage_line_in_chinese() -> None:
+    """The help's first line, 用法：ybt import [选项] 文件… (click writes "Usage: " when no prefix is given)."""
+    formatter = click_formatting.HelpFormatter
+    if getattr(formatter.write_usage, "in_chinese", False):
+        return
+    original = formatter.write_usage
+
+    def write_usage(self, prog, args="", prefix=None):
+        for english, chinese in _USAGE_WORDS:
+            args = args.replace(english, chinese)
+        return original(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
+
+    write_usage.in_chinese = True
+    formatter.write_usage = write_usage
 
 
 def said(exc: Exception) -> str:
@@ -105,7 +149,7 @@ def usage_failed(exc: Exception, as_json: bool) -> NoReturn:
     if _NO_ARGS and isinstance(exc, _NO_ARGS):  # a group called bare: typer has shown its help
         raise typer.Exit(code)
     ctx = getattr(exc, "ctx", None)
-    usage = re.sub(r"^Usage:\s*", "用法：", ctx.get_usage()) if ctx is not None else ""
+    usage = re.sub(r"^(?:Usage:|用法：)\s*", USAGE_PREFIX, ctx.get_usage()) if ctx is not None else ""
     help_ = f"运行 {ctx.command_path if ctx is not None else 'ybt'} -h 查看说明和例子。"
     problem = Problem("cli-usage", {"message": said(exc), "message_en": exc.format_message(), "usage": usage,
                                     "help": help_})
