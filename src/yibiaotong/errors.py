@@ -354,6 +354,12 @@ CATALOG: dict[str, Template] = {
         "headers match and no row could be written: not imported",
         "请检查是否选错了报表；如表头被改动过，请改回模板的表头后重新导入。",
         "Check that the right form was chosen; if the header was changed, restore the template's header and import again."),
+    "form-gives-no-keys": Template(
+        "报表《{form}》没有台账用来区分每条记录的栏目（{keys}），无法确定每一行是台账中的哪个人或哪条记录，本工作表未导入",
+        "form {form} has none of the columns its ledgers tell records apart by ({keys}): no row can be written, "
+        "the sheet was not imported",
+        "请改用印有这些栏目（如身份证号码）的表格填报；如该表确实需要导入，请数据包维护人员在报表定义中增加这些栏目。",
+        "Use a form that prints these columns (an ID number); if this form must be imported, add them to its definition."),
     "form-feeds-no-ledger": Template(
         "报表《{form}》的栏目没有对应任何台账，无法导入", "form {form} maps no field to a ledger",
         "请在报表定义中为栏目指定台账和字段。", "Map the form's fields to ledger columns in its definition."),

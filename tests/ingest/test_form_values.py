@@ -244,3 +244,34 @@ def test_another_household_head_under_a_household_heads_id_number_is_refused(yon
     assert problem.params["first_row"] == problem.location["row"] - 1
     paid = LedgerStore(yongchuan).get("event_payment", f"{head}|2024-01|低保金")
     assert paid is not None and paid["x_fa_fang_jin_e_he_ji"] == 730
+
+
+def test_a_form_printing_none_of_its_ledgers_keys_is_said_once_not_row_by_row(yongchuan, tmp_path):
+    """087 0—6岁儿童健康管理花名册 prints no ID number, and each ledger it maps to is keyed by one: every
+    row was refused for lacking a 公民身份号码 the clerk has no column for, and the error workbook
+    listed them all. The sheet is said once, the form named as the cause, nothing written."""
+    template = YONGCHUAN / "forms" / "087_0—6岁儿童健康管理花名册.xlsx"
+    rows = [{"村社区": "新华村", "儿童姓名": f"王小{n}", "性别": "男", "出生日期": "2021-03-04", "母亲姓名": "李芳",
+             "建卡日期": "2021-03-10", "健康检查次数": 3} for n in "一二"]
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "儿童.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    (problem,) = report.problems
+    assert problem.code == "form-gives-no-keys" and "公民身份号码" in problem.params["keys"], report.problems
+    assert "0—6岁儿童健康管理花名册" in problem.message_zh and problem.location["sheet"]
+    assert report.status == "failed" and report.error_workbook is None, report.status
+    assert LedgerStore(yongchuan).count("person_identity") == 0
+
+
+def test_a_conscripts_family_roster_keeps_the_conscripts_record_under_his_id_number(yongchuan, tmp_path):
+    """105 义务兵家庭优待金发放花名册: 义务兵身份证号 is the soldier's own ID number, which keys the
+    veterans' ledger (it was consolidated as an element of its own, and no row could be written)."""
+    soldier = id_number(date(2003, 5, 6), 51)
+    template = next((YONGCHUAN / "forms").glob("105_*.xlsx"))
+    rows = [{"社区（村）": "新华村", "义务兵姓名": "张兵", "义务兵身份证号": soldier, "入伍时间": "2022-09-01",
+             "与义务兵关系": "父子", "优待金标准（元/年）": 12000, "发放年度": 2024}]
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "优待金.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    assert report.status == "imported" and report.rows_imported == 1, report.problems
+    record = LedgerStore(yongchuan).get("person_veterans", soldier)
+    assert (record["person_name"], record["enlistment_date"], record["x_you_dai_jin_biao_zhun"]) == (
+        "张兵", date(2022, 9, 1), 12000)

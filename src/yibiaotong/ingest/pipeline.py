@@ -160,6 +160,22 @@ def _wrong_form(store: LedgerStore, template: FormTemplate, rec: Recognition, pl
                                               "headers": "、".join(dict.fromkeys(names))})
 
 
+def _keyless_form(store: LedgerStore, rec: Recognition, plan: SheetPlan) -> Problem | None:
+    """A form none of whose ledgers its columns can key (087 0—6岁儿童健康管理花名册 prints no ID
+    number, and every person ledger is keyed by one): said once, the sheet not imported. Row by row,
+    each row was refused for lacking a 公民身份号码 the clerk has no column to fill in. (A sheet
+    lacking the form's ID column is the sheet's to mend: said as a missing column, row by row.)"""
+    missing = keys_not_given(plan, store.dictionary)
+    if not missing or len(missing) < len(plan.ledgers):
+        return None
+    printed = {f.element for f in rec.form.fields if f.element}
+    keys = {(lid, key): plan.ledgers[lid].definition.column(key).element for lid, ks in missing.items() for key in ks}
+    if any(element in printed for element in keys.values()):
+        return None
+    names = [column_title(store.dictionary, plan.ledgers[lid].definition, key) for lid, key in keys]
+    return Problem("form-gives-no-keys", {"form": rec.form.title, "keys": "、".join(dict.fromkeys(names))})
+
+
 def _refusal(engine: Engine, exc: Exception) -> tuple[str, dict[str, str]] | None:
     """A database's refusal of the data (a value the checks let through, or a record another import
     wrote meanwhile; the transaction is rolled back) as a problem's code and words; None for any
@@ -366,6 +382,8 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit
     if plan is None:
         return
     wrong = _wrong_form(store, template, rec, plan, others) if forced is not None else None
+    if wrong is None:
+        wrong = _keyless_form(store, rec, plan)
     if wrong is not None:  # before anything else is said of the sheet: the choice of form is the cause
         report.problems.append(wrong.at(**where))
         return
