@@ -53,6 +53,21 @@ CATALOG: dict[str, Template] = {
     "invalid-date": Template(
         "日期无效：{value}", "not a valid date: {value}",
         "请写成 2024-01-05 或 2024年1月5日。", "Write dates as 2024-01-05 or 2024年1月5日."),
+    "birth-date-not-id": Template(
+        "出生日期{value}与身份证号码中的出生日期（{id_birth_zh}）不一致",
+        "birth date {value} differs from the one inside the ID number ({id_birth})",
+        "身份证号码第7–14位是出生日期：请核对出生日期和身份证号码，改正填错的一项后重新导入本行。",
+        "Digits 7-14 of the ID number are the birth date: check both, correct the wrong one and import the row again."),
+    "birth-month-not-id": Template(
+        "出生年月“{value}”与身份证号码中的出生年月（{id_month}）不一致",
+        "birth month {value!r} differs from the one inside the ID number ({month} against the ID's {id_month})",
+        "身份证号码第7–12位是出生年月：请核对出生年月和身份证号码，改正填错的一项后重新导入本行。",
+        "Digits 7-12 of the ID number are the birth year and month: check both, correct the wrong one and import again."),
+    "gender-not-id": Template(
+        "性别“{value}”与身份证号码不一致（身份证号码第17位表示{id_sex}）",
+        "sex {value!r} differs from the ID number (its 17th digit says {id_sex})",
+        "身份证号码第17位单数为男、双数为女：请核对性别和身份证号码，改正填错的一项后重新导入本行。",
+        "The ID number's 17th digit is odd for a man, even for a woman: check both, correct the wrong one."),
     "date-serial-as-text": Template(
         "日期无效：“{value}”像是Excel的日期序号（对应{date}），单元格是文本格式",
         "not a valid date: {value!r} looks like an Excel date serial ({date}) kept as text",

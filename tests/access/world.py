@@ -114,7 +114,7 @@ def build_world(engine: Engine, *, per_unit: int = 3) -> World:
                        f"138{seq:08d}", unit.code)
             world.people.append(p)
             person_rows.append({"id_number": p.id_number, "person_name": p.name, "gender": "1" if seq % 2 else "2",
-                                "birth_date": f"{1950 + seq % 40}-01-0{1 + seq % 9}", "phone": p.phone,
+                                "birth_date": f"{1950 + seq % 40}-0{1 + seq % 9}-1{seq % 9}", "phone": p.phone,
                                 "marital_status": "20", "_org_unit": unit.code, "_row": seq + 1})
             disability_rows.append({"id_number": p.id_number, "person_name": p.name, "disability_level": "1",
                                     "disability_cert_status": "1", "disability_cert_number": f"5001181{seq:011d}",

@@ -74,8 +74,8 @@ def test_every_problem_is_reported_with_its_place_and_a_masked_value(intake):
     assert "日期无效" in ws.cell(6, len(header)).value and "不在代码表" in ws.cell(6, len(header)).value
 
     # the clerk fixes the rows in the error workbook and imports it again: it is the same form
-    ws.cell(5, 4).value = id_number(date(1960, 1, 2), 11)
-    ws.cell(6, 5).value = "2023-02-28"
+    ws.cell(5, 4).value = id_number(date(1952, 3, 3), 12)  # her birth date and sex, as the row says them
+    ws.cell(6, 5).value = "1953-04-04"
     ws.cell(6, 10).value = "三级"
     ws.cell(6, 6).value = "13812345678"
     ws.cell(7, 11).value = 100
@@ -381,10 +381,12 @@ def test_progress_counts_the_whole_file_across_its_sheets(intake):
     path = intake.roster("两张表.xlsx", [person(1), person(2), person(3)])
     wb = openpyxl.load_workbook(path)
     second = wb.copy_worksheet(wb.active)
-    for r in range(1, second.max_row + 1):  # other people on the second sheet
+    for r in range(1, second.max_row + 1):  # other people on the second sheet (born the same day, of the same sex)
         for c in range(1, second.max_column + 1):
             if isinstance(second.cell(r, c).value, str) and second.cell(r, c).value.startswith("500118"):
-                second.cell(r, c).value = id_number(date(1960, 1, 1), 700 + r)
+                old = second.cell(r, c).value
+                second.cell(r, c).value = id_number(date.fromisoformat(f"{old[6:10]}-{old[10:12]}-{old[12:14]}"),
+                                                    700 + 2 * r + int(old[16]) % 2)
     wb.save(path)
     seen: list[tuple[int, int | None]] = []
     report = import_file(intake.engine, path, org_unit=TOWN, actor="张敏", progress=lambda d, t: seen.append((d, t)))

@@ -153,6 +153,8 @@ def _from_number(raw: float) -> datetime | None:
         if 19000101 <= whole <= 21001231:  # 20240105 typed into a number cell
             value = _make_date(whole // 10000, whole // 100 % 100, whole % 100)
             return datetime.combine(value, time()) if value else None
+    elif MIN_YEAR <= raw < MAX_YEAR + 1 and re.fullmatch(r"\d{4}\.\d{1,2}", repr(raw)):
+        return None  # 1950.03, a year and month typed into a number cell: not Excel's day in 1905
     return excel_serial_to_datetime(raw)
 
 

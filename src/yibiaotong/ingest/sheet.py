@@ -34,6 +34,7 @@ from yibiaotong.forms import words
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest import resolve
 from yibiaotong.ingest.conflicts import Arbiter, SourceInfo
+from yibiaotong.ingest.idfacts import ID_FACTS, IdFacts
 from yibiaotong.ingest.errors_workbook import MAX_ROWS, RejectedRow, SheetErrors
 from yibiaotong.ingest.layout import member_rows
 from yibiaotong.ingest.orgmatch import OrgMatcher
@@ -224,6 +225,7 @@ class SheetImport:
         self.org_memo: dict[tuple[Any, Any], tuple[str | None, Problem | None]] = {}
         # the subject's name beside its ID number: one ID number is one person (see .sameid)
         self.name_index = _name_index(plan, self.subject_ledgers)
+        self.id_facts = IdFacts.of(plan, self.subject_ledgers)  # 出生日期 and 性别 as the ID number says them
         self.id_names = (ctx.id_names or IdNames()) if self.name_index is not None else None
         if self.id_names is not None:
             self.id_names.sheet(sheet.name)
@@ -325,6 +327,8 @@ class SheetImport:
         cells = [chunk.column(i) for i in self.picked]
         done = chunk.converted or [None] * len(cells)  # by the reading process (a large sheet), in part
         converted = [c.convert_column(col) if d is None else d for c, col, d in zip(plan.columns, cells, done)]
+        if self.id_facts is not None:
+            self.id_facts.check(cells, converted)
         out = [values for values, _bad in converted]
         if plan.merged:
             self._merge_columns(out, numbers)
@@ -547,6 +551,8 @@ class SheetImport:
         and when the record itself was rejected its members wait with it."""
         self._offset, self._only = offset, ledgers
         results = [f(x) for f, x in zip(self.converters, cells)]
+        if self.id_facts is not None and sub is None:  # the record's own person, not a member's
+            results = self.id_facts.check_row(cells, results)
         bad = [(i, p) for i, r in enumerate(results) if r[1] and (sub is None or i in sub) for p in r[1]] or None
         if rejected:
             problems = [self._at(p, i, number) for i, p in bad] if bad else [Problem(
@@ -584,6 +590,10 @@ class SheetImport:
             idx = plan.village if plan.village is not None else plan.town
             problems.append(self._at(org_problem, idx, number) if idx is not None else org_problem.at(
                 **self.where, row=number))
+        if problems and self.id_names is not None and all(p.code in ID_FACTS for p in problems):
+            first = self.id_names.clash(out[plan.id_index], out[self.name_index], number)
+            if first is not None:  # another person's birth date and sex: the ID number is the one pasted wrongly
+                problems = [self._at(_other_person(*first), plan.id_index, number)]
         id_only = bool(problems) and plan.id_index is not None and all(
             p.location.get("column") == cols[plan.id_index].letter for p in problems)
         if problems and not id_only:
