@@ -342,6 +342,9 @@ def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_rea
     rows[20] = person(21, **{"身份证号码": rows[20]["身份证号码"][:17] + "0"})
     rows[30] = person(31, **{"联系电话": "138123", "村（社区）": "不存在村"})
     rows[40] = person(41, **{"补贴金额/生活补贴（元）": "一百"})
+    rows[50] = person(51, **{"出生日期": "1951-04-04", "性别": "女"})  # neither is what the ID number says
+    rows[60] = person(61, **{"出生日期": "1971年2月"})  # the ID number's month: completed
+    rows[70] = person(71, **{"出生日期": "1981年3月"})  # another month
     path = intake.roster("转换.xlsx", rows)
 
     def said(report):
@@ -360,6 +363,8 @@ def test_a_roster_converted_by_the_reading_process_says_the_same_problems_as_rea
     assert said(parted) == said(whole)
     assert (parted.rows_read, parted.rows_invalid) == (whole.rows_read, whole.rows_invalid)
     assert parted.rows_imported == parted.rows_read - parted.rows_invalid and whole.rows_imported == 0
+    assert {"birth-date-not-id", "gender-not-id", "birth-month-not-id"} <= {p.code for p in parted.problems}
+    assert intake.store.get("person_identity", rows[60]["身份证号码"])["birth_date"] == date(1971, 2, 8)
     stored = intake.store.get("person_identity", rows[100]["身份证号码"])
     assert stored["birth_date"] == date.fromisoformat(rows[100]["出生日期"]) and stored["person_name"] == rows[100]["姓名"]
     assert intake.store.get("person_disability", rows[100]["身份证号码"])["disability_level"] == "2"
