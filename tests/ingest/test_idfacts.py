@@ -39,15 +39,17 @@ def test_a_birth_month_the_id_number_completes_is_stored_as_its_birth_date(intak
     ID number's birth date: kept as that date. Another month is said; without a valid ID number a
     month is no date."""
     rows = [person(2, **{"出生日期": "1952年3月"}), person(5, **{"出生日期": 1955.06}),
+            person(9, **{"出生日期": 1959.1}),  # 1959.10 in Excel: October, as its ID number says
             person(7, **{"出生日期": "1957年9月"}),
             person(9, **{"出生日期": "1950年1月", "身份证号码": id_number(date(1950, 1, 10), 777)[:17] + "0"})]
-    assert rows[2]["身份证号码"][6:12] == "195708"
+    assert rows[3]["身份证号码"][6:12] == "195708"
     report = import_file(intake.engine, intake.roster("出生年月.xlsx", rows), org_unit=TOWN)
-    assert report.rows_imported == 2, report.problems
+    assert report.rows_imported == 3, report.problems
     assert intake.store.get("person_identity", rows[0]["身份证号码"])["birth_date"] == date(1952, 3, 3)
+    assert intake.store.get("person_identity", rows[2]["身份证号码"])["birth_date"] == date(1959, 10, 10)
     assert intake.store.get("person_identity", rows[1]["身份证号码"])["birth_date"] == date(1955, 6, 6)
     first = 5
     said = codes(report)
-    assert said[first + 2] == ["birth-month-not-id"]
+    assert said[first + 3] == ["birth-month-not-id"]
     assert "出生年月“1957年9月”与身份证号码中的出生年月（1957年8月）不一致" in report.problems[0].message_zh
-    assert "invalid-date" in said[first + 3]  # no valid ID number to complete it with
+    assert "invalid-date" in said[first + 4]  # no valid ID number to complete it with

@@ -70,10 +70,11 @@ class IdFacts:
         for i in wrong:
             bad[i] = [*bad.get(i, []), _birth_problem(ids[i], values[i])]
         for i in months:
-            month, _problem = parse_month(raw[i])
+            own = f"{ids[i][6:10]}-{ids[i][10:12]}"
+            month = _month(raw[i], own)
             if month is None:
                 continue  # no month either: said as an invalid date
-            if month == f"{ids[i][6:10]}-{ids[i][10:12]}":
+            if month == own:
                 values[i] = birth_date_of(ids[i])
                 del bad[i]
             else:
@@ -93,6 +94,15 @@ class IdFacts:
             bad[i] = [*bad.get(i, []), Problem("gender-not-id", {"value": _SEX_WORDS[values[i]],
                                                                  "id_sex": _SEX_WORDS[said]})]
         return values, bad
+
+
+def _month(raw: Any, own: str) -> str | None:
+    """The month a birth date filled to the month says; 1952.1 (a number: Excel dropped the 0 of
+    1952.10) is January or October, whichever the ID number's is."""
+    if isinstance(raw, float) and repr(raw).endswith(".1") and len(repr(raw)) == 6:
+        year = repr(raw)[:4]
+        return own if own in (f"{year}-01", f"{year}-10") else f"{year}-01 或 {year}-10"
+    return parse_month(raw)[0]
 
 
 def _birth_problem(id_number: str, born) -> Problem:
