@@ -478,11 +478,14 @@ CATALOG: dict[str, Template] = {
         "Correct the form definition's values: a column of that ledger, a value its element accepts."),
     "form-column-records-invalid": Template(
         "报表定义《{form}》的 column_records 让“{header}”一栏在台账《{ledger}》中各成记录，但该栏不是本表读入的栏目，"
-        "或台账没有可存放它的字段“{column}”，未使用",
+        "台账没有可存放它的字段“{column}”，或它的 values 没有给出与其他栏不同的主键字段，未使用",
         "form {form!r}: its column_records make column {header!r} records of their own in ledger {ledger!r}, but the "
-        "import reads no such column or the ledger has no column {column!r} that holds it: not used",
-        "请数据包维护人员改正报表定义中的 column_records（header 须是本表映射到台账的表头，column 须是该台账中类型相同的字段）。",
-        "Correct the form definition's column_records: a header the form maps to a ledger, a ledger column of the same type."),
+        "import reads no such column, the ledger has no column {column!r} that holds it, or its values give no key "
+        "column apart from the other entries': not used",
+        "请数据包维护人员改正报表定义中的 column_records（header 须是本表映射到台账的表头，column 须是该台账中类型相同的字段，"
+        "values 须给出区分各栏记录的主键字段，如发放类型）。",
+        "Correct the form definition's column_records: a header the form maps to a ledger, a ledger column of the same "
+        "type, values giving a key column (such as the payment type) that tells each entry's records apart."),
     "id-number-other-person": Template(
         "身份证号码与{first}相同，但姓名不同：一个身份证号码只能是一个人，本行未导入",
         "the ID number is that of {first_en}, written for another person: this row was not imported",

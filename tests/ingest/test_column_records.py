@@ -14,6 +14,7 @@ from yibiaotong.forms.store import get_form
 from yibiaotong.ingest import confirm_link, import_file, list_links
 from yibiaotong.ledgers import LedgerStore
 from yibiaotong.ledgers.store import PreparedRecord
+from yibiaotong.orgunits import load_tree
 from yibiaotong.reports import generate_report
 from yibiaotong.store import schema
 
@@ -120,7 +121,7 @@ def test_a_column_records_entry_the_form_cannot_make_is_said_once_and_the_rest_w
         {"header": "补贴金额/交通补贴（元）", "column": "paid_amount", "values": {"payment_type": "交通补贴"}},
         {"header": "发放状态", "column": "paid_amount", "values": {"payment_type": "状态"}},  # a code is no amount
     ]
-    definition["column_records"]["event_payment"][1]["values"] = {"no_such_column": "x"}
+    definition["column_records"]["event_payment"][1]["values"] = {"payment_type": NURSING, "no_such_column": "x"}
     with yongchuan.begin() as conn:
         conn.execute(update(schema.form).where(schema.form.c.id == FORM).values(definition=definition))
     report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "一月.xlsx", [disabled(0, 90, 80)]),
@@ -130,9 +131,9 @@ def test_a_column_records_entry_the_form_cannot_make_is_said_once_and_the_rest_w
     assert [w.params["column"] for w in report.warnings if w.code == "form-value-invalid"] == ["no_such_column"]
     assert "残疾人两项补贴资金发放明细表" in next(
         w for w in report.warnings if w.code == "form-column-records-invalid").message_zh
-    # the 生活补贴 is written; the 护理补贴's entry, without its 发放类型, keys no payment (said on its row)
-    (paid,) = LedgerStore(yongchuan).records("event_payment")
-    assert paid["payment_type"] == LIVING and report.rows_imported == 1
+    # both payments are written; the value of no column is not
+    paid = sorted(r["payment_type"] for r in LedgerStore(yongchuan).records("event_payment"))
+    assert paid == sorted([LIVING, NURSING]) and report.rows_imported == 1
 
 
 def test_a_malformed_column_records_is_the_definitions_error():
@@ -145,3 +146,54 @@ def test_a_malformed_column_records_is_the_definitions_error():
     with pytest.raises(YbtError) as caught:
         _ = fd.column_records
     assert caught.value.problems[0].code == "invalid-definition" and "column_records" in caught.value.problems[0].message_zh
+
+
+def test_a_payment_of_a_person_kept_in_another_unit_is_refused_naming_the_record(yongchuan, tmp_path):
+    """A town's import meeting a payment kept for another town: that row is refused, said as such
+    (its message named the plan's ledger#n, an unknown ledger, and failed the whole file)."""
+    row = disabled(0, 90, 80)
+    import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "区.xlsx", [row]), org_unit="临江镇", period="2024-01")
+    elsewhere = next(u for u in load_tree(yongchuan) if u.kind in ("village", "community")
+                     and not u.code.startswith("500118103"))
+    again = {**row, "村社区": elsewhere.name, "补贴金额/生活补贴（元）": 95}
+    report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "外村.xlsx", [again]), org_unit=elsewhere.code,
+                         period="2024-01")
+    assert {p.code for p in report.problems} == {"record-outside-scope"}, report.problems
+    assert LedgerStore(yongchuan).get("event_payment", f"{row['身份证号码（18位）']}|2024-01|{LIVING}")["paid_amount"] == 90
+
+
+def test_two_columns_of_one_payment_that_disagree_are_said_not_a_crash(yongchuan, tmp_path):
+    from tests.ingest.conftest import map_to
+
+    map_to(yongchuan, FORM, {"领取人签字": ("payment_status", "event_payment", "payment_status")})
+    rows = [disabled(0, 90, 80, **{"领取人签字": "待发放"})]
+    report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "一月.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    assert report.status == "imported", report.problems
+    (said,) = [w for w in report.warnings if w.code == "form-columns-disagree"]
+    assert said.params["ledger"] == "补贴发放台账"
+
+
+def test_entries_whose_records_the_key_does_not_tell_apart_are_the_definitions_error(yongchuan, tmp_path):
+    """Without a 发放类型 of its own each entry's payment would be the same record (a write conflict,
+    or one overwriting the other): such an entry is said and not used."""
+    definition = get_form(yongchuan, FORM).to_dict()
+    entries = definition["column_records"]["event_payment"]
+    entries[1]["values"] = dict(entries[0]["values"])  # the 护理补贴 said to be a 生活补贴 too
+    with yongchuan.begin() as conn:
+        conn.execute(update(schema.form).where(schema.form.c.id == FORM).values(definition=definition))
+    report = import_file(yongchuan, fill_roster(TEMPLATE, tmp_path / "一月.xlsx", [disabled(0, 90, 80)]),
+                         org_unit="临江镇", period="2024-01")
+    assert report.status == "imported", report.problems
+    assert [w.params["header"] for w in report.warnings if w.code == "form-column-records-invalid"] == [
+        "补贴金额/护理补贴（元）"]
+    (paid,) = LedgerStore(yongchuan).records("event_payment")
+    assert (paid["payment_type"], paid["paid_amount"]) == (LIVING, 90)
+
+
+def test_the_columns_an_import_of_the_form_writes_include_its_payments(yongchuan):
+    """What a user must be granted to import 042 (web.import_scope): the payments' 实发金额 and 发放类型 too."""
+    from yibiaotong.web.import_scope import form_columns
+
+    written = form_columns(get_form(yongchuan, FORM), LedgerStore(yongchuan))
+    assert {"paid_amount", "payment_type", "payment_month", "id_number"} <= written["event_payment"]

@@ -53,3 +53,15 @@ def test_a_birth_month_the_id_number_completes_is_stored_as_its_birth_date(intak
     assert said[first + 3] == ["birth-month-not-id"]
     assert "出生年月“1957年9月”与身份证号码中的出生年月（1957年8月）不一致" in report.problems[0].message_zh
     assert "invalid-date" in said[first + 4]  # no valid ID number to complete it with
+
+
+def test_a_month_typed_into_excel_is_its_first_day_which_the_id_number_completes(intake):
+    """1952-3 typed into Excel becomes the date 1952-03-01: the month of the ID number's 1952-03-03,
+    not a birth date contradicting it. Another month's first day still does."""
+    from datetime import datetime
+
+    rows = [person(2, **{"出生日期": datetime(1952, 3, 1)}), person(3, **{"出生日期": datetime(1953, 5, 1)})]
+    report = import_file(intake.engine, intake.roster("月初.xlsx", rows), org_unit=TOWN)
+    assert report.rows_imported == 1 and [p.code for p in report.problems] == ["birth-date-not-id"]
+    assert intake.store.get("person_identity", rows[0]["身份证号码"])["birth_date"] == date(1952, 3, 3)
+

@@ -67,6 +67,11 @@ class IdFacts:
         if not wrong and not months:
             return values, bad
         values, bad = list(values), dict(bad)
+        # 1952-3 typed into Excel is the date 1952-03-01: a month the ID number's day completes
+        firsts = {i for i in wrong if values[i].day == 1 and ids[i][6:12] == texts[values[i]][:6]}
+        for i in firsts:
+            values[i] = birth_date_of(ids[i])
+        wrong = [i for i in wrong if i not in firsts]
         for i in wrong:
             bad[i] = [*bad.get(i, []), _birth_problem(ids[i], values[i])]
         for i in months:

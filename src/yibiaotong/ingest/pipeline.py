@@ -293,6 +293,9 @@ class _RejectedRows:
         partial = partial_of(self.target)
         try:
             self._written = write_error_workbook(partial, [e for e in self.errors if e.rows], self._stop)
+            if self._stop.is_set():  # discarded while the workbook was closed (its slowest step)
+                partial.unlink(missing_ok=True)
+                self._written = None
         except BaseException as exc:  # raised in the importing thread by finish()
             partial.unlink(missing_ok=True)  # half a workbook is no list of rows to fix
             self._error = exc

@@ -248,7 +248,7 @@ def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[s
             except Exception as exc:
                 problems.extend(getattr(exc, "problems", [Problem("unknown-ledger", {"ledger": lid})]))
                 continue
-        valid = False
+        valid, apart = False, set()
         for n, entry in enumerate(entries, 1):
             where = {"form": rec.form.title, "ledger": base.definition.name}
             index = by_header.get(entry.header)
@@ -256,12 +256,16 @@ def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[s
             if entry.header in rec.missing and kept is not None:
                 valid = True
                 continue  # not on this sheet: no record of it
-            if index is None or kept is None or kept.type != columns[index].element.type:
-                # not a column of the form the import reads, or not one the ledger column can hold
+            told = tuple(sorted((c, str(v)) for c, v in entry.values.items() if c in base.definition.key))
+            if (index is None or kept is None or kept.type != columns[index].element.type
+                    or not told or told in apart):
+                # not a column of the form the import reads, not one the ledger column can hold, or its
+                # records not told apart from the others' by a key column (every one would be the same record)
                 problems.append(Problem("form-column-records-invalid", {**where, "header": entry.header,
                                                                         "column": entry.column}))
                 continue
             valid = True
+            apart.add(told)
             constants = dict(base.constants)
             for column, raw in entry.values.items():
                 value, found = base.definition.as_stored(dictionary, column, raw) or (None, None)
@@ -353,7 +357,7 @@ def _never_keyed(plan: SheetPlan, dictionary: Dictionary) -> list[Problem]:
     problems = []
     for lid, missing in never.items():
         lp = ledgers.pop(lid)
-        headers = [columns[i].header for _name, i in lp.columns if columns[i].ledger == lid]
+        headers = [columns[i].header for _name, i in lp.columns if columns[i].ledger == lp.ledger]
         problems.append(Problem("ledger-key-not-in-form", {
             "ledger": lp.definition.name, "column": "、".join(column_title(dictionary, lp.definition, k) for k in missing),
             "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else "")}))
@@ -499,8 +503,8 @@ def _members_stay_in_their_ledgers(columns: list[ColumnPlan], ledgers: dict[str,
         problems.append(Problem("subtable-column-not-kept", {
             "ledger": lp.definition.name, "headers": "、".join(columns[i].header for _n, i in stray[:5])}))
         for _name, i in stray:
-            if columns[i].ledger == lid:  # read for no ledger (nor for linking the record's person)
+            if columns[i].ledger == lp.ledger:  # read for no ledger (nor for linking the record's person)
                 columns[i].ledger = columns[i].ledger_column = None
-        if not any(columns[i].ledger == lid for _name, i in lp.columns):
+        if not any(columns[i].ledger == lp.ledger or i == lp.own for _name, i in lp.columns):
             del ledgers[lid]
     return problems

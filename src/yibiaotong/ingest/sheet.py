@@ -410,7 +410,7 @@ class SheetImport:
         problems = []
         for keep, rows in self.disagree.items():
             kept = self.plan.columns[keep]  # a column of the ledger it feeds (see plan._merge_same_columns)
-            definition = self.plan.ledgers[kept.ledger].definition
+            definition = next(lp.definition for lp in self.plan.ledgers.values() if any(i == keep for _n, i in lp.columns))
             shown = "、".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
             problems.append(Problem("form-columns-disagree", {
                 "count": len(rows), "headers": "、".join(f"“{self.plan.columns[i].header}”"
@@ -626,7 +626,8 @@ class SheetImport:
         records: list[tuple[str, PreparedRecord]] = []
         outside: list[Problem] = []
         given = self._gives(out)
-        nothing = not any(given.values())  # only keys in the row: written everywhere, as the clerk listed them
+        # only keys in the row: written everywhere, as the clerk listed them (a column's own records aside)
+        nothing = not any(g for lid, g in given.items() if lid not in self.own)
         for lid, lp in self.plan.ledgers.items():
             if self._only is not None and lid not in self._only:
                 continue  # a sub-table row writes its own ledgers; the record's were written with the record
@@ -683,7 +684,7 @@ class SheetImport:
             c = self.plan.columns[index]
             where.update(column=c.letter, header=c.header)
         return Problem("record-outside-scope", {"ledger": definition.name,
-                                                "record": self.ctx.store.shown_key(ledger_id, key),
+                                                "record": self.ctx.store.shown_key(definition.id, key),
                                                 "within": self.guard.within_name}, where)
 
     def _header_of(self, ledger_id: str, column: str) -> str:

@@ -31,6 +31,8 @@ def form_columns(form: FormDef, store: LedgerStore) -> dict[str, set[str]]:
     for f in form.fields:
         if f.ledger and f.served:
             out.setdefault(f.ledger, set()).add(f.column or f.element or "")
+    for ledger_id, entries in form.column_records.items():  # a column's own records (042's payments)
+        out.setdefault(ledger_id, set()).update(c for e in entries for c in (e.column, *e.values))
     for ledger_id, columns in out.items():
         try:
             definition = store.ledger(ledger_id)
