@@ -369,6 +369,17 @@ CATALOG: dict[str, Template] = {
         "headers match and no row could be written: not imported",
         "请检查是否选错了报表；如表头被改动过，请改回模板的表头后重新导入。",
         "Check that the right form was chosen; if the header was changed, restore the template's header and import again."),
+    "form-rows-linked-by-person": Template(
+        "报表《{form}》没有身份证号码栏：各行按姓名、出生日期、性别在《{ledger}》中查找此人，确定是同一人的写入，"
+        "不能确定的提交人工确认，找不到的不导入",
+        "form {form} prints no ID number: each row is looked up in {ledger} by name, birth date and sex; rows "
+        "sure to be someone are written, uncertain ones queued for a person, the others returned",
+        "无需处理；如能补充身份证号码，匹配更准确。", "Nothing to do; adding the ID numbers makes matching surer."),
+    "row-person-not-found": Template(
+        "本表没有身份证号码栏，按姓名、出生日期、性别在台账中找不到此人，本行未导入",
+        "the form prints no ID number, and no one in the ledger has this row's name, birth date and sex: not imported",
+        "请先在人口基础信息台账中登记此人（或核对姓名、出生日期是否填错），再重新导入本行；也可在表中补上身份证号码。",
+        "Register the person first (or check the name and birth date), then import the row again; or add the ID number."),
     "form-gives-no-keys": Template(
         "报表《{form}》没有台账用来区分每条记录的栏目（{keys}），无法确定每一行是台账中的哪个人或哪条记录，本工作表未导入",
         "form {form} has none of the columns its ledgers tell records apart by ({keys}): no row can be written, "

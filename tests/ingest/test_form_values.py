@@ -247,19 +247,20 @@ def test_another_household_head_under_a_household_heads_id_number_is_refused(yon
 
 
 def test_a_form_printing_none_of_its_ledgers_keys_is_said_once_not_row_by_row(yongchuan, tmp_path):
-    """087 0—6岁儿童健康管理花名册 prints no ID number, and each ledger it maps to is keyed by one: every
-    row was refused for lacking a 公民身份号码 the clerk has no column for, and the error workbook
-    listed them all. The sheet is said once, the form named as the cause, nothing written."""
-    template = YONGCHUAN / "forms" / "087_0—6岁儿童健康管理花名册.xlsx"
-    rows = [{"村社区": "新华村", "儿童姓名": f"王小{n}", "性别": "男", "出生日期": "2021-03-04", "母亲姓名": "李芳",
-             "建卡日期": "2021-03-10", "健康检查次数": 3} for n in "一二"]
-    report = import_file(yongchuan, fill_roster(template, tmp_path / "儿童.xlsx", rows), org_unit="临江镇",
+    """117 应急避难场所登记表 lists shelters, its columns consolidated into person ledgers keyed by a
+    person's ID number, which it does not print (and no person's name to find one by): every row was
+    refused for lacking a 公民身份号码 the clerk has no column for, and the error workbook listed them
+    all. The sheet is said once, the form named as the cause."""
+    template = next((YONGCHUAN / "forms").glob("117_*.xlsx"))
+    rows = [{"所属镇街": "临江镇", "所属村（社区）": "新华村", "避难场所名称": f"{n}号避难场所", "场所类型（室内/室外）": "室内",
+             "可容纳人数（人）": 200} for n in "一二"]
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "避难场所.xlsx", rows), org_unit="临江镇",
                          period="2024-01")
     (problem,) = report.problems
     assert problem.code == "form-gives-no-keys" and "公民身份号码" in problem.params["keys"], report.problems
-    assert "0—6岁儿童健康管理花名册" in problem.message_zh and problem.location["sheet"]
+    assert "应急避难场所登记表" in problem.message_zh and problem.location["sheet"]
     assert report.status == "failed" and report.error_workbook is None, report.status
-    assert LedgerStore(yongchuan).count("person_identity") == 0
+    assert LedgerStore(yongchuan).count("person_emergency") == 0
 
 
 def test_a_conscripts_family_roster_keeps_the_conscripts_record_under_his_id_number(yongchuan, tmp_path):
@@ -275,3 +276,36 @@ def test_a_conscripts_family_roster_keeps_the_conscripts_record_under_his_id_num
     record = LedgerStore(yongchuan).get("person_veterans", soldier)
     assert (record["person_name"], record["enlistment_date"], record["x_you_dai_jin_biao_zhun"]) == (
         "张兵", date(2022, 9, 1), 12000)
+
+
+def test_a_roster_printing_no_id_number_finds_its_people_by_name_birth_date_and_sex(yongchuan, tmp_path):
+    """087 0—6岁儿童健康管理花名册 prints 儿童姓名, 性别 and 出生日期 but no ID number: its rows are the
+    registry's children found by those (sure: written under the child's ID number; no one like them:
+    returned, said why), not a form refused whole."""
+    village = next(u.code for u in load_tree(yongchuan) if u.name == "新华村" and u.code.startswith("500118103"))
+    store = LedgerStore(yongchuan)
+    child = id_number(date(2021, 3, 4), 15)
+    store.upsert("person_identity", [{"id_number": child, "person_name": "王小明", "gender": "1",
+                                      "birth_date": date(2021, 3, 4), "_org_unit": village}])
+    template = YONGCHUAN / "forms" / "087_0—6岁儿童健康管理花名册.xlsx"
+    rows = [{"村社区": "新华村", "儿童姓名": "王小明", "性别": "男", "出生日期": "2021-03-04", "出生医学证明编号": "Q500118210001",
+             "母亲姓名": "李芳", "建卡日期": "2021-03-10", "健康检查次数": 3},
+            {"村社区": "新华村", "儿童姓名": "赵无名", "性别": "女", "出生日期": "2022-07-01", "健康检查次数": 1}]
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "儿童.xlsx", rows), org_unit="临江镇",
+                         period="2024-01")
+    assert "form-gives-no-keys" not in {p.code for p in report.problems}
+    assert "form-rows-linked-by-person" in {w.code for w in report.warnings}
+    assert report.rows_imported == 1 and [p.code for p in report.problems] == ["row-person-not-found"], report.problems
+    assert "找不到此人" in report.problems[0].message_zh and report.problems[0].location["row"] == 4  # the second row
+    assert store.get("person_maternal_child", child)["birth_certificate_number"] == "Q500118210001"
+    # the error workbook is the sheet's own columns: no column for the ID number it never had
+    ws = openpyxl.load_workbook(report.error_workbook).active
+    assert ws.max_column == 17  # its 16 columns and 错误说明
+    # a birth date ten days off: maybe the same child, asked; confirmed, written under its ID number
+    maybe = {**rows[0], "出生日期": "2021-03-14", "出生医学证明编号": "Q500118210002"}
+    report = import_file(yongchuan, fill_roster(template, tmp_path / "儿童二.xlsx", [maybe]), org_unit="临江镇",
+                         period="2024-02")
+    assert report.sheets[0].rows_queued == 1, report.problems
+    (link,) = list_links(yongchuan)
+    confirm_link(yongchuan, link["id"], by="张敏")
+    assert store.get("person_maternal_child", child)["birth_certificate_number"] == "Q500118210002"

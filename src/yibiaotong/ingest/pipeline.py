@@ -407,11 +407,11 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit
     ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
                        rec.form.id, OrgMatcher(tree, org_unit), authority, actor,
                        (lambda done: progress(done, sheet.total_rows)) if progress else None, report.strict, ids)
-    width = max([c.column for c in plan.columns] + [c for _r, c in sheet.head_values])
+    width = max([c.column for c in plan.columns if not c.virtual] + [c for _r, c in sheet.head_values])
     first = template.data_first_row or 1
     se = SheetErrors(sheet.name, {k: v for k, v in sheet.head_values.items() if k[0] < first},
                      sheet.head.merges, first, template.header_rows[0] if template.header_rows else None, width,
-                     {c.column for c in plan.columns if c.element.type in ("id_number", "phone", "mobile")})
+                     {c.column for c in plan.columns if c.element.type in ("id_number", "phone", "mobile") and not c.virtual})
     if template.layout != "roster":  # one record: its fields become the columns of the error workbook
         se.first_data_row, se.header_row, se.width, se.head_merges = 2, 1, len(plan.columns), []
         se.head = {(1, i + 1): c.header for i, c in enumerate(plan.columns)}

@@ -20,6 +20,7 @@ from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
 
 ORG_ELEMENTS = ("town", "village")
+VIRTUAL_COLUMN = 16385  # past Excel's last column (XFD, 16384): every row's cell there is empty
 PLACES = frozenset({"county", "town", "village", "grid_area"})  # where a record is (reports.defaults.ORG_LEVEL)
 _PERIOD = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月|(\d{4})\s*[-./]\s*(\d{1,2})(?!\d)")
 
@@ -37,6 +38,11 @@ class ColumnPlan:
     convert_column: ColumnConverter | None = None  # the same converter, a chunk of the column at a time
     unit: str | None = None  # the unit the file states for the column (元, 万元), which the converter applies
     subtable: str | None = None  # record forms: the repeated sub-table (家庭成员情况) the value cell heads
+
+    @property
+    def virtual(self) -> bool:
+        """A column no sheet has: the ID number of a roster printing none (see _linked_by_person)."""
+        return self.column == VIRTUAL_COLUMN
 
     def __post_init__(self) -> None:
         if self.convert_column is None:
@@ -172,6 +178,8 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         problems.append(Problem("form-column-other-quantity", {
             "headers": "、".join(headers[:5]) + ("等" if len(headers) > 5 else ""), "unit": printed,
             "element": "、".join(names[:3]) + ("等" if len(names) > 3 else ""), "element_unit": kept}))
+    if template.layout == "roster":
+        problems += _linked_by_person(rec, columns, ledgers, plan, dictionary)
     # a ledger's key comes from the same row even when the form maps that column to another
     # ledger: the roster's one 身份证号码 keys both the identity and the disability record
     for lp in ledgers.values():
@@ -206,6 +214,32 @@ def build_plan(rec: Recognition, template: FormTemplate, store: LedgerStore, dic
         problems.append(Problem("form-feeds-no-ledger", {"form": rec.form.title}))
         return None, problems
     return plan, problems
+
+
+def _linked_by_person(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], plan: SheetPlan,
+                     dictionary: Dictionary) -> list[Problem]:
+    """A roster printing no ID number (087 0—6岁儿童健康管理花名册: 儿童姓名, 性别, 出生日期) whose
+    person ledger is keyed by one: its rows are people to find there by name, birth date and sex, as
+    a row whose ID number is blank is (resolve: linked when sure, asked when not, returned when no
+    one is like them). The ID number is planned as a column no sheet has; said once."""
+    if any(c.element.type == "id_number" for c in columns) or any(
+            f.element in dictionary and dictionary.element(f.element).type == "id_number" for f in rec.form.fields):
+        return []  # the form prints one (a sheet lacking it is the sheet's to mend)
+    from yibiaotong.ingest.resolve import PERSON_ELEMENTS
+
+    for lid, lp in ledgers.items():
+        keys = [k for k in lp.definition.key if k != "_org_unit"]
+        element = column_element(dictionary, lp.definition, keys[0]) if len(keys) == 1 else None
+        if element is None or element.type != "id_number" or element.role != "subject":
+            continue
+        given = {PERSON_ELEMENTS.get(columns[i].element.id) for _name, i in lp.columns if columns[i].ledger == lid}
+        if "name" not in given or not given & {"birth", "sex"}:
+            continue
+        columns.append(ColumnPlan(element.name, VIRTUAL_COLUMN, "", None, element,
+                                  compile_converter(element, plan.codelists, None), lid, keys[0]))
+        lp.columns.append((keys[0], len(columns) - 1))
+        return [Problem("form-rows-linked-by-person", {"form": rec.form.title, "ledger": lp.definition.name})]
+    return []
 
 
 def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, known: set[str]) -> list[Problem]:

@@ -868,6 +868,8 @@ class SheetImport:
 
     def _missing_id(self, row: int) -> Problem:
         c = self.plan.columns[self.plan.id_index]
+        if c.virtual:  # the form prints no ID number: no one in the ledger is like this row's person
+            return Problem("row-person-not-found", {"column": c.header}, {**self.where, "row": row})
         return Problem("missing-key", {"column": c.header}, {**self.where, "row": row, "column": c.letter,
                                                              "header": c.header})
 
