@@ -15,6 +15,7 @@ from yibiaotong.forms.definition import FieldDef
 from yibiaotong.forms.model import FormTemplate
 from yibiaotong.ingest.convert import ColumnConverter, Converter, compile_column, compile_converter
 from yibiaotong.ingest.recognise import Recognition
+from yibiaotong.ingest.resolve import PERSON_ELEMENTS
 from yibiaotong.ingest.workbook import column_letter
 from yibiaotong.ledgers.definition import LedgerDef
 from yibiaotong.ledgers.store import LedgerStore
@@ -225,8 +226,6 @@ def _linked_by_person(rec: Recognition, columns: list[ColumnPlan], ledgers: dict
     if any(c.element.type == "id_number" for c in columns) or any(
             f.element in dictionary and dictionary.element(f.element).type == "id_number" for f in rec.form.fields):
         return []  # the form prints one (a sheet lacking it is the sheet's to mend)
-    from yibiaotong.ingest.resolve import PERSON_ELEMENTS
-
     for lid, lp in ledgers.items():
         keys = [k for k in lp.definition.key if k != "_org_unit"]
         element = column_element(dictionary, lp.definition, keys[0]) if len(keys) == 1 else None
@@ -254,14 +253,25 @@ def _form_values(form, ledgers: dict[str, LedgerPlan], dictionary: Dictionary, k
                                                             "value": str(raw)}) for column, raw in given.items()]
             continue
         printed = {name for name, _i in lp.columns}
-        for column, raw in given.items():
-            value, found = lp.definition.as_stored(dictionary, column, raw) or (None, None)
-            if found is None or found or value is None:
-                problems.append(Problem("form-value-invalid", {"form": form.title, "ledger": lp.definition.name,
-                                                               "column": column, "value": str(raw)}))
-            elif column not in printed:  # a column of the sheet says it row by row
-                lp.constants[column] = value
+        stored, said = _stored(form, lp.definition, given, dictionary)
+        problems += said
+        lp.constants.update((c, v) for c, v in stored.items() if c not in printed)  # a sheet's column says it row by row
     return problems
+
+
+def _stored(form, definition: LedgerDef, given: dict[str, object], dictionary: Dictionary
+            ) -> tuple[dict[str, object], list[Problem]]:
+    """A form's given values for a ledger's columns as the ledger holds them (a code list's label as its
+    code), converted as a cell would be; each one that does not convert said (form-value-invalid)."""
+    stored, problems = {}, []
+    for column, raw in given.items():
+        value, found = definition.as_stored(dictionary, column, raw) or (None, None)
+        if found is None or found or value is None:
+            problems.append(Problem("form-value-invalid", {"form": form.title, "ledger": definition.name,
+                                                           "column": column, "value": str(raw)}))
+        else:
+            stored[column] = value
+    return stored, problems
 
 
 def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[str, LedgerPlan], store: LedgerStore,
@@ -300,13 +310,9 @@ def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[s
                 continue
             valid = True
             apart.add(told)
-            constants = dict(base.constants)
-            for column, raw in entry.values.items():
-                value, found = base.definition.as_stored(dictionary, column, raw) or (None, None)
-                if found is None or found or value is None:
-                    problems.append(Problem("form-value-invalid", {**where, "column": column, "value": str(raw)}))
-                else:
-                    constants[column] = value
+            stored, said = _stored(rec.form, base.definition, entry.values, dictionary)
+            problems += said
+            constants = {**base.constants, **stored}
             own = [(name, i) for name, i in base.columns if name != entry.column and name not in constants]
             ledgers[f"{lid}#{n}"] = LedgerPlan(base.definition, base.table, [*own, (entry.column, index)], constants,
                                                own=index)
