@@ -273,9 +273,10 @@ def test_a_conscripts_family_roster_keeps_the_conscripts_record_under_his_id_num
     report = import_file(yongchuan, fill_roster(template, tmp_path / "优待金.xlsx", rows), org_unit="临江镇",
                          period="2024-01")
     assert report.status == "imported" and report.rows_imported == 1, report.problems
-    record = LedgerStore(yongchuan).get("person_veterans", soldier)
-    assert (record["person_name"], record["enlistment_date"], record["x_you_dai_jin_biao_zhun"]) == (
-        "张兵", date(2022, 9, 1), 12000)
+    store = LedgerStore(yongchuan)
+    record = store.get("person_veterans", soldier)
+    assert (record["enlistment_date"], record["x_you_dai_jin_biao_zhun"]) == (date(2022, 9, 1), 12000)
+    assert store.get("person_identity", soldier)["person_name"] == "张兵"
 
 
 def test_a_roster_printing_no_id_number_finds_its_people_by_name_birth_date_and_sex(yongchuan, tmp_path):
