@@ -82,8 +82,8 @@ def test_a_workbook_no_longer_wanted_stops_being_written_and_leaves_nothing(tmp_
     target = tmp_path / "错误清单.xlsx"
     writing = _RejectedRows(target, [sheet])
     writing.start()
-    time.sleep(0.2)  # under way
-    began = time.monotonic()
+    time.sleep(0.2)  # under way (200,000 rows take seconds to write whole)
     writing.discard()
-    assert time.monotonic() - began < 2  # 200,000 rows take ~4 s to write whole
+    # stopped among the rows, not waited for to the end: no clock in the test, the writing says so
+    assert isinstance(writing._error, WritingStopped)
     assert not target.exists() and not partial_of(target).exists()

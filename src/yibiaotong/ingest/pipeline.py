@@ -161,10 +161,11 @@ def _wrong_form(store: LedgerStore, template: FormTemplate, rec: Recognition, pl
 
 
 def _keyless_form(store: LedgerStore, rec: Recognition, plan: SheetPlan) -> Problem | None:
-    """A form none of whose ledgers its columns can key (087 0—6岁儿童健康管理花名册 prints no ID
-    number, and every person ledger is keyed by one): said once, the sheet not imported. Row by row,
-    each row was refused for lacking a 公民身份号码 the clerk has no column to fill in. (A sheet
-    lacking the form's ID column is the sheet's to mend: said as a missing column, row by row.)"""
+    """A form none of whose ledgers its columns can key (117 应急避难场所登记表 lists shelters under
+    person ledgers keyed by an ID number it does not print, nor a person to find one by: see
+    plan._linked_by_person): said once, the sheet not imported. Row by row, each row was refused for
+    lacking a 公民身份号码 the clerk has no column to fill in. (A sheet lacking the form's ID column is
+    the sheet's to mend: said as a missing column, row by row.)"""
     missing = keys_not_given(plan, store.dictionary)
     if not missing or len(missing) < len(plan.ledgers):
         return None
@@ -407,11 +408,12 @@ def _sheet(conn, path, sheet, file_hash, forms, forced, others, period, org_unit
     ctx = SheetContext(conn, store, path.name, file_hash, source_id, sheet_period, rec.form.department or None,
                        rec.form.id, OrgMatcher(tree, org_unit), authority, actor,
                        (lambda done: progress(done, sheet.total_rows)) if progress else None, report.strict, ids)
-    width = max([c.column for c in plan.columns if not c.virtual] + [c for _r, c in sheet.head_values])
+    on_sheet = [c for c in plan.columns if not c.virtual]  # the error workbook is the sheet's columns
+    width = max([c.column for c in on_sheet] + [c for _r, c in sheet.head_values])
     first = template.data_first_row or 1
     se = SheetErrors(sheet.name, {k: v for k, v in sheet.head_values.items() if k[0] < first},
                      sheet.head.merges, first, template.header_rows[0] if template.header_rows else None, width,
-                     {c.column for c in plan.columns if c.element.type in ("id_number", "phone", "mobile") and not c.virtual})
+                     {c.column for c in on_sheet if c.element.type in ("id_number", "phone", "mobile")})
     if template.layout != "roster":  # one record: its fields become the columns of the error workbook
         se.first_data_row, se.header_row, se.width, se.head_merges = 2, 1, len(plan.columns), []
         se.head = {(1, i + 1): c.header for i, c in enumerate(plan.columns)}

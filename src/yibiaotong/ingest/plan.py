@@ -293,8 +293,8 @@ def _column_records(rec: Recognition, columns: list[ColumnPlan], ledgers: dict[s
                 problems.extend(getattr(exc, "problems", [Problem("unknown-ledger", {"ledger": lid})]))
                 continue
         valid, apart = False, set()
+        where = {"form": rec.form.title, "ledger": base.definition.name}
         for n, entry in enumerate(entries, 1):
-            where = {"form": rec.form.title, "ledger": base.definition.name}
             index = by_header.get(entry.header)
             kept = column_element(dictionary, base.definition, entry.column)
             if entry.header in rec.missing and kept is not None:
